@@ -1,0 +1,3 @@
+from screening.cli import run
+
+run()

@@ -1,0 +1,97 @@
+"""pipelines/<call>.yaml → a frozen, strictly validated `Call`.
+
+Unknown keys are refused and every error names the file, the key and what was expected, because
+a call file is edited by people once a year and a typo must not pass silently.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from screening.errors import ConfigError
+from screening.model import Severity
+from screening.resources import data_dir
+
+DEFAULT_CALL = "quzhou-2020"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Category(_Strict):
+    names: tuple[str, ...] = ()
+
+
+class Call(_Strict):
+    name: str
+    title: str
+    opens: datetime
+    closes: datetime
+    categories: dict[str, Category] = Field(min_length=1)
+    severities: dict[str, Severity]
+    certificate_identity_severity: Severity = Severity.INFO
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("needs a time zone, e.g. 2020-06-28T17:00:00+08:00")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Call:
+        if self.closes <= self.opens:
+            raise ValueError("closes must be after opens")
+        return self
+
+    def severity(self, rule: str) -> Severity:
+        """The configured severity of a rule id; an unconfigured rule is a configuration error."""
+        try:
+            return self.severities[rule]
+        except KeyError:
+            raise ConfigError(f"{self.name}: severities: no severity configured for rule '{rule}'") from None
+
+    def category_id(self, value: str | None) -> str | None:
+        """The category id for an id or a Chinese name; None when unknown."""
+        if value is None:
+            return None
+        for cid, cat in self.categories.items():
+            if value.strip() in (cid, *cat.names):
+                return cid
+        return None
+
+
+def call_path(name: str) -> Path:
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        return Path(name)
+    return data_dir("pipelines") / f"{name}.yaml"
+
+
+@cache
+def load_call(name: str = DEFAULT_CALL) -> Call:
+    path = call_path(name)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        known = ", ".join(sorted(p.stem for p in data_dir("pipelines").glob("*.yaml")))
+        raise ConfigError(f"{path}: no such call file (known calls: {known})") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise ConfigError(f"{path}: cannot read the call file: {err}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top")
+    try:
+        call = Call.model_validate(raw)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()[:5]
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+    if call.name != path.stem:
+        raise ConfigError(f"{path}: name: '{call.name}' must equal the file name '{path.stem}'")
+    return call

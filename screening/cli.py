@@ -1,0 +1,113 @@
+"""The `screening` command: arguments → library → rendering → exit code. No logic lives here.
+
+Exit codes (contract §2): 0 every project passes, 1 one fails formal review, 3 none fails but
+something needs a person's look, 2 the command could not do its work.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from screening.errors import ScreeningError
+from screening.model import Report, Verdict
+from screening.report import render_text, to_json
+
+EXIT = {Verdict.PASS: 0, Verdict.FAIL: 1, Verdict.REVIEW: 3}
+USAGE_EXIT = 2
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+app = typer.Typer(
+    name="screening",
+    help="形式审查筛查：发现申报附件中泄露的申报单位与项目组成员信息。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for machines")]
+CallOpt = Annotated[str | None, typer.Option("--call", help="call file in pipelines/ (default: the application's, else quzhou-2020)")]
+
+
+def exit_code(reports: Sequence[Report]) -> int:
+    verdicts = {r.verdict for r in reports}
+    if Verdict.FAIL in verdicts:
+        return EXIT[Verdict.FAIL]
+    if Verdict.REVIEW in verdicts:
+        return EXIT[Verdict.REVIEW]
+    return EXIT[Verdict.PASS]
+
+
+def emit(reports: Sequence[Report], fmt: Format) -> None:
+    if fmt is Format.JSON:
+        sys.stdout.write(to_json(reports) + "\n")
+    else:
+        for report in reports:
+            render_text(report, sys.stdout)
+    raise typer.Exit(exit_code(reports))
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="attachments to screen (docx, pdf, png, jpg, tif)")],
+    application: Annotated[Path | None, typer.Option("--application", "-a", help="application.json with the identities")] = None,
+    org: Annotated[list[str] | None, typer.Option("--org", help="an organisation name to look for (repeatable)")] = None,
+    person: Annotated[list[str] | None, typer.Option("--person", help="a person's name to look for (repeatable)")] = None,
+    fmt: FormatOpt = Format.TEXT,
+    call: CallOpt = None,
+) -> None:
+    """Screen single files against the given identities."""
+    from screening.engine import screen_files
+
+    emit([screen_files(files, application, orgs=org or (), persons=person or (), call=call)], fmt)
+
+
+@app.command()
+def project(
+    folder: Annotated[Path, typer.Argument(help="a project folder: application.json and the attachments")],
+    fmt: FormatOpt = Format.TEXT,
+    call: CallOpt = None,
+) -> None:
+    """Screen one project folder."""
+    from screening.engine import screen_project
+
+    emit([screen_project(folder, call=call)], fmt)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code instead of raising (callable from tests)."""
+    try:
+        code = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except typer.Exit as done:  # raised outside click's own handling
+        return done.exit_code
+    except ScreeningError as err:
+        print(f"screening: 错误：{err}", file=sys.stderr)
+        return USAGE_EXIT
+    except (typer.Abort, KeyboardInterrupt):
+        print("screening: 已中断", file=sys.stderr)
+        return 130
+    except Exception as err:  # usage errors of the argument parser, and anything unforeseen: no traceback
+        show = getattr(err, "show", None)
+        if callable(show) and isinstance(getattr(err, "exit_code", None), int):  # click's (typer's) usage errors
+            show()
+            return USAGE_EXIT
+        if os.environ.get("SCREENING_DEBUG"):
+            raise
+        print(f"screening: 内部错误：{type(err).__name__}: {err}（设置 SCREENING_DEBUG=1 查看详情）", file=sys.stderr)
+        return USAGE_EXIT
+    return code if isinstance(code, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,699 @@
+"""PDF → `Parsed`: page text by line and paragraph, metadata, annotations, form fields, pictures.
+
+Text comes from pdfium (pypdfium2). pdfium's text of a page is its character list, with the
+line breaks it detects inserted as generated "\\r\\n"; text index i is character i, so
+`get_charbox(i)` places it. The page is cut into lines at those breaks (each line stripped of
+surrounding white space), and each line gets the union of its characters' loose boxes, turned
+into the page's reading view: (x0, top, x1, bottom) in points, top measured from the top edge of
+the visible page. The reading view is the page as displayed (/Rotate applied) unless most lines
+run in another direction (text drawn sideways): then the page is turned so that they run left to
+right, and the lines are put in reading order.
+
+Kinds. A line whose box's vertical centre lies in the top 7 % of the page height is a HEADER
+line, in the bottom 7 % a FOOTER line (origin "position"), anything else BODY. The centre, not
+the whole box, so that a Word footer set at the usual distance from the edge still counts.
+
+Paragraphs. Within one kind on one page, consecutive lines are joined into one Part (their
+original texts joined with "\\n", so a name broken across a line is one string again). A new
+paragraph starts when, going from the previous line to this one:
+
+1. the line does not sit below the previous one (pitch < half a line height: another column,
+   a table cell on the same row, text drawn out of order);
+2. the pitch (distance between the lines' bottoms) is more than 1.3 × the page's usual pitch.
+   The usual pitch is the lower quartile of the pitches between neighbouring lines (those
+   between 0.5 and 4 line heights), but at most 2.5 line heights — or 1.6 line heights, a
+   single-spacing guess, when there are fewer than three pitches to go by;
+3. the previous line ends a sentence (。！？；：, or their ASCII ! ? ; :, before closing quotes and
+   brackets) and ends clearly (1.5 line heights) left of the usual right edge (the 80th
+   percentile of the lines' right edges);
+4. the line is indented: it starts more than 0.8 line heights right of the previous line;
+5. the line height (about the font size) changes by more than 25 %.
+
+When in doubt, lines are joined: a name split over two parts is missed, while two lines joined
+by mistake rarely make a false name.
+
+Pages without text. A page with fewer than five non-space characters of body text (a stamped
+header or page number on a scan does not count) is reported as
+`document.scanned` with an `ImageRef` ("page N", size of the largest picture in pixels, else
+the page size in points) — whether it holds a scan, vector drawings (text turned into curves)
+or nothing: no text layer means no one has read it. On other pages every picture of at least
+150 × 150 pixels of area (sides ≥ 32 px) becomes an `ImageRef` "page N image k".
+
+Beyond the page text: Info fields (pdfium's standard keys plus custom keys read with pdfminer;
+never CreationDate/ModDate) → METADATA "info.<Key>"; XMP text values → METADATA
+"xmp.<localname>" (not dates, not IDs, not the xmpMM/stEvt/stRef bookkeeping); annotation
+/Contents → COMMENT "annotation", their /T → COMMENT "annotation_author"; form field values
+(/V) and tooltips (/TU) → BODY "form_field" (numbered after the page's body paragraphs);
+bookmarks → METADATA "outline"; embedded files' names and descriptions → METADATA
+"embedded_file".
+
+Failures. A file needing a user password → `EncryptedError`; a file pdfium cannot open →
+`CorruptError`. Past that nothing raises: a page that fails becomes `document.unreadable` for
+that page, a metadata section that fails becomes `document.unreadable` without a page.
+pdfium is not thread-safe: parse PDFs in one thread at a time (processes are fine).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import io
+import re
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from screening.errors import CorruptError, EncryptedError
+from screening.model import ImageRef, Part, PartKind, Problem
+from screening.parsers.base import Parsed
+
+BAND = 0.07  # header / footer band, share of the page height
+MIN_TEXT_CHARS = 5  # fewer non-space characters: the page has no text layer
+MIN_IMAGE_AREA = 150 * 150  # px
+MIN_IMAGE_SIDE = 32  # px
+MAX_FORM_DEPTH = 8  # nesting of form XObjects searched for pictures
+MAX_BOOKMARKS = 10_000
+MAX_XMP_BYTES = 4 * 1024 * 1024
+
+SENTENCE_END = frozenset("。！？；：!?;:")
+CLOSERS = "”’」』）)】》〉\"' \u3000"
+SKIPPED_INFO = frozenset({"CreationDate", "ModDate", "Trapped"})
+STANDARD_INFO = ("Title", "Author", "Subject", "Keywords", "Creator", "Producer")
+
+Box = tuple[float, float, float, float]
+
+
+# ---------------------------------------------------------------- geometry
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The visible page (PDF user space) and its /Rotate, to turn boxes into display space."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+    rotation: int  # clockwise degrees: 0, 90, 180, 270
+
+    @classmethod
+    def of(cls, page: pdfium.PdfPage) -> _Frame:
+        left, bottom, right, top = page.get_bbox()
+        return cls(left, bottom, right, top, page.get_rotation() % 360)
+
+    @property
+    def height(self) -> float:
+        return (self.right - self.left) if self.rotation in (90, 270) else (self.top - self.bottom)
+
+    @property
+    def width(self) -> float:
+        return (self.top - self.bottom) if self.rotation in (90, 270) else (self.right - self.left)
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> Box:
+        """A user-space rectangle as (x0, top, x1, bottom) on the displayed page."""
+        if self.rotation == 90:
+            return bottom - self.bottom, left - self.left, top - self.bottom, right - self.left
+        if self.rotation == 180:
+            return self.right - right, bottom - self.bottom, self.right - left, top - self.bottom
+        if self.rotation == 270:
+            return self.top - top, self.right - right, self.top - bottom, self.right - left
+        return left - self.left, self.top - top, right - self.left, self.top - bottom
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (
+        round(min(b[0] for b in boxes), 1),
+        round(min(b[1] for b in boxes), 1),
+        round(max(b[2] for b in boxes), 1),
+        round(max(b[3] for b in boxes), 1),
+    )
+
+
+def _quantile(values: list[float], q: float) -> float:
+    """Nearest-rank quantile of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
+
+
+# ---------------------------------------------------------------- lines and paragraphs
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    text: str
+    box: Box
+
+    @property
+    def x0(self) -> float:
+        return self.box[0]
+
+    @property
+    def x1(self) -> float:
+        return self.box[2]
+
+    @property
+    def bottom(self) -> float:
+        return self.box[3]
+
+    @property
+    def height(self) -> float:
+        return max(self.box[3] - self.box[1], 1.0)
+
+
+def _page_text(textpage: pdfium.PdfTextPage) -> str:
+    """The page's characters, one str character per pdfium character index."""
+    count = textpage.count_chars()
+    if count <= 0:
+        return ""
+    text = textpage.get_text_range()
+    if len(text) == count:
+        return text
+    # characters outside the BMP (surrogate pairs) or chars pdfium left out of the text range
+    return "".join(chr(code) if 0 < (code := pdfium_c.FPDFText_GetUnicode(textpage, i)) < 0x110000 else "\ufffd"
+                   for i in range(count))
+
+
+@dataclass(frozen=True, slots=True)
+class _RawLine:
+    """A line as pdfium gives it, in PDF user space."""
+
+    text: str
+    rect: Box  # left, bottom, right, top
+    run: tuple[float, float]  # from the first to the last character's centre
+
+
+def _raw_lines(textpage: pdfium.PdfTextPage) -> list[_RawLine]:
+    text = _page_text(textpage)
+    rect = pdfium_c.FS_RECTF()
+    lines: list[_RawLine] = []
+    for match in re.finditer(r"[^\r\n]+", text):
+        segment = match.group()
+        stripped = segment.strip()
+        if not stripped:
+            continue
+        start = match.start() + (len(segment) - len(segment.lstrip()))
+        left = bottom = float("inf")
+        right = top = float("-inf")
+        centres = []
+        for i in range(start, start + len(stripped)):
+            if not text[i].isspace() and pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
+                left, bottom = min(left, rect.left), min(bottom, rect.bottom)
+                right, top = max(right, rect.right), max(top, rect.top)
+                centres.append(((rect.left + rect.right) / 2, (rect.bottom + rect.top) / 2))
+        if centres:
+            run = (centres[-1][0] - centres[0][0], centres[-1][1] - centres[0][1])
+            lines.append(_RawLine(stripped, (left, bottom, right, top), run))
+    return lines
+
+
+def _reading_rotation(lines: list[_RawLine], default: int) -> int:
+    """The view in which most lines run left to right: 0, 90, 180 or 270 (else the page's /Rotate).
+
+    Text drawn sideways so that /Rotate shows it upright votes for that /Rotate; a page whose
+    /Rotate turns upright text sideways is still read upright.
+    """
+    votes: Counter[int] = Counter()
+    for line in lines:
+        dx, dy = line.run
+        if max(abs(dx), abs(dy)) < 1:
+            continue
+        if abs(dx) >= abs(dy):
+            votes[0 if dx > 0 else 180] += 1
+        else:
+            votes[90 if dy > 0 else 270] += 1
+    if not votes or votes[default] == max(votes.values()):
+        return default
+    return votes.most_common(1)[0][0]
+
+
+def _lines(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[_Line], _Frame]:
+    """The page's lines in reading view, and that view.
+
+    pdfium orders lines for the page as displayed; when the text reads in another direction
+    that order is meaningless, and the lines are put in reading order (top, then left).
+    """
+    raw = _raw_lines(textpage)
+    frame = replace(page_frame, rotation=_reading_rotation(raw, page_frame.rotation))
+    lines = [_Line(line.text, _union([frame.box(*line.rect)])) for line in raw]
+    if frame.rotation != page_frame.rotation:
+        lines.sort(key=lambda line: (line.box[1], line.box[0]))
+    return lines, frame
+
+
+def _kind(line: _Line, frame: _Frame) -> PartKind:
+    centre = (line.box[1] + line.box[3]) / 2
+    if centre <= BAND * frame.height:
+        return PartKind.HEADER
+    if centre >= (1 - BAND) * frame.height:
+        return PartKind.FOOTER
+    return PartKind.BODY
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What is usual for the lines of one kind on one page (see the module docstring)."""
+
+    pitch: float
+    right: float
+
+    @classmethod
+    def of(cls, lines: list[_Line]) -> _Layout:
+        height = _quantile([line.height for line in lines], 0.5)
+        pitches = [cur.bottom - prev.bottom for prev, cur in pairwise(lines)
+                   if 0.5 * height < cur.bottom - prev.bottom < 4 * height]
+        cap = (2.5 if len(pitches) >= 3 else 1.6) * height
+        pitch = min(_quantile(pitches, 0.25), cap) if pitches else cap
+        return cls(pitch=pitch, right=_quantile([line.x1 for line in lines], 0.8))
+
+    def breaks(self, prev: _Line, cur: _Line) -> bool:
+        """Whether `cur` starts a new paragraph after `prev`."""
+        height = max(prev.height, cur.height)
+        pitch = cur.bottom - prev.bottom
+        if pitch < 0.5 * height or pitch > 1.3 * self.pitch + 0.5:
+            return True
+        if _ends_sentence(prev.text) and prev.x1 < self.right - 1.5 * height:
+            return True
+        if cur.x0 > prev.x0 + 0.8 * height:
+            return True
+        return abs(cur.height - prev.height) > 0.25 * height
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in SENTENCE_END
+
+
+def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
+    if not lines:
+        return []
+    layout = _Layout.of(lines)
+    groups = [[lines[0]]]
+    for prev, cur in pairwise(lines):
+        if layout.breaks(prev, cur):
+            groups.append([cur])
+        else:
+            groups[-1].append(cur)
+    return groups
+
+
+# ---------------------------------------------------------------- one page
+
+
+@dataclass(slots=True)
+class _PageResult:
+    parts: list[Part]
+    images: list[ImageRef]
+    problems: list[Problem]
+
+
+def _text_parts(lines: list[_Line], frame: _Frame, page_no: int) -> list[Part]:
+    by_kind: dict[PartKind, list[_Line]] = {PartKind.HEADER: [], PartKind.BODY: [], PartKind.FOOTER: []}
+    for line in lines:
+        by_kind[_kind(line, frame)].append(line)
+    parts = []
+    for kind, kind_lines in by_kind.items():
+        origin = "" if kind is PartKind.BODY else "position"
+        for number, group in enumerate(_paragraphs(kind_lines), 1):
+            parts.append(Part(
+                kind=kind,
+                text="\n".join(line.text for line in group),
+                page=page_no,
+                paragraph=number,
+                origin=origin,
+                source=f"page {page_no}",
+                box=_union([line.box for line in group]),
+            ))
+    return parts
+
+
+def _object_images(count: int, get: Callable[[int], Any], depth: int) -> Iterator[tuple[int, int]]:
+    width, height = ctypes.c_uint(), ctypes.c_uint()
+    for i in range(count):
+        obj = get(i)
+        if not obj:
+            continue
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if pdfium_c.FPDFImageObj_GetImagePixelSize(obj, width, height):
+                yield width.value, height.value
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
+            yield from _object_images(pdfium_c.FPDFFormObj_CountObjects(obj),
+                                      lambda j, form=obj: pdfium_c.FPDFFormObj_GetObject(form, j), depth + 1)
+
+
+def _page_images(page: pdfium.PdfPage) -> list[tuple[int, int]]:
+    """Pixel sizes of the page's pictures, those inside form XObjects included."""
+    count = pdfium_c.FPDFPage_CountObjects(page)
+    return list(_object_images(max(count, 0), lambda i: pdfium_c.FPDFPage_GetObject(page, i), 0))
+
+
+def _image_refs(page: pdfium.PdfPage, frame: _Frame, page_no: int, scanned: bool) -> list[ImageRef]:
+    sizes = _page_images(page)
+    if scanned:
+        if sizes:
+            width, height = max(sizes, key=lambda s: s[0] * s[1])
+        else:
+            width, height = round(frame.width), round(frame.height)
+        return [ImageRef(source=f"page {page_no}", page=page_no, width=width, height=height)]
+    big = [(w, h) for w, h in sizes if w * h >= MIN_IMAGE_AREA and min(w, h) >= MIN_IMAGE_SIDE]
+    return [ImageRef(source=f"page {page_no} image {k}", page=page_no, width=w, height=h)
+            for k, (w, h) in enumerate(big, 1)]
+
+
+def _wide_string(call: Callable[[Any, int], int]) -> str:
+    """Run a pdfium getter that fills a UTF-16LE buffer (size query first) and decode it."""
+    size = call(None, 0)
+    if size <= 2:
+        return ""
+    buffer = (ctypes.c_ubyte * size)()
+    call(ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size)
+    return bytes(buffer)[: size - 2].decode("utf-16-le", errors="replace")
+
+
+def _annot_string(annot: Any, key: bytes) -> str:
+    return _wide_string(lambda buf, size: pdfium_c.FPDFAnnot_GetStringValue(annot, key, buf, size))
+
+
+NON_TEXT_FIELDS = frozenset({
+    pdfium_c.FPDF_FORMFIELD_PUSHBUTTON,
+    pdfium_c.FPDF_FORMFIELD_CHECKBOX,
+    pdfium_c.FPDF_FORMFIELD_RADIOBUTTON,
+    pdfium_c.FPDF_FORMFIELD_SIGNATURE,
+})
+
+
+def _field_texts(annot: Any, form: Any) -> list[str]:
+    """Value and tooltip of a widget; via the form env when there is one (values on parents)."""
+    if not form:
+        return [_annot_string(annot, b"V"), _annot_string(annot, b"TU")]
+    texts = []
+    if pdfium_c.FPDFAnnot_GetFormFieldType(form, annot) not in NON_TEXT_FIELDS:
+        texts.append(_wide_string(lambda buf, size: pdfium_c.FPDFAnnot_GetFormFieldValue(form, annot, buf, size)))
+    texts.append(_wide_string(lambda buf, size: pdfium_c.FPDFAnnot_GetFormFieldAlternateName(form, annot, buf, size)))
+    return texts
+
+
+def _annotation_texts(annot: Any, form: Any) -> list[tuple[PartKind, str, str]]:
+    subtype = pdfium_c.FPDFAnnot_GetSubtype(annot)
+    if subtype == pdfium_c.FPDF_ANNOT_WIDGET:
+        return [(PartKind.BODY, "form_field", text) for text in _field_texts(annot, form)]
+    return [
+        (PartKind.COMMENT, "annotation", _annot_string(annot, b"Contents")),
+        (PartKind.COMMENT, "annotation_author", _annot_string(annot, b"T")),
+    ]
+
+
+def _annot_box(annot: Any, frame: _Frame) -> Box | None:
+    rect = pdfium_c.FS_RECTF()
+    if not pdfium_c.FPDFAnnot_GetRect(annot, rect):
+        return None
+    box = frame.box(min(rect.left, rect.right), min(rect.bottom, rect.top),
+                    max(rect.left, rect.right), max(rect.bottom, rect.top))
+    return _union([box])
+
+
+def _annotation_parts(page: pdfium.PdfPage, form: Any, frame: _Frame, page_no: int,
+                      numbers: dict[PartKind, int]) -> list[Part]:
+    """Annotation and form field texts; one bad annotation is skipped, never fatal."""
+    parts: list[Part] = []
+    seen: set[tuple[PartKind, str, str]] = set()
+    for i in range(max(pdfium_c.FPDFPage_GetAnnotCount(page), 0)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page, i)
+        if not annot:
+            continue
+        try:
+            texts, box = _annotation_texts(annot, form), _annot_box(annot, frame)
+        except Exception:  # a broken annotation must not cost the page
+            continue
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+        for kind, origin, text in texts:
+            text = text.strip()
+            if not text or (kind, origin, text) in seen:
+                continue
+            seen.add((kind, origin, text))
+            numbers[kind] = numbers.get(kind, 0) + 1
+            parts.append(Part(kind=kind, text=text, page=page_no, paragraph=numbers[kind], origin=origin,
+                              source=f"page {page_no}", box=box))
+    return parts
+
+
+def _parse_page(pdf: pdfium.PdfDocument, index: int, form: Any) -> _PageResult:
+    page_no = index + 1
+    page = pdf.get_page(index)
+    try:
+        page_frame = _Frame.of(page)
+        textpage = page.get_textpage()
+        try:
+            lines, frame = _lines(textpage, page_frame)
+        finally:
+            textpage.close()
+        parts = _text_parts(lines, frame, page_no)
+        body = (p.text for p in parts if p.kind is PartKind.BODY)
+        scanned = sum(1 for text in body for ch in text if not ch.isspace()) < MIN_TEXT_CHARS
+        problems = [Problem(
+            "document.scanned",
+            f"第{page_no}页没有文字层（可能是扫描件），尚未识别其中文字，需人工查看",
+            page=page_no,
+            part=PartKind.BODY,
+        )] if scanned else []
+        images = _image_refs(page, page_frame, page_no, scanned)
+        numbers: dict[PartKind, int] = {}
+        for part in parts:
+            numbers[part.kind] = max(numbers.get(part.kind, 0), part.paragraph or 0)
+        parts += _annotation_parts(page, form, frame, page_no, numbers)
+        return _PageResult(parts, images, problems)
+    finally:
+        page.close()
+
+
+def _unreadable_page(page_no: int, err: Exception) -> Problem:
+    return Problem(
+        "document.unreadable",
+        f"第{page_no}页无法解析（{type(err).__name__}），该页内容未审查，需人工查看",
+        page=page_no,
+        part=PartKind.BODY,
+    )
+
+
+# ---------------------------------------------------------------- document level
+
+
+@functools.cache
+def _pdf_doc_bytes() -> dict[str, int]:
+    """Character → byte: Latin-1 (what pdfium hands over), plus PDFDocEncoding's other characters."""
+    from pdfminer.utils import PDFDocEncoding
+
+    return {ch: i for i, ch in enumerate(PDFDocEncoding) if ord(ch) > 0xFF} | {chr(i): i for i in range(256)}
+
+
+def _fix_text_string(value: str) -> str:
+    """A PDF text string pdfium handed over undecoded (e.g. a file name in /F): "þÿ..." → UTF-16."""
+    if not value.startswith(("\u00fe\u00ff", "\u00ef\u00bb\u00bf")):
+        return value
+    try:
+        raw = bytes(_pdf_doc_bytes()[ch] for ch in value)
+    except (KeyError, ValueError):
+        return value
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    return raw[2:].decode("utf-16-be", errors="replace")
+
+
+def _meta(text: str, origin: str, page: int | None = None, source: str = "") -> Part:
+    return Part(kind=PartKind.METADATA, text=text, page=page, origin=origin, source=source or origin.split(".")[0])
+
+
+def _info_parts(pdf: pdfium.PdfDocument) -> list[Part]:
+    parts = []
+    for key in STANDARD_INFO:
+        value = pdf.get_metadata_value(key).strip()
+        if value:
+            parts.append(_meta(value, f"info.{key}", source="info"))
+    return parts
+
+
+def _outline_parts(pdf: pdfium.PdfDocument) -> list[Part]:
+    parts = []
+    for count, bookmark in enumerate(pdf.get_toc()):
+        if count >= MAX_BOOKMARKS:
+            break
+        title = bookmark.get_title().strip()
+        if not title:
+            continue
+        dest = bookmark.get_dest()
+        index = dest.get_index() if dest is not None else None
+        parts.append(_meta(title, "outline", page=index + 1 if index is not None else None))
+    return parts
+
+
+def _embedded_parts(pdf: pdfium.PdfDocument) -> list[Part]:
+    parts = []
+    for i in range(max(pdf.count_attachments(), 0)):
+        attachment = pdf.get_attachment(i)
+        get_desc = getattr(attachment, "get_desc", None)  # pypdfium2 >= 5.14
+        for value in (attachment.get_name(), get_desc() if get_desc else ""):
+            text = _fix_text_string(value).strip()
+            if text:
+                parts.append(_meta(text, "embedded_file"))
+    return parts
+
+
+def _pdfminer_metadata(data: bytes) -> tuple[dict[str, str], bytes | None]:
+    """Every Info entry (pdfium only knows the standard keys) and the XMP packet, via pdfminer."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import PDFStream, resolve1
+    from pdfminer.utils import decode_text
+
+    document = PDFDocument(PDFParser(io.BytesIO(data)))
+    info: dict[str, str] = {}
+    for entries in document.info:
+        for key, value in entries.items():
+            value = resolve1(value)
+            if isinstance(value, bytes):
+                info[str(key)] = decode_text(value)
+            elif isinstance(value, str):
+                info[str(key)] = value
+    metadata = resolve1(document.catalog.get("Metadata"))
+    xmp = metadata.get_data() if isinstance(metadata, PDFStream) else None
+    return info, xmp
+
+
+XMP_SKIPPED_NAMESPACES = frozenset({
+    "http://ns.adobe.com/xap/1.0/mm/",  # xmpMM: document / instance IDs, history
+    "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#",  # stEvt
+    "http://ns.adobe.com/xap/1.0/sType/ResourceRef#",  # stRef
+})
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+DATE = re.compile(r"^(D:)?\d{4}(-?\d{2}(-?\d{2}([T ]?[\d:.]+)?)?)?(Z|[+-]\d{2}'?:?\d{2}'?)?$")
+IDENTIFIER = re.compile(
+    r"^(uuid:|xmp\.did:|xmp\.iid:|adobe:docid:|urn:uuid:)|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    re.IGNORECASE,
+)
+
+
+def _xmp_property(element: Any) -> Any:
+    """The property an rdf:li / rdf:Alt value belongs to: the nearest non-RDF ancestor."""
+    from lxml import etree
+
+    while element is not None and etree.QName(element).namespace == RDF:
+        element = element.getparent()
+    return element
+
+
+def _xmp_values(xml: bytes) -> list[tuple[str, str]]:
+    """(localname, text) of every XMP value worth screening, in document order, without repeats."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                             remove_comments=True, remove_pis=True, recover=True)
+    root = etree.fromstring(xml.strip(b"\x00 \t\r\n"), parser)
+    if root is None:
+        return []
+    values: list[tuple[str, str]] = []
+
+    def add(qname: Any, text: str | None) -> None:
+        text = (text or "").strip()
+        if not text or qname.namespace in XMP_SKIPPED_NAMESPACES or DATE.match(text) or IDENTIFIER.match(text):
+            return
+        if (qname.localname, text) not in values:
+            values.append((qname.localname, text))
+
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        qname = etree.QName(element)
+        if qname.namespace == RDF and qname.localname == "Description":
+            for attribute, value in element.attrib.items():
+                attr = etree.QName(attribute)
+                if attr.namespace not in (RDF, None):
+                    add(attr, value)
+        elif len(element) == 0:
+            owner = _xmp_property(element)
+            if owner is not None:
+                add(etree.QName(owner), element.text)
+    return values
+
+
+def _pdfminer_parts(data: bytes) -> list[Part]:
+    info, xmp = _pdfminer_metadata(data)
+    parts = [_meta(value.strip(), f"info.{key}", source="info") for key, value in info.items()
+             if key not in STANDARD_INFO and key not in SKIPPED_INFO and value.strip()]
+    if xmp and len(xmp) <= MAX_XMP_BYTES:
+        parts += [_meta(text, f"xmp.{name}", source="xmp") for name, text in _xmp_values(xmp)]
+    return parts
+
+
+def _document_parts(pdf: pdfium.PdfDocument, data: bytes) -> tuple[list[Part], list[Problem]]:
+    """Metadata, bookmarks and embedded files; a section that fails becomes a problem."""
+    sections: list[tuple[str, Callable[[], list[Part]]]] = [
+        ("文档属性", lambda: _info_parts(pdf)),
+        ("扩展元数据(XMP)", lambda: _pdfminer_parts(data)),
+        ("书签", lambda: _outline_parts(pdf)),
+        ("嵌入文件", lambda: _embedded_parts(pdf)),
+    ]
+    parts: list[Part] = []
+    problems: list[Problem] = []
+    for label, section in sections:
+        try:
+            parts += section()
+        except Exception as err:
+            problems.append(Problem("document.unreadable", f"PDF的{label}无法读取（{type(err).__name__}），需人工查看"))
+    return parts, problems
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        if getattr(err, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise EncryptedError("PDF设置了打开密码，无法审查，请去除密码后重新上传") from err
+        raise CorruptError("PDF文件已损坏或不完整，无法打开") from err
+    except Exception as err:
+        raise CorruptError("PDF文件已损坏或不完整，无法打开") from err
+
+
+def _form_handle(pdf: pdfium.PdfDocument) -> Any:
+    """pdfium's form env, needed to read field values that live on a parent field; None if none."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pdf.init_forms()
+    except Exception:
+        return None
+    return pdf.formenv.raw if pdf.formenv else None
+
+
+def parse(data: bytes) -> Parsed:
+    """Read a PDF (see the module docstring). Raises only `EncryptedError` and `CorruptError`."""
+    pdf = _open(data)
+    try:
+        form = _form_handle(pdf)  # before any page is loaded
+        pages = len(pdf)
+        parts: list[Part] = []
+        images: list[ImageRef] = []
+        problems: list[Problem] = []
+        for index in range(pages):
+            try:
+                result = _parse_page(pdf, index, form)
+            except Exception as err:
+                problems.append(_unreadable_page(index + 1, err))
+                continue
+            parts += result.parts
+            images += result.images
+            problems += result.problems
+        doc_parts, doc_problems = _document_parts(pdf, data)
+        return Parsed(parts=tuple(parts + doc_parts), pages=pages, images=tuple(images),
+                      problems=tuple(problems + doc_problems))
+    finally:
+        pdf.close()

@@ -1,0 +1,78 @@
+"""Text normalisation with an offset map back to the original.
+
+Matching runs on normalised text; findings quote the original. `normalize()` applies, character
+by character so every output character knows the original character it came from:
+
+* Unicode NFKC (full-width Latin and digits → half width, compatibility forms → plain);
+* removal of every whitespace character and zero-width/format character, so a name spaced out
+  (`浙 江 某 某`) or broken across a PDF line is contiguous again;
+* traditional → simplified Chinese (OpenCC ``t2s``, variant characters included);
+* case folding of Latin letters.
+
+`Normalized.span(start, end)` maps a match back to `[start, end)` in the original string.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_ZERO_WIDTH = {"\u00ad", "\u180e", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff"}
+
+
+@lru_cache(maxsize=1)
+def _opencc():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def fold_char(ch: str) -> str:
+    """The normalised form of one character ('' when it is dropped)."""
+    if ch.isspace() or ch in _ZERO_WIDTH or unicodedata.category(ch) == "Cf":
+        return ""
+    out = unicodedata.normalize("NFKC", ch)
+    if any(c.isspace() for c in out):
+        out = "".join(c for c in out if not c.isspace())
+    if out and "\u3400" <= out[0] <= "\u9fff":
+        out = _opencc().convert(out)
+    return out.casefold() if out.isascii() else out.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    original: str
+    text: str
+    index: tuple[int, ...]  # index[i] = offset in `original` of the character that produced text[i]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original `[start, end)` covering normalised `[start, end)` (end > start)."""
+        return self.index[start], self.index[end - 1] + 1
+
+
+def normalize(text: str) -> Normalized:
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        folded = fold_char(ch)
+        if not folded:
+            continue
+        out.append(folded)
+        index.extend([i] * len(folded))
+    return Normalized(text, "".join(out), tuple(index))
+
+
+def norm(text: str) -> str:
+    """Only the normalised string (for patterns and keys)."""
+    return "".join(fold_char(ch) for ch in text)
+
+
+def context(text: str, start: int, end: int, width: int = 18) -> str:
+    """A short window of the original text around `[start, end)`, on one line."""
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    snippet = text[left:right]
+    snippet = " ".join(snippet.split()) if any(c in snippet for c in "\r\n\t") else snippet
+    return ("……" if left > 0 else "") + snippet + ("……" if right < len(text) else "")

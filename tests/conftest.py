@@ -1,0 +1,46 @@
+"""Shared fixtures: the sample batch, a CLI runner that captures stdout/stderr and the exit code."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from screening.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+BATCH = SAMPLES / "batch"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    def run(*args: object) -> Result:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict[str, Any]:
+    return json.loads((SAMPLES / "gold.json").read_text(encoding="utf-8"))
+
+
+def sample_projects() -> list[Path]:
+    return sorted(p for p in BATCH.iterdir() if (p / "application.json").is_file())

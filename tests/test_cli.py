@@ -1,0 +1,196 @@
+"""`screening check` / `screening project`: every part kind found, bad files become findings,
+bad arguments exit 2 with one clear line."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from samples.docxkit import build_docx
+from samples.pdfkit import build_pdf
+from tests.conftest import Result
+
+ORG = "浙江衢晟新材料有限公司"
+PERSON = "王建国"
+
+
+def parts_found(report: dict, rule_prefix: str = "identity.") -> set[tuple[str, str]]:
+    return {
+        (f["location"]["part"], f["location"].get("origin", ""))
+        for f in report["findings"]
+        if f["rule"].startswith(rule_prefix) and f["severity"] == "fail"
+    }
+
+
+def test_docx_every_part(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    path = tmp_path / f"{ORG}可行性报告.docx"
+    png = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(png, format="PNG")
+    build_docx(
+        path,
+        body=["本项目由" + ORG + "承担。", "第二段"],
+        table=[["单位", ORG]], nested_table_cell=ORG,
+        header=ORG, header_first=ORG, header_even=ORG,
+        footer=ORG, footer_first=ORG, footer_even=ORG,
+        textbox=ORG, vml_textbox=ORG,
+        comment=("第二段", "批注：" + ORG, PERSON),
+        footnote=ORG, endnote=ORG, deleted=ORG, hidden=ORG,
+        core={"creator": PERSON, "last_modified_by": ORG, "title": ORG, "subject": ORG, "keywords": ORG,
+              "description": ORG, "category": ORG},
+        app={"Company": ORG, "Manager": PERSON}, custom={"单位": ORG},
+        image_png=png.getvalue(), image_descr=ORG,
+    )
+    result = cli("check", path, "--org", ORG, "--person", PERSON, "--format", "json")
+    assert result.code == 1, result.err
+    report = result.json()
+    assert report["verdict"] == "fail" and report["project_id"] == "-"
+    found = parts_found(report)
+    expected = {
+        ("body", ""), ("table", ""), ("header", "default"), ("header", "first"), ("header", "even"),
+        ("footer", "default"), ("footer", "first"), ("footer", "even"), ("textbox", ""), ("comment", ""),
+        ("comment", "comment_author"), ("footnote", ""), ("footnote", "endnote"), ("body", "deleted"),
+        ("body", "hidden"), ("metadata", "core.creator"), ("metadata", "core.lastModifiedBy"),
+        ("metadata", "core.title"), ("metadata", "core.subject"), ("metadata", "core.keywords"),
+        ("metadata", "core.description"), ("metadata", "core.category"), ("metadata", "app.Company"),
+        ("metadata", "app.Manager"), ("metadata", "custom.单位"), ("filename", "filename"), ("image", "alt_text"),
+    }
+    assert expected <= found, expected - found
+    # the two text boxes (DrawingML and VML) are each reported once, not twice through mc:Fallback
+    boxes = [f for f in report["findings"] if f["location"]["part"] == "textbox"]
+    assert len(boxes) == 2
+    # metadata and file names are identity.metadata; text parts name the organisation or person
+    rules = {(f["location"]["part"], f["rule"]) for f in report["findings"]}
+    assert ("metadata", "identity.metadata") in rules and ("filename", "identity.metadata") in rules
+    assert ("comment", "identity.person") in rules and ("body", "identity.org") in rules
+    body = next(f for f in report["findings"] if f["location"] == {"part": "body", "paragraph": 1, "start": 4,
+                                                                   "end": 4 + len(ORG)})
+    assert body["matched"] == ORG and body["method"] == "exact" and ORG in body["context"]
+
+
+def test_pdf_page_line_break_info_annotation(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    path = tmp_path / "经费预算表.pdf"
+    build_pdf(
+        path,
+        pages=[["第一页没有名称。"], ["预算由浙江衢晟新\n材料有限公司编制。"], ["负责人" + PERSON + "审核。"]],
+        info={"Author": PERSON, "Title": ORG},
+        annotation=("请" + ORG + "复核", "审阅人"),
+        header=None,
+    )
+    result = cli("check", path, "--org", ORG, "--person", PERSON, "--format", "json")
+    assert result.code == 1, result.err
+    findings = result.json()["findings"]
+    broken = [f for f in findings if f["rule"] == "identity.org" and f["location"]["part"] == "body"]
+    assert len(broken) == 1 and broken[0]["location"]["page"] == 2
+    assert broken[0]["matched"] == "浙江衢晟新\n材料有限公司" and broken[0]["method"] == "normalized"
+    person = [f for f in findings if f["rule"] == "identity.person" and f["location"]["part"] == "body"]
+    assert [f["location"]["page"] for f in person] == [3]
+    meta = {f["location"]["origin"] for f in findings if f["rule"] == "identity.metadata"}
+    assert {"info.Author", "info.Title"} <= meta
+    notes = [f for f in findings if f["location"]["part"] == "comment"]
+    assert len(notes) == 1 and notes[0]["location"]["page"] == 1
+
+
+def test_text_output_for_people(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    path = tmp_path / "报告.docx"
+    build_docx(path, body=["由" + ORG + "研发"])
+    result = cli("check", path, "--org", ORG)
+    assert result.code == 1
+    assert "FAIL" in result.out and "identity.org" in result.out and ORG in result.out
+
+
+def test_clean_file_passes(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    path = tmp_path / "报告.docx"
+    build_docx(path, body=["衢州市是浙江省的一个地级市。", "浙江医药股份有限公司是竞争对手。"])
+    result = cli("check", path, "--org", ORG, "--person", PERSON, "--format", "json")
+    assert (result.code, result.json()["verdict"], result.json()["findings"]) == (0, "pass", [])
+
+
+def _bad_files(tmp: Path) -> dict[str, str]:
+    """File name → the rule its finding must have."""
+    good = tmp / "good.docx"
+    build_docx(good, body=["由" + ORG + "研发"])
+    data = good.read_bytes()
+    (tmp / "corrupt.docx").write_bytes(data[: len(data) // 3])
+    build_pdf(tmp / "encrypted.pdf", pages=[["内容"]], user_password="secret")
+    (tmp / "empty.pdf").write_bytes(b"")
+    (tmp / "lying.pdf").write_bytes(data)
+    (tmp / "notes.txt").write_text("说明", encoding="utf-8")
+    (tmp / "garbage.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    return {
+        "corrupt.docx": "document.unreadable",
+        "encrypted.pdf": "document.encrypted",
+        "empty.pdf": "document.unreadable",
+        "lying.pdf": "document.unsupported",
+        "notes.txt": "document.unsupported",
+        "garbage.png": "document.unreadable",
+    }
+
+
+def test_bad_attachments_are_findings_not_tracebacks(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    expected = _bad_files(tmp_path)
+    result = cli("check", *(tmp_path / n for n in expected), "--org", ORG, "--format", "json")
+    assert "Traceback" not in result.err
+    report = result.json()
+    got = {(f["file"], f["rule"]) for f in report["findings"]}
+    for name, rule in expected.items():
+        assert (name, rule) in got, (name, rule, got)
+    for f in report["findings"]:
+        if f["rule"].startswith("document."):
+            assert f["severity"] == "warn" and f["message"] and f["location"]["part"]
+    # the .pdf that is really a docx is still read as a docx, so its leak is found
+    assert ("lying.pdf", "identity.org") in got
+    assert result.code == 1
+
+
+def test_problems_alone_give_review(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    build_pdf(tmp_path / "encrypted.pdf", pages=[["内容"]], user_password="secret")
+    result = cli("check", tmp_path / "encrypted.pdf", "--org", ORG, "--format", "json")
+    assert result.code == 3 and result.json()["verdict"] == "review"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "does-not-exist.docx"], "文件不存在"),
+        (["project", "no-such-folder"], "不是项目文件夹"),
+        (["check"], "Missing argument"),
+        (["check", "x.docx", "--format", "xml"], "xml"),
+        (["check", "x.docx", "--call", "no-such-call"], "no such call"),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path: Path, cli: Callable[..., Result], args: list[str], message: str) -> None:
+    (tmp_path / "x.docx").write_bytes(b"")
+    args = [str(tmp_path / a) if a.endswith(".docx") else a for a in args]
+    result = cli(*args)
+    assert result.code == 2
+    assert message in result.err and "Traceback" not in result.err
+    assert result.out == ""
+
+
+@pytest.mark.parametrize("content", ["{broken", '{"project_id": "X"}', "[1, 2]"])
+def test_invalid_application_exits_2(tmp_path: Path, cli: Callable[..., Result], content: str) -> None:
+    app = tmp_path / "application.json"
+    app.write_text(content, encoding="utf-8")
+    doc = tmp_path / "a.docx"
+    build_docx(doc, body=["内容"])
+    for args in (["check", doc, "--application", app], ["project", tmp_path]):
+        result = cli(*args)
+        assert result.code == 2 and "application.json" in result.err and "Traceback" not in result.err
+        assert len(result.err.strip().splitlines()) == 1
+
+
+def test_application_gives_identities_and_project_id(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    app = tmp_path / "app.json"
+    app.write_text(json.dumps({"project_id": "P-1", "title": "t", "applicant": {"name": ORG, "aliases": ["衢晟新材"]},
+                               "team": [{"name": PERSON}]}, ensure_ascii=False), encoding="utf-8")
+    doc = tmp_path / "a.docx"
+    build_docx(doc, body=["衢晟新材的" + PERSON + "负责"])
+    report = cli("check", doc, "--application", app, "--format", "json").json()
+    assert report["project_id"] == "P-1"
+    assert {(f["rule"], f["matched"], f["method"]) for f in report["findings"]} == {
+        ("identity.org", "衢晟新材", "alias"), ("identity.person", PERSON, "exact")}

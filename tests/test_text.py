@@ -1,0 +1,36 @@
+"""Normalisation keeps a map back to the original, so findings quote the file as it is."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.text import context, norm, normalize
+
+
+@pytest.mark.parametrize(
+    ("original", "needle"),
+    [
+        ("本项目由浙江某某新材料有限公司承担", "浙江某某新材料有限公司"),
+        ("本项目由浙 江 某 某新材料有限公司承担", "浙江某某新材料有限公司"),  # spaced out
+        ("本项目由浙江某某\n新材料有限公司承担", "浙江某某新材料有限公司"),  # PDF line break
+        ("本项目由浙江某某\u200b新材料有限公司承担", "浙江某某新材料有限公司"),  # zero-width space
+        ("本項目由浙江某某新材料有限公司承擔", "浙江某某新材料有限公司"),  # traditional characters
+        ("由ＪＵＨＵＡ研发", "juhua"),  # full width and case
+    ],
+)
+def test_match_maps_back_to_original(original: str, needle: str) -> None:
+    n = normalize(original)
+    i = n.text.index(norm(needle))
+    start, end = n.span(i, i + len(norm(needle)))
+    assert norm(original[start:end]) == norm(needle)
+    assert original[start] not in " \n" and original[end - 1] not in " \n"
+
+
+def test_normalize_drops_whitespace_and_folds_width() -> None:
+    assert normalize("Ａ  b\tＣ（１）").text == "abc(1)"
+
+
+def test_context_is_one_line_with_ellipses() -> None:
+    text = "甲" * 30 + "某某\n公司" + "乙" * 30
+    got = context(text, 30, 35, width=4)
+    assert got == "……甲甲甲甲某某 公司乙乙乙乙……"
