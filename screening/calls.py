@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from screening.errors import ConfigError
-from screening.model import Severity
+from screening.model import Role, Severity
 from screening.resources import data_dir
 
 DEFAULT_CALL = "quzhou-2020"
@@ -26,6 +26,45 @@ class _Strict(BaseModel):
 
 class Category(_Strict):
     names: tuple[str, ...] = ()
+    regions: tuple[str, ...]
+    industrial_only: bool
+    rd_budget_min: float | None
+    max_months: int | None
+    sales_min: float | None
+    required_attachments: tuple[Role, ...]
+    quota_total: int | None
+    quotas: dict[str, int]
+
+    @model_validator(mode="after")
+    def _quotas_add_up(self) -> Category:
+        if self.quota_total is not None and sum(self.quotas.values()) != self.quota_total:
+            raise ValueError(f"quotas add up to {sum(self.quotas.values())}, not quota_total {self.quota_total}")
+        return self
+
+
+class Rules(_Strict):
+    rd_investment_min_exclusive: float
+    leader_max_ongoing_as_leader: int
+    leader_max_ongoing_as_member: int
+    unaccepted_projects_max: int
+    blacklist_forbidden: bool
+
+
+class PatentRules(_Strict):
+    min_years_remaining: float
+    require_invention: bool
+    require_sole_owner: bool
+    require_owner_is_applicant: bool
+
+
+class BudgetRules(_Strict):
+    sum_tolerance: float = Field(ge=0)
+    total_tolerance: float = Field(ge=0)
+
+
+class Targets(_Strict):
+    key_funded_max: int
+    patent_funded_max: int
 
 
 class Call(_Strict):
@@ -33,7 +72,13 @@ class Call(_Strict):
     title: str
     opens: datetime
     closes: datetime
+    domains: str
+    regions: tuple[str, ...] = Field(min_length=1)
+    rules: Rules
     categories: dict[str, Category] = Field(min_length=1)
+    patent: PatentRules
+    budget: BudgetRules
+    targets: Targets
     severities: dict[str, Severity]
     certificate_identity_severity: Severity = Severity.INFO
 
@@ -45,9 +90,13 @@ class Call(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _ordered(self) -> Call:
+    def _consistent(self) -> Call:
         if self.closes <= self.opens:
             raise ValueError("closes must be after opens")
+        for cid, cat in self.categories.items():
+            unknown = set(cat.regions) - set(self.regions)
+            if unknown:
+                raise ValueError(f"categories.{cid}.regions: {sorted(unknown)} not in regions")
         return self
 
     def severity(self, rule: str) -> Severity:

@@ -85,6 +85,20 @@ def project(
     emit([screen_project(folder, call=call)], fmt)
 
 
+# Commands kept in screening/commands/<name>.py; each registers itself on `app` when imported.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"screening.commands.{name}")
+
+
+_register_commands()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code instead of raising (callable from tests)."""
     try:
