@@ -283,6 +283,22 @@ def projects() -> list[Project]:
     return out
 
 
+# Modules in samples/ that add projects of their own: each has `projects() -> list[Project]`.
+EXTRA_PROJECT_MODULES: tuple[str, ...] = ()
+
+
+def all_projects() -> list[Project]:
+    import importlib
+
+    out = projects()
+    for name in EXTRA_PROJECT_MODULES:
+        out += importlib.import_module(f"samples.{name}").projects()
+    ids = [p.pid for p in out]
+    if len(ids) != len(set(ids)):
+        raise SystemExit(f"duplicate project ids in samples: {sorted(i for i in ids if ids.count(i) > 1)}")
+    return out
+
+
 def _truncated_docx(path: Path) -> None:
     full = path.with_suffix(".full.docx")
     build_docx(full, body=["证明材料"])
@@ -297,7 +313,7 @@ def build(target: Path) -> dict[str, Any]:
     if batch.exists():
         shutil.rmtree(batch)
     gold: dict[str, Any] = {"projects": {}}
-    for project in projects():
+    for project in all_projects():
         folder = batch / project.pid
         folder.mkdir(parents=True)
         (folder / "application.json").write_text(

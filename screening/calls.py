@@ -62,6 +62,21 @@ class BudgetRules(_Strict):
     total_tolerance: float = Field(ge=0)
 
 
+class IdentityRules(_Strict):
+    min_alias_length: int = Field(ge=1)
+    fuzzy_min_length: int = Field(ge=2)
+    fuzzy_fail_score: float = Field(ge=0, le=100)
+    fuzzy_warn_score: float = Field(ge=0, le=100)
+    ocr_fuzzy_fail_score: float = Field(ge=0, le=100)
+    person_context_window: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IdentityRules:
+        if self.fuzzy_warn_score > self.fuzzy_fail_score:
+            raise ValueError("fuzzy_warn_score must not exceed fuzzy_fail_score")
+        return self
+
+
 class Targets(_Strict):
     key_funded_max: int
     patent_funded_max: int
@@ -78,6 +93,7 @@ class Call(_Strict):
     categories: dict[str, Category] = Field(min_length=1)
     patent: PatentRules
     budget: BudgetRules
+    identity: IdentityRules
     targets: Targets
     severities: dict[str, Severity]
     certificate_identity_severity: Severity = Severity.INFO

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from screening import lexicons
 from screening.application import Application, identities, load_application
 from screening.calls import DEFAULT_CALL, load_call
-from screening.checks import Context, run_all
+from screening.checks import Context, blocks, run_all
 from screening.errors import ApplicationError, UsageError
 from screening.model import Document, Report, Role
 from screening.parsers import parse_bytes, parse_file
@@ -60,18 +60,26 @@ def screen(
     persons: Sequence[str] = (),
     call: str | None = None,
     project_id: str | None = None,
+    parse: Callable[[Upload, Application | None], Document] = parse_upload,
 ) -> Report:
+    """Screen one project. `parse` turns an upload into a Document (the HTTP hook passes one that
+    parses in a separate, limited process)."""
     call_name = call or (application.call if application else None) or DEFAULT_CALL
     the_call = load_call(call_name)
-    documents = tuple(parse_upload(u, application) for u in uploads)
+    documents = tuple(parse(u, application) for u in uploads)
     targets = tuple(identities(application, tuple(orgs), tuple(persons)))
-    findings = run_all(Context(the_call, application, documents, targets))
+    ctx = Context(the_call, application, documents, targets)
+    findings = run_all(ctx)
+    extra = blocks(ctx)
     return Report(
         project_id=project_id or (application.project_id if application else "-"),
         findings=tuple(findings),
         documents=documents,
         call=the_call.name,
         title=application.title if application else None,
+        patent=extra.get("patent"),
+        domains=tuple(extra.get("domains") or ()),
+        budget=extra.get("budget"),
     )
 
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from screening.checks import document, identity
 from screening.checks.context import Context
 from screening.model import Finding
 
 Check = Callable[[Context], Iterable[Finding]]
+Block = Callable[[Context], Any]
 
 REGISTRY: dict[str, Check] = {
     "document": document.check,
     "identity": identity.check,
 }
+
+
+# The report's extra blocks (contract §3: "patent", "budget", "domains"), each computed from the
+# context; a check that needs the same result gets it through `Context.once`.
+BLOCKS: dict[str, Block] = {}
 
 
 def run_all(ctx: Context) -> list[Finding]:
@@ -23,4 +30,8 @@ def run_all(ctx: Context) -> list[Finding]:
     return findings
 
 
-__all__ = ["REGISTRY", "Context", "run_all"]
+def blocks(ctx: Context) -> dict[str, Any]:
+    return {name: block(ctx) for name, block in BLOCKS.items()}
+
+
+__all__ = ["BLOCKS", "REGISTRY", "Context", "blocks", "run_all"]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from screening.application import Application, Target
 from screening.calls import Call
 from screening.model import Document
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,3 +19,10 @@ class Context:
     application: Application | None
     documents: tuple[Document, ...]
     targets: tuple[Target, ...]
+    memo: dict[str, Any] = field(default_factory=dict)  # shared results (a certificate read, a budget table)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a shared result once per project, whichever check or report block asks first."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]  # type: ignore[no-any-return]
