@@ -1,4 +1,4 @@
-"""application.json → `Application` (contract §1), and the identities it makes known.
+"""application.json → `Application` (contract §1).
 
 Unknown keys are ignored (the portal may send more than we read); wrong types and missing
 required fields are refused with a message naming the file and the field.
@@ -7,9 +7,7 @@ required fields are refused with a message naming the file and the field.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -127,36 +125,3 @@ def load_application(path: Path) -> Application:
     except UnicodeDecodeError:
         raise ApplicationError(f"{path}: 不是UTF-8编码的文本") from None
     return parse_application(text, str(path))
-
-
-class TargetKind(StrEnum):
-    ORG = "org"
-    PERSON = "person"
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One string whose presence in an attachment reveals an identity."""
-
-    kind: TargetKind
-    text: str  # what to look for
-    identity: str  # the identity it points at (the full name)
-    method: str  # exact | alias
-    role: str  # applicant | partner | member | leader
-
-
-def identities(app: Application | None, orgs: tuple[str, ...] = (), persons: tuple[str, ...] = ()) -> list[Target]:
-    """Every name the attachments must not contain: applicant, aliases, partners, team members."""
-    out: list[Target] = []
-    if app is not None:
-        a = app.applicant
-        out.append(Target(TargetKind.ORG, a.name, a.name, "exact", "applicant"))
-        out += [Target(TargetKind.ORG, alias, a.name, "alias", "applicant") for alias in a.aliases if alias]
-        for p in app.partners:
-            out.append(Target(TargetKind.ORG, p.name, p.name, "exact", "partner"))
-            out += [Target(TargetKind.ORG, alias, p.name, "alias", "partner") for alias in p.aliases if alias]
-        for m in app.team:
-            out.append(Target(TargetKind.PERSON, m.name, m.name, "exact", "leader" if m.role == "leader" else "member"))
-    out += [Target(TargetKind.ORG, o, o, "exact", "applicant") for o in orgs if o.strip()]
-    out += [Target(TargetKind.PERSON, p, p, "exact", "member") for p in persons if p.strip()]
-    return out

@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from screening import lexicons
-from screening.application import Application, identities, load_application
+from screening import lexicons, roles
+from screening.application import Application, load_application
 from screening.calls import DEFAULT_CALL, load_call
 from screening.checks import Context, blocks, run_all
 from screening.errors import ApplicationError, UsageError
 from screening.model import Document, Report, Role
 from screening.parsers import parse_bytes, parse_file
+from screening.targets import identities
 
 APPLICATION_FILE = "application.json"
 
@@ -47,9 +48,13 @@ def _role(app: Application | None, name: str) -> tuple[Role, str]:
 def parse_upload(upload: Upload, app: Application | None) -> Document:
     role, source = _role(app, upload.name)
     if upload.data is not None:
-        return parse_bytes(upload.data, upload.name, role, source)
-    assert upload.path is not None
-    return parse_file(upload.path, role, source)
+        doc = parse_bytes(upload.data, upload.name, role, source)
+    else:
+        assert upload.path is not None
+        doc = parse_file(upload.path, role, source)
+    if source == "inferred" and (read := roles.from_content(doc)) is not None:
+        doc = replace(doc, role=read, role_source="content")  # neither the application nor the name said
+    return doc
 
 
 def screen(
@@ -67,7 +72,7 @@ def screen(
     call_name = call or (application.call if application else None) or DEFAULT_CALL
     the_call = load_call(call_name)
     documents = tuple(parse(u, application) for u in uploads)
-    targets = tuple(identities(application, tuple(orgs), tuple(persons)))
+    targets = tuple(identities(application, the_call.identity, tuple(orgs), tuple(persons)))
     ctx = Context(the_call, application, documents, targets)
     findings = run_all(ctx)
     extra = blocks(ctx)

@@ -52,12 +52,20 @@ class Normalized:
         return self.index[start], self.index[end - 1] + 1
 
 
-def normalize(text: str) -> Normalized:
+def normalize(text: str, *, keep_space: bool = False, fold_case: bool = True) -> Normalized:
+    """The normalised text and its map back. With `keep_space` each whitespace character stays as
+    one space, and without `fold_case` Latin letters keep their case (for finders of phone numbers
+    and codes, which need word separation and upper-case letters)."""
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
         folded = fold_char(ch)
+        if not fold_case and folded.isascii() and any(c.isalpha() for c in folded):
+            folded = unicodedata.normalize("NFKC", ch)
         if not folded:
+            if keep_space and ch.isspace():
+                out.append(" ")
+                index.append(i)
             continue
         out.append(folded)
         index.extend([i] * len(folded))

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from screening.application import Application, Target
+from screening.application import Application
 from screening.calls import Call
 from screening.model import Document
+from screening.targets import Target
 
 T = TypeVar("T")
 

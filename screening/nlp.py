@@ -1,0 +1,105 @@
+"""Chinese segmentation for deciding whether a match is a word of its own.
+
+A spaCy `zh` pipeline with the jieba segmenter (no downloaded model: jieba's dictionary ships in
+its wheel) cuts a window of text around a match into words. A short name is a leak only when it
+stands as whole words: 华友 inside 中华友好 (中华|友好) or 金华 inside 金华市 is not. jieba's word
+frequencies tell an ordinary word (高明, 建国) from a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from screening import lexicons
+
+WINDOW = 8  # characters either side of a match that the segmenter sees
+
+
+@cache
+def pipeline() -> Any:
+    """The spaCy zh pipeline (loaded once per process, ~1.5 s for jieba's dictionary)."""
+    import logging
+
+    import jieba
+    import spacy
+
+    jieba.setLogLevel(logging.WARNING)
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+
+
+def warm_up() -> None:
+    pipeline()("预热分词器")
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """Word spans of `text` (start, end)."""
+    return [(t.idx, t.idx + len(t.text)) for t in pipeline()(text) if not t.is_space]
+
+
+@cache
+def _freq() -> dict[str, int]:
+    import jieba
+
+    pipeline()
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ  # type: ignore[no-any-return]
+
+
+def word_freq(word: str) -> int:
+    return _freq().get(word, 0)
+
+
+def is_common_word(word: str, min_freq: int) -> bool:
+    return word_freq(word) >= min_freq
+
+
+@cache
+def neighbours() -> frozenset[str]:
+    return frozenset(w for line in lexicons.lines("name-neighbours.txt") for w in line.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Boundary:
+    aligned: bool  # the match starts and ends at word boundaries
+    before: str  # the word right before the match ('' at the start)
+    after: str  # the word right after the match ('' at the end)
+    crossing: tuple[str, ...] = ()  # words the segmenter made across the match's start or end
+
+    def inside_word(self, min_freq: int) -> bool:
+        """The match is part of a dictionary word (金华 in 金华市, 华友 in 中华|友好). Words the
+        segmenter made up for unknown text (由马 in 由马俊杰) do not count."""
+        return any(word_freq(w) >= min_freq for w in self.crossing)
+
+    @property
+    def clean_edges(self) -> bool:
+        """No single character glued to the match that could make it a longer name (王建国华)."""
+        return all(_loose(w) for w in (self.before, self.after))
+
+
+def _loose(word: str) -> bool:
+    if len(word) != 1 or not ("\u4e00" <= word <= "\u9fff"):
+        return True
+    return word in neighbours()
+
+
+def boundary(text: str, start: int, end: int) -> Boundary:
+    """How the segmenter cuts `text` around `[start, end)`."""
+    lo, hi = max(0, start - WINDOW), min(len(text), end + WINDOW)
+    cuts = [(s + lo, e + lo) for s, e in spans(text[lo:hi])]
+    starts = {s for s, _ in cuts}
+    ends = {e for _, e in cuts}
+    # the window's own edges are not word edges, but start and end lie inside the window unless
+    # the text itself begins or ends there
+    aligned = (start == 0 or start in starts or not _is_cjk(text[start])) and (
+        end == len(text) or end in ends or not _is_cjk(text[end - 1])
+    )
+    before = next((text[s:e] for s, e in reversed(cuts) if e <= start), "")
+    after = next((text[s:e] for s, e in cuts if s >= end), "")
+    crossing = tuple(text[s:e] for s, e in cuts if s < start < e or s < end < e)
+    return Boundary(aligned=aligned, before=before, after=after, crossing=crossing)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
