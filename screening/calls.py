@@ -1,17 +1,23 @@
 """pipelines/<call>.yaml → a frozen, strictly validated `Call`.
 
-Unknown keys are refused and every error names the file, the key and what was expected, because
-a call file is edited by people once a year and a typo must not pass silently.
+Unknown keys and repeated keys are refused, and every error is one line naming the file, the key
+(for a YAML syntax error: the line, the column and the key around it) and what was expected,
+because a call file is edited by people once a year and a typo must not pass silently. Every
+error is a `ConfigError`, so a command stops with exit code 2 and that one line on stderr.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from screening.errors import ConfigError
 from screening.model import Role, Severity
@@ -38,15 +44,15 @@ class Category(_Strict):
     @model_validator(mode="after")
     def _quotas_add_up(self) -> Category:
         if self.quota_total is not None and sum(self.quotas.values()) != self.quota_total:
-            raise ValueError(f"quotas add up to {sum(self.quotas.values())}, not quota_total {self.quota_total}")
+            raise ValueError(f"各单位额度之和为{sum(self.quotas.values())}，与quota_total {self.quota_total}不符")
         return self
 
 
 class Rules(_Strict):
     rd_investment_min_exclusive: float
-    leader_max_ongoing_as_leader: int
-    leader_max_ongoing_as_member: int
-    unaccepted_projects_max: int
+    leader_max_ongoing_as_leader: int = Field(ge=0)
+    leader_max_ongoing_as_member: int = Field(ge=0)
+    unaccepted_projects_max: int = Field(ge=0)
     blacklist_forbidden: bool
 
 
@@ -60,15 +66,29 @@ class PatentRules(_Strict):
 class BudgetRules(_Strict):
     sum_tolerance: float = Field(ge=0)
     total_tolerance: float = Field(ge=0)
+    split_tolerance: float = Field(ge=0)
+    items: str = Field(min_length=1)
+    columns: str = Field(min_length=1)
+
+    @field_validator("items", "columns")
+    @classmethod
+    def _lexicon_exists(cls, value: str) -> str:
+        if not (data_dir("lexicons") / value).is_file():
+            raise ValueError(f"lexicons/中没有文件“{value}”")
+        return value
 
 
 class IdentityRules(_Strict):
     min_alias_length: int = Field(ge=1)
+    short_name_length: int = Field(ge=1)
+    common_word_min_freq: int = Field(ge=0)
+    crossing_word_min_freq: int = Field(ge=1)
     fuzzy_min_length: int = Field(ge=2)
     fuzzy_fail_score: float = Field(ge=0, le=100)
     fuzzy_warn_score: float = Field(ge=0, le=100)
     ocr_fuzzy_fail_score: float = Field(ge=0, le=100)
-    person_context_window: int = Field(ge=0)
+    ocr_min_length: int = Field(ge=2)
+    unsure_severity: Severity
 
     @model_validator(mode="after")
     def _ordered(self) -> IdentityRules:
@@ -102,17 +122,17 @@ class Call(_Strict):
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
-            raise ValueError("needs a time zone, e.g. 2020-06-28T17:00:00+08:00")
+            raise ValueError("缺少时区，应写作如 2020-06-28T17:00:00+08:00")
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Call:
         if self.closes <= self.opens:
-            raise ValueError("closes must be after opens")
+            raise ValueError("closes: 截止时间必须晚于开放时间opens")
         for cid, cat in self.categories.items():
             unknown = set(cat.regions) - set(self.regions)
             if unknown:
-                raise ValueError(f"categories.{cid}.regions: {sorted(unknown)} not in regions")
+                raise ValueError(f"categories.{cid}.regions: {sorted(unknown)} 不在regions中")
         return self
 
     def severity(self, rule: str) -> Severity:
@@ -120,7 +140,7 @@ class Call(_Strict):
         try:
             return self.severities[rule]
         except KeyError:
-            raise ConfigError(f"{self.name}: severities: no severity configured for rule '{rule}'") from None
+            raise ConfigError(f"{self.name}: severities: 规则“{rule}”未配置严重程度") from None
 
     def category_id(self, value: str | None) -> str | None:
         """The category id for an id or a Chinese name; None when unknown."""
@@ -130,6 +150,112 @@ class Call(_Strict):
             if value.strip() in (cid, *cat.names):
                 return cid
         return None
+
+
+# -- reading the file ----------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"重复的键“{key}”（后一个会悄悄覆盖前一个）", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+_KEY_LINE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[^\s#:'\"][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
+
+
+def key_at(text: str, line: int) -> str:
+    """The dotted key path in force at a 0-based line of a block-style YAML text ("" at the top)."""
+    stack: list[tuple[int, str]] = []
+    for raw in text.splitlines()[: line + 1]:
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        match = _KEY_LINE.match(raw)
+        if match is None:
+            continue
+        indent = len(match["indent"])
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        stack.append((indent, match["key"].strip("'\"")))
+    return ".".join(key for _, key in stack)
+
+
+def _yaml_error(path: Path, text: str, err: yaml.YAMLError) -> ConfigError:
+    mark = getattr(err, "problem_mark", None)
+    problem = " ".join(str(getattr(err, "problem", None) or err).split())
+    if mark is None:
+        return ConfigError(f"{path}: YAML语法错误：{problem}")
+    where = f"第{mark.line + 1}行第{mark.column + 1}列"
+    key = key_at(text, mark.line)
+    context = getattr(err, "context_mark", None)
+    start = ""
+    if context is not None and context.line != mark.line:
+        start = f"（自第{context.line + 1}行键 {key_at(text, context.line) or '(顶层)'} 起）"
+    return ConfigError(f"{path}: {where}，键 {key or '(顶层)'}{start}：YAML语法错误：{problem}")
+
+
+_MESSAGES = {
+    "missing": "缺少此键",
+    "extra_forbidden": "未知的键",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为true或false",
+    "bool_type": "应为true或false",
+    "string_type": "应为文字",
+    "datetime_parsing": "应为ISO 8601日期时间，如 2020-06-28T17:00:00+08:00",
+    "datetime_type": "应为ISO 8601日期时间，如 2020-06-28T17:00:00+08:00",
+    "dict_type": "应为键值映射",
+    "tuple_type": "应为列表",
+    "too_short": "不能为空",
+}
+
+
+def _describe(error: ErrorDetails) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "enum":
+        text = f"应为以下之一：{ctx.get('expected', '')}"
+    elif kind in ("greater_than_equal", "greater_than"):
+        text = f"不得小于{ctx.get('ge', ctx.get('gt'))}"
+    elif kind in ("less_than_equal", "less_than"):
+        text = f"不得大于{ctx.get('le', ctx.get('lt'))}"
+    elif kind == "value_error":
+        text = str(ctx.get("error", error["msg"]))
+    else:
+        text = _MESSAGES.get(kind, error["msg"])
+    value = error.get("input")
+    if kind not in ("missing", "extra_forbidden") and isinstance(value, str | int | float):
+        text += f"（现为 {value!r}）"
+    return " ".join(text.split())
+
+
+def _validation_error(path: Path, err: ValidationError) -> ConfigError:
+    """One line: the first problem (an unknown key first: it is usually the cause of a missing one)."""
+    errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    key = ".".join(str(p) for p in first["loc"])
+    text = _describe(first)
+    if first["type"] == "extra_forbidden":
+        parent, name = first["loc"][:-1], str(first["loc"][-1])
+        missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent]
+        close = difflib.get_close_matches(name, missing, n=1)
+        text += f"（应为 {close[0]}？）" if close else "（拼写错误？）"
+    more = f"（另有{err.error_count() - 1}处错误）" if err.error_count() > 1 else ""
+    return ConfigError(f"{path}: {f'键 {key}：' if key else ''}{text}{more}")
 
 
 def call_path(name: str) -> Path:
@@ -142,21 +268,22 @@ def call_path(name: str) -> Path:
 def load_call(name: str = DEFAULT_CALL) -> Call:
     path = call_path(name)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         known = ", ".join(sorted(p.stem for p in data_dir("pipelines").glob("*.yaml")))
-        raise ConfigError(f"{path}: no such call file (known calls: {known})") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise ConfigError(f"{path}: cannot read the call file: {err}") from None
+        raise ConfigError(f"{path}: 没有这个申报通知文件（已有：{known}）") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: 无法读取申报通知文件（{' '.join(str(err).split())}）") from None
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.YAMLError as err:
+        raise _yaml_error(path, text, err) from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys at the top")
+        raise ConfigError(f"{path}: 顶层应为键值映射（name: …, title: …）")
     try:
         call = Call.model_validate(raw)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()[:5]
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+        raise _validation_error(path, err) from None
     if call.name != path.stem:
-        raise ConfigError(f"{path}: name: '{call.name}' must equal the file name '{path.stem}'")
+        raise ConfigError(f"{path}: 键 name：“{call.name}”应与文件名“{path.stem}”相同")
     return call

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from screening import lexicons, roles
 from screening.application import Application, load_application
 from screening.calls import DEFAULT_CALL, load_call
 from screening.checks import Context, blocks, run_all
+from screening.checks.budget import SOURCES
 from screening.errors import ApplicationError, UsageError
 from screening.model import Document, Report, Role
 from screening.parsers import parse_bytes, parse_file
@@ -26,6 +28,12 @@ class Upload:
     name: str
     path: Path | None = None
     data: bytes | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
 
 
 def infer_role(file_name: str) -> Role | None:
@@ -73,7 +81,9 @@ def screen(
     the_call = load_call(call_name)
     documents = tuple(parse(u, application) for u in uploads)
     targets = tuple(identities(application, the_call.identity, tuple(orgs), tuple(persons)))
-    ctx = Context(the_call, application, documents, targets)
+    # the budget reader needs a PDF's bytes for pdfplumber's table finder: read lazily, only if asked
+    sources = {Path(u.name).name: partial(Upload.read, u) for u in uploads}
+    ctx = Context(the_call, application, documents, targets, memo={SOURCES: sources})
     findings = run_all(ctx)
     extra = blocks(ctx)
     return Report(

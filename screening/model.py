@@ -72,6 +72,7 @@ class Part:
     origin: str = ""
     source: str = ""  # the container inside the file, e.g. "word/header2.xml" or "page 3"
     box: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in points, where known
+    confidence: float | None = None  # OCR parts (origin "ocr"): mean recognition score 0..1; None: not OCR
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,7 +160,7 @@ def test_problems_alone_give_review(tmp_path: Path, cli: Callable[..., Result]) 
         (["project", "no-such-folder"], "不是项目文件夹"),
         (["check"], "Missing argument"),
         (["check", "x.docx", "--format", "xml"], "xml"),
-        (["check", "x.docx", "--call", "no-such-call"], "no such call"),
+        (["check", "x.docx", "--call", "no-such-call"], "no-such-call"),
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, cli: Callable[..., Result], args: list[str], message: str) -> None:
@@ -192,5 +192,5 @@ def test_application_gives_identities_and_project_id(tmp_path: Path, cli: Callab
     build_docx(doc, body=["衢晟新材的" + PERSON + "负责"])
     report = cli("check", doc, "--application", app, "--format", "json").json()
     assert report["project_id"] == "P-1"
-    assert {(f["rule"], f["matched"], f["method"]) for f in report["findings"]} == {
+    assert {(f["rule"], f["matched"], f["method"]) for f in report["findings"] if f["rule"].startswith("identity.")} == {
         ("identity.org", "衢晟新材", "alias"), ("identity.person", PERSON, "exact")}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from screening.checks import document, identity
+from screening import classify
+from screening.checks import attachments, budget, document, eligibility, identity, patent
 from screening.checks.context import Context
 from screening.model import Finding
 
@@ -15,12 +16,20 @@ Block = Callable[[Context], Any]
 REGISTRY: dict[str, Check] = {
     "document": document.check,
     "identity": identity.check,
+    "patent": patent.check,
+    "eligibility": eligibility.check,
+    "attachments": attachments.check,
+    "budget": budget.check,
 }
 
 
 # The report's extra blocks (contract §3: "patent", "budget", "domains"), each computed from the
 # context; a check that needs the same result gets it through `Context.once`.
-BLOCKS: dict[str, Block] = {}
+BLOCKS: dict[str, Block] = {
+    "patent": patent.block,
+    "budget": budget.block,
+    "domains": classify.block,
+}
 
 
 def run_all(ctx: Context) -> list[Finding]:

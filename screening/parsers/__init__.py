@@ -121,7 +121,16 @@ def parse_bytes(data: bytes, name: str, role: Role = Role.OTHER, role_source: st
     except Exception as err:  # a parser bug or a file our libraries choke on: the run goes on
         problems.append(Problem("document.unreadable", f"附件无法解析（{type(err).__name__}: {str(err)[:200]}），可能已损坏"))
         return doc(None, fmt)
-    return doc(parsed, fmt)
+    return _with_ocr(doc(parsed, fmt), data)
+
+
+def _with_ocr(document: Document, data: bytes) -> Document:
+    """The text of scanned pages and pictures, read by OCR (parsers/ocr.py) unless SCREENING_OCR=0."""
+    if not document.images:
+        return document
+    from screening.parsers import ocr
+
+    return ocr.ocr_document(document, data) if ocr.enabled() else document
 
 
 def parse_file(path: Path, role: Role = Role.OTHER, role_source: str = "inferred") -> Document:

@@ -549,21 +549,35 @@ def _pdfminer_metadata(data: bytes) -> tuple[dict[str, str], bytes | None]:
     """Every Info entry (pdfium only knows the standard keys) and the XMP packet, via pdfminer."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import PDFStream, resolve1
+    from pdfminer.pdftypes import PDFStream
     from pdfminer.utils import decode_text
 
     document = PDFDocument(PDFParser(io.BytesIO(data)))
     info: dict[str, str] = {}
     for entries in document.info:
         for key, value in entries.items():
-            value = resolve1(value)
+            value = _resolve(value)
             if isinstance(value, bytes):
                 info[str(key)] = decode_text(value)
             elif isinstance(value, str):
                 info[str(key)] = value
-    metadata = resolve1(document.catalog.get("Metadata"))
+    metadata = _resolve(document.catalog.get("Metadata"))
     xmp = metadata.get_data() if isinstance(metadata, PDFStream) else None
     return info, xmp
+
+
+def _resolve(value: Any, limit: int = 32) -> Any:
+    """Follow indirect references one step at a time, giving up on a cycle (7 → 8 → 7) or a chain
+    longer than `limit`; pdfminer's own resolve1 loops forever on a cycle."""
+    from pdfminer.pdftypes import PDFObjRef
+
+    seen: set[int] = set()
+    while isinstance(value, PDFObjRef):
+        if value.objid in seen or len(seen) >= limit:
+            return None
+        seen.add(value.objid)
+        value = value.resolve()
+    return value
 
 
 XMP_SKIPPED_NAMESPACES = frozenset({

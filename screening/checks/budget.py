@@ -1,0 +1,222 @@
+"""`budget.*`: the budget table of the budget attachment(s), read by `screening.budget`, checked.
+
+* `budget.unreadable` — a budget attachment from which no table could be read (prose only, a
+  picture nobody read, a layout the reader does not know). A file the parser could not open at all
+  (encrypted, corrupt, no text layer) already has its `document.*` finding and gets no second one.
+* `budget.total_missing` — items were read but no 合计 row: the sum cannot be checked.
+* `budget.sum` — the items do not add up to the printed 合计, or an item's sub-items add up to
+  more than the item.
+* `budget.split` — 财政补助 + 自筹 differs from 合计 on a row where all three are printed, or the
+  items' 财政补助 (自筹) do not add up to the 合计 row's.
+* `budget.total_mismatch` — the printed 合计 (or 财政补助) differs from application.json's
+  budget.total (budget.subsidy). A missing budget.total is `eligibility.missing_value`.
+* `budget.unit` — the table states no unit: its amounts are as printed and are not compared with
+  application.json (which is in 万元).
+* `budget.rd_threshold` — the table states the project's R&D budget (研发投入) and it is below the
+  category's minimum (四、2).
+
+Tolerances are the call's `budget` section, in 万元. PDFs are read from their ruled tables with
+pdfplumber when the engine hands over the files' bytes (`SOURCES` in `Context.memo`); otherwise
+from their text lines (the report's block says which: `method`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from screening import budget
+from screening.checks.context import Context
+from screening.model import Document, Finding, Location, PartKind, Role
+
+SOURCES = "sources"  # Context.memo key: {file name: a function returning the file's bytes}
+MEMO = "budget"
+COLUMN_NAMES = {budget.AMOUNT: "合计", budget.SUBSIDY: "财政补助", budget.SELF_RAISED: "自筹"}
+_BLOCKING = frozenset({"document.encrypted", "document.unreadable", "document.too_large", "document.timeout",
+                       "document.scanned", "document.unsupported"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One budget attachment and what could be read from it."""
+
+    doc: Document
+    table: budget.Table | None
+
+
+def _opened(doc: Document) -> bool:
+    """Whether the parser got into the file (else its document.* finding says why it is unread)."""
+    text = any(p.kind not in (PartKind.METADATA, PartKind.FILENAME) and p.text.strip() for p in doc.parts)
+    return text or not any(p.rule in _BLOCKING for p in doc.problems)
+
+
+def _bytes(ctx: Context, doc: Document) -> bytes | None:
+    sources: Mapping[str, Callable[[], bytes]] = ctx.memo.get(SOURCES) or {}
+    read = sources.get(doc.file)
+    return read() if read is not None and doc.format == "pdf" else None
+
+
+def readings(ctx: Context) -> list[Reading]:
+    """Every budget attachment the parser opened, with its table (computed once per project)."""
+
+    def compute() -> list[Reading]:
+        lexicons = {"items": ctx.call.budget.items, "columns": ctx.call.budget.columns}
+        return [Reading(doc, budget.read(doc, _bytes(ctx, doc), **lexicons))
+                for doc in ctx.documents if doc.role is Role.BUDGET and _opened(doc)]
+
+    return ctx.once(MEMO, compute)
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _wan(value: Decimal, table: budget.Table) -> str:
+    return f"{_amount(value)}万元" if table.unit else _amount(value)
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def block(ctx: Context) -> dict[str, Any] | None:
+    """The report's `budget` block (contract §3) from the first budget table read, else None."""
+    tolerance = Decimal(str(ctx.call.budget.sum_tolerance))
+    for reading in readings(ctx):
+        table = reading.table
+        if table is None:
+            continue
+        total, summed = table.total(), table.item_sum()
+        out: dict[str, Any] = {
+            "total": _float(total),
+            "items": [{"name": r.name, "amount": _float(r.amounts[budget.AMOUNT])}
+                      for r in table.items if budget.AMOUNT in r.amounts],
+            "sum_ok": None if total is None or summed is None else abs(summed - total) <= tolerance,
+            "unit": table.unit,
+            "file": reading.doc.file,
+            "method": table.method,
+        }
+        for column, key in ((budget.SUBSIDY, "subsidy"), (budget.SELF_RAISED, "self_raised")):
+            if (value := table.total(column)) is not None:
+                out[key] = _float(value)
+        if table.rd is not None:
+            out["rd"] = _float(table.rd)
+        if table.note:
+            out["note"] = table.note
+        return out
+    return None
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for reading in readings(ctx):
+        if reading.table is None:
+            yield _finding(ctx, "budget.unreadable", reading.doc, Location(PartKind.BODY),
+                           f"{reading.doc.file}：未能读出经费预算表（未找到预算科目与金额），请人工核对经费预算")
+        else:
+            yield from _check_table(ctx, reading.doc, reading.table)
+
+
+def _finding(ctx: Context, rule: str, doc: Document, where: Location, message: str) -> Finding:
+    return Finding(rule=rule, severity=ctx.call.severity(rule), message=message, file=doc.file, location=where)
+
+
+def _check_table(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
+    total_row = table.total_row
+    if table.unit is None:
+        yield _finding(ctx, "budget.unit", doc, table.location,
+                       f"{doc.file}：经费预算表未注明金额单位（万元或元），金额未与申报书及限额核对")
+    if total_row is None:
+        yield _finding(ctx, "budget.total_missing", doc, table.location,
+                       f"{doc.file}：经费预算表读出{len(table.items)}个科目，但未找到合计行，无法核对合计")
+    else:
+        yield from _sums(ctx, doc, table, total_row)
+        yield from _against_application(ctx, doc, table, total_row)
+    yield from _subitems(ctx, doc, table)
+    yield from _split(ctx, doc, table)
+    yield from _rd(ctx, doc, table)
+
+
+def _sums(ctx: Context, doc: Document, table: budget.Table, total_row: budget.Row) -> Iterator[Finding]:
+    """The items against 合计: budget.sum; the 财政补助 / 自筹 columns against theirs: budget.split."""
+    for column in table.columns:
+        rule = "budget.sum" if column == budget.AMOUNT else "budget.split"
+        tolerance = Decimal(str(ctx.call.budget.sum_tolerance if column == budget.AMOUNT
+                                else ctx.call.budget.split_tolerance))
+        total, summed = total_row.amounts.get(column), table.item_sum(column)
+        if total is None or summed is None or abs(summed - total) <= tolerance:
+            continue
+        where = "" if column == budget.AMOUNT else f"“{COLUMN_NAMES[column]}”栏"
+        unread = f"（未计入无法识别的行：{'、'.join(table.unknown)}）" if table.unknown else ""
+        yield _finding(ctx, rule, doc, total_row.location,
+                       f"{doc.file}：经费预算表{where}各科目之和为{_wan(summed, table)}，"
+                       f"与合计行的{_wan(total, table)}不符（相差{_wan(abs(summed - total), table)}）{unread}")
+
+
+def _subitems(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
+    tolerance = Decimal(str(ctx.call.budget.sum_tolerance))
+    groups: list[tuple[budget.Row, list[budget.Row]]] = []
+    for row in table.rows:
+        if row.kind is budget.Kind.ITEM:
+            groups.append((row, []))
+        elif row.kind is budget.Kind.SUB and groups:
+            groups[-1][1].append(row)
+    for item, subs in groups:
+        amount = item.amounts.get(budget.AMOUNT)
+        values = [r.amounts[budget.AMOUNT] for r in subs if budget.AMOUNT in r.amounts]
+        if amount is None or not values or budget.AMOUNT in item.derived:
+            continue
+        summed = sum(values, Decimal(0))
+        if summed - amount > tolerance:
+            yield _finding(ctx, "budget.sum", doc, item.location,
+                           f"{doc.file}：经费预算表中“{item.label.strip()}”的明细之和{_wan(summed, table)}"
+                           f"超过该科目金额{_wan(amount, table)}")
+
+
+def _split(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
+    tolerance = Decimal(str(ctx.call.budget.split_tolerance))
+    wrong = []
+    for row in table.rows:
+        a = row.amounts
+        if all(c in a for c in budget.COLUMNS) and abs(a[budget.SUBSIDY] + a[budget.SELF_RAISED] - a[budget.AMOUNT]) > tolerance:
+            wrong.append(row)
+    if wrong:
+        listed = "；".join(
+            f"{r.label.strip()}：{_amount(r.amounts[budget.SUBSIDY])}+{_amount(r.amounts[budget.SELF_RAISED])}"
+            f"≠{_amount(r.amounts[budget.AMOUNT])}" for r in wrong)
+        yield _finding(ctx, "budget.split", doc, wrong[0].location,
+                       f"{doc.file}：经费预算表中财政补助与自筹之和不等于合计（{listed}）")
+
+
+def _against_application(ctx: Context, doc: Document, table: budget.Table, total_row: budget.Row) -> Iterator[Finding]:
+    given = ctx.application.budget if ctx.application else None
+    if given is None or given.total is None:
+        return  # nothing to compare with; eligibility reports the missing budget.total
+    if table.unit is None:
+        return  # budget.unit says why
+    tolerance = Decimal(str(ctx.call.budget.total_tolerance))
+    pairs = ((budget.AMOUNT, given.total, "budget.total", "总经费"), (budget.SUBSIDY, given.subsidy, "budget.subsidy", "财政补助"))
+    for column, typed, key, what in pairs:
+        printed = total_row.amounts.get(column)
+        if printed is None or typed is None:
+            continue
+        if abs(printed - Decimal(str(typed))) > tolerance:
+            yield _finding(ctx, "budget.total_mismatch", doc, total_row.location,
+                           f"{doc.file}：经费预算表{COLUMN_NAMES[column]}为{_wan(printed, table)}，"
+                           f"与申报书填报的{what}（{key}）{_amount(Decimal(str(typed)))}万元不符")
+
+
+def _rd(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
+    rd = table.rd
+    app = ctx.application
+    cid = ctx.call.category_id(app.category) if app else None
+    minimum = ctx.call.categories[cid].rd_budget_min if cid else None
+    if rd is None or minimum is None or table.unit is None:
+        return
+    if rd < Decimal(str(minimum)):
+        row = next(r for r in table.of(budget.Kind.RD) if budget.AMOUNT in r.amounts)
+        names = ctx.call.categories[cid].names if cid else ()
+        yield _finding(ctx, "budget.rd_threshold", doc, row.location,
+                       f"{doc.file}：经费预算表中研发投入为{_wan(rd, table)}，低于{names[0] if names else cid}"
+                       f"要求的{_amount(Decimal(str(minimum)))}万元（含）")

@@ -1,0 +1,267 @@
+"""`patent.*`: the certificate of a 发明专利产业化项目 against the call's patent rules.
+
+Certificates are the attachments with role `patent_certificate`; each is read once per project
+(`Context.once("patent")`) into a `PatentRecord` (screening.patents) at the reference date R —
+`submitted_at` (as a date in the call's time zone), else the call's close — with the applicant's
+name and aliases (former names) as owners.
+
+Scope. The rules are the patent category's: for an application of another category a certificate
+is still read and reported (the `patent` block) but gives no finding. Without an application
+(`screening check` on loose files) the category is unknown and the rules run, the owner check
+skipped.
+
+Findings (contract §3 ids; severities from the call file): E1 → `patent.unreadable`; E2 and E4
+→ `patent.not_invention`; E3 → `patent.check_digit`; E5 and E6 → `patent.ownership`; E7 →
+`patent.expiry`; a field a rule needs that could not be read → `patent.unreadable`; no
+certificate in a patent project → `patent.missing`; a certificate number other than
+application.json's `patent.number` → `patent.number_mismatch`; E9 (funded before) →
+`patent.previously_funded`, only when the call configures its severity. A rule's FAIL takes the
+configured severity; its REVIEW at most `warn` — the spec's REVIEW asks for a person, it does
+not fail the project (so a wrong check digit, REVIEW in §8 E3, warns even though the call sets
+`patent.check_digit: fail`).
+
+Several certificates: each is read; the block (and the findings) are those of the certificate
+whose number application.json names, else the first eligible one, else the first (the call needs
+one patent passing every rule, [U] in the spec); the others are listed under `others`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from screening.application import Application
+from screening.calls import Call
+from screening.checks.context import Context
+from screening.model import Document, Finding, Location, PartKind, Role, Severity
+from screening.patents import (
+    Outcome,
+    PatentRecord,
+    Policy,
+    RuleResult,
+    clean_number,
+    evaluate,
+    page_texts,
+    read_certificate,
+)
+
+KEY = "patent"
+PATENT_CATEGORY = "patent"
+
+RULE_OF_CODE: dict[str, str] = {
+    "UNREADABLE": "patent.unreadable",
+    "OCR_CONFIRM": "patent.unreadable",
+    "FEE_DATE_MISMATCH": "patent.unreadable",
+    "NOT_INVENTION": "patent.not_invention",
+    "TYPE_CONFLICT": "patent.not_invention",
+    "TYPE_UNREADABLE": "patent.unreadable",
+    "CHECK_DIGIT": "patent.check_digit",
+    "MALFORMED": "patent.check_digit",
+    "NUMBER_UNREADABLE": "patent.unreadable",
+    "NOT_GRANTED": "patent.not_invention",
+    "PUBLICATION_KIND": "patent.not_invention",
+    "GRANT_AFTER_REFERENCE": "patent.not_invention",
+    "PUBLICATION_UNREADABLE": "patent.unreadable",
+    "GRANT_DATE_UNREADABLE": "patent.unreadable",
+    "DATES_INCONSISTENT": "patent.unreadable",
+    "NOT_SOLE": "patent.ownership",
+    "AMBIGUOUS_WRAP": "patent.ownership",
+    "OWNER_MISMATCH": "patent.ownership",
+    "PATENTEE_UNREADABLE": "patent.unreadable",
+    "EXPIRED": "patent.expiry",
+    "TERM_SHORT": "patent.expiry",
+    "FILING_DATE_UNREADABLE": "patent.unreadable",
+    "TERM_UNKNOWN": "patent.unreadable",
+    "FUNDED_BEFORE": "patent.previously_funded",
+}
+OPTIONAL_RULES = frozenset({"patent.previously_funded"})  # reported only when the call sets a severity
+FATAL_PROBLEMS = frozenset({"document.unreadable", "document.encrypted", "document.unsupported",
+                            "document.too_large", "document.timeout"})
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRead:
+    document: Document
+    record: PatentRecord
+
+
+# ---------------------------------------------------------------- inputs of the rules
+
+
+def policy(call: Call) -> Policy:
+    rules = call.patent
+    return Policy(
+        min_years_remaining=rules.min_years_remaining,
+        require_invention=rules.require_invention,
+        require_sole_owner=rules.require_sole_owner,
+        require_owner_is_applicant=rules.require_owner_is_applicant,
+    )
+
+
+def reference_date(call: Call, application: Application | None, override: date | None = None) -> date:
+    """R: the given date, else the submission date (in the call's time zone), else the call's close."""
+    if override is not None:
+        return override
+    if application is not None and application.submitted_at is not None:
+        submitted = application.submitted_at
+        if submitted.tzinfo is not None:
+            submitted = submitted.astimezone(call.closes.tzinfo)
+        return submitted.date()
+    return call.closes.date()
+
+
+def owners(application: Application | None) -> tuple[str, ...] | None:
+    """The applicant's name, then its aliases (they count as former names); None without one."""
+    if application is None:
+        return None
+    return (application.applicant.name, *application.applicant.aliases)
+
+
+def unreadable_problem(document: Document) -> str | None:
+    """Why a file cannot be read at all (corrupt, encrypted, unsupported …), else None."""
+    if page_texts(document.parts):
+        return None
+    return next((p.message for p in document.problems if p.rule in FATAL_PROBLEMS), None)
+
+
+def read_document(document: Document, call: Call, application: Application | None, *,
+                  reference: date | None = None, today: date | None = None) -> PatentRecord:
+    pages = page_texts(document.parts)
+    certificate = read_certificate(pages, ocr=any(p.ocr for p in pages), today=today)
+    funded = application.patent.previously_funded if application and application.patent else None
+    return evaluate(certificate, reference=reference_date(call, application, reference), policy=policy(call),
+                    owners=owners(application), previously_funded=funded)
+
+
+def certificates(ctx: Context) -> tuple[CertificateRead, ...]:
+    """Every certificate of the project, read once."""
+    return ctx.once(KEY, lambda: tuple(
+        CertificateRead(doc, read_document(doc, ctx.call, ctx.application))
+        for doc in ctx.documents if doc.role is Role.PATENT_CERTIFICATE))
+
+
+def declared_number(application: Application | None) -> str | None:
+    if application is None or application.patent is None or not application.patent.number:
+        return None
+    return application.patent.number
+
+
+def same_number(a: str, b: str) -> bool:
+    return clean_number(a).replace(".", "") == clean_number(b).replace(".", "")
+
+
+def main_certificate(reads: Sequence[CertificateRead], application: Application | None) -> CertificateRead | None:
+    """The certificate the report is about (see the module docstring)."""
+    if not reads:
+        return None
+    declared = declared_number(application)
+    if declared is not None:
+        for read in reads:
+            number = read.record.certificate.number
+            if number is not None and same_number(number.raw, declared):
+                return read
+    return next((r for r in reads if r.record.eligible), reads[0])
+
+
+# ---------------------------------------------------------------- the report block
+
+
+def block_of(read: CertificateRead) -> dict[str, Any]:
+    return {**read.record.to_block(), "file": read.document.file}
+
+
+def block(ctx: Context) -> dict[str, Any] | None:
+    reads = certificates(ctx)
+    main = main_certificate(reads, ctx.application)
+    if main is None:
+        return None
+    out = block_of(main)
+    others = [r for r in reads if r is not main]
+    if others:
+        out["others"] = [{"file": r.document.file, "number": (b := r.record.to_block())["number"],
+                          "type": b["type"], "eligible": b["eligible"], "result": b["result"]} for r in others]
+    return out
+
+
+# ---------------------------------------------------------------- findings
+
+
+def severity(call: Call, rule: str, outcome: Outcome) -> Severity:
+    configured = call.severity(rule)
+    if outcome is Outcome.REVIEW and configured is Severity.FAIL:
+        return Severity.WARN
+    return configured
+
+
+def _location(read: CertificateRead, field: str | None) -> Location:
+    page = read.record.certificate.page_of(field) if field else None
+    if page is None and read.document.pages:
+        page = 1
+    return Location(part=PartKind.BODY, page=page)
+
+
+def _finding(ctx: Context, read: CertificateRead, result: RuleResult, rule: str) -> Finding:
+    record = read.record
+    field = record.certificate.fields.get(result.field) if result.field else None
+    location = _location(read, result.field)
+    where = f"第{location.page}页" if location.page else ""
+    return Finding(
+        rule=rule,
+        severity=severity(ctx.call, rule, result.outcome),
+        message=f"{read.document.file}{where}：{result.reason}（{result.rule} {result.code}）",
+        file=read.document.file,
+        location=location,
+        matched=field.raw if field is not None and field.raw else None,
+        method="ocr" if record.certificate.ocr else "label",
+        score=record.confidence(result.field) if result.field else None,
+        context=f"{field.label}：{field.raw}" if field is not None and field.raw else None,
+    )
+
+
+def rule_findings(ctx: Context, read: CertificateRead) -> Iterator[Finding]:
+    seen: set[tuple[str, str]] = set()
+    for result in read.record.rules:
+        if result.outcome not in (Outcome.FAIL, Outcome.REVIEW):
+            continue
+        rule = RULE_OF_CODE[result.code]
+        if (rule, result.code) in seen or (rule in OPTIONAL_RULES and rule not in ctx.call.severities):
+            continue
+        seen.add((rule, result.code))
+        yield _finding(ctx, read, result, rule)
+
+
+def _number_mismatch(ctx: Context, read: CertificateRead) -> Iterator[Finding]:
+    declared = declared_number(ctx.application)
+    number = read.record.certificate.number
+    if declared is None or number is None or same_number(number.raw, declared):
+        return
+    field = read.record.certificate.fields["number"]
+    location = _location(read, "number")
+    yield Finding(
+        rule="patent.number_mismatch",
+        severity=ctx.call.severity("patent.number_mismatch"),
+        message=f"{read.document.file}第{location.page}页：证书专利号{number.normalized}与申报书填写的“{declared}”不一致",
+        file=read.document.file,
+        location=location,
+        matched=field.raw,
+        target=declared,
+        method="ocr" if read.record.certificate.ocr else "label",
+        context=f"{field.label}：{field.raw}",
+    )
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    app = ctx.application
+    if app is not None and ctx.call.category_id(app.category) != PATENT_CATEGORY:
+        return
+    reads = certificates(ctx)
+    main = main_certificate(reads, app)
+    if main is None:
+        if app is not None:
+            yield Finding(rule="patent.missing", severity=ctx.call.severity("patent.missing"),
+                          message="发明专利产业化项目未上传发明专利证书（附件角色patent_certificate），无法核对专利条件")
+        return
+    yield from rule_findings(ctx, main)
+    yield from _number_mismatch(ctx, main)

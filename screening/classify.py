@@ -1,0 +1,571 @@
+"""Guide domains: rank a project among the call guide's domains (附件1), and say why.
+
+The guide lexicon (`lexicons/guide-2020.yaml`, named by the call's `domains` key) lists, per domain,
+weighted terms; area terms count for every domain of their area, and `shared` entries give one term
+to several domains with a weight for each. The text is normalised (NFKC, traditional → simplified,
+lower case, spaces kept only between Latin words) and segmented by a private jieba tokenizer whose
+dictionary holds every term, so terms match on word boundaries: "电网" is found in "智能电网" but not
+in "充电网络". A term is also found inside a longer dictionary word (longest first, left to right);
+Latin terms match whole Latin words only.
+
+Evidence of a domain = Σ title terms (weight × title_weight, each term once; the head of the title
+                       counts head_boost more, what only qualifies it counts modifier_weight)
+                     + body_weight × body_cap × (1 − exp(−B / body_cap)) × B / B_max,
+where B = Σ BM25-saturated body terms of the domain and B_max the largest B of any domain.
+Score = 1 − exp(−evidence / scale), in 0..1. When the best score is under `none_below`, no domain
+fits (`Ranking.none_fits`): the candidates are still returned, flagged, rather than forcing one.
+Every parameter is in the lexicon's `scoring` section.
+
+The report block (`block`) ranks the project title with the body of the feasibility report. Each
+entry is `{"code", "area", "name", "score", "terms", "none_fits"}`, best first; `none_fits` is the same
+on every entry (true when nothing fits well). The list is empty only when not one term matched.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from screening.errors import ConfigError
+from screening.model import Document, PartKind, Role
+from screening.resources import data_dir
+
+if TYPE_CHECKING:
+    import jieba
+
+    from screening.checks.context import Context
+
+DEFAULT_LEXICON = "guide-2020.yaml"
+BODY_KINDS = (PartKind.BODY, PartKind.TABLE)
+SKIPPED_ORIGINS = ("deleted", "hidden")  # a tracked deletion or hidden text is not what the report says
+HEAD_SLACK = 2  # characters a head term may leave after it (…天线, …电池片 …) and still be the head
+
+# ---------------------------------------------------------------------------------------------
+# The lexicon file, strictly validated
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scoring(_Strict):
+    title_weight: float = Field(gt=0)
+    body_weight: float = Field(ge=0)
+    body_cap: float = Field(gt=0)
+    bm25_k1: float = Field(gt=0)
+    bm25_b: float = Field(ge=0, le=1)
+    body_avg_chars: int = Field(gt=0)
+    area_mix: float = Field(ge=0, le=1)
+    scale: float = Field(gt=0)
+    none_below: float = Field(ge=0, lt=1)
+    body_chars: int = Field(gt=0)
+    explain_terms: int = Field(ge=1)
+    head_boost: float = Field(ge=0)
+    modifier_weight: float = Field(ge=0, le=1)
+
+
+Weighted = dict[float, list[str]]
+
+
+class AreaSpec(_Strict):
+    name: str = Field(min_length=1)
+    terms: Weighted = {}
+
+
+class DomainSpec(_Strict):
+    area: str
+    name: str = Field(min_length=1)
+    notice: str = Field(min_length=1)
+    terms: Weighted = Field(min_length=1)
+
+
+class SharedSpec(_Strict):
+    why: str = Field(min_length=1)
+    domains: dict[str, float] = Field(min_length=2)
+    terms: list[str] = Field(min_length=1)
+
+
+class CueSpec(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    why: str = Field(min_length=1)
+    domain: str
+    sources: list[str] = Field(alias="from", min_length=1)
+    weight: float = Field(ge=0)
+    endings: list[str] = Field(min_length=1)
+
+
+class HeadSpec(_Strict):
+    generic: list[str] = []
+    application_markers: list[str] = []
+    modifier_before: list[str] = []
+    modifier_spans: list[tuple[str, str]] = []
+    cues: list[CueSpec] = []
+
+
+class LexiconSpec(_Strict):
+    scoring: Scoring
+    heads: HeadSpec = HeadSpec()
+    areas: dict[str, AreaSpec] = Field(min_length=1)
+    domains: dict[str, DomainSpec] = Field(min_length=1)
+    shared: list[SharedSpec] = []
+
+
+# ---------------------------------------------------------------------------------------------
+# Text normalisation and segmentation
+
+_WS = re.compile(r"\s+")
+_LOOSE_SPACE = re.compile(r"(?<![0-9a-z]) | (?![0-9a-z])")  # a space not between two Latin/digit chars
+_LATIN = re.compile(r"[0-9a-z]")
+
+
+@cache
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """NFKC, traditional → simplified, lower case; whitespace dropped except one space between Latin words."""
+    out = unicodedata.normalize("NFKC", text)
+    if any("\u3400" <= ch <= "\u9fff" for ch in out):
+        out = _t2s().convert(out)
+    out = _WS.sub(" ", out.casefold()).strip()
+    return _LOOSE_SPACE.sub("", out)
+
+
+def _latin_edge(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] does not cut a Latin/digit word in two."""
+    if _LATIN.match(text[start]) and start > 0 and _LATIN.match(text[start - 1]):
+        return False
+    return not (_LATIN.match(text[end - 1]) and end < len(text) and _LATIN.match(text[end]))
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    code: str
+    area_code: str
+    area: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A head ending that turns the evidence of `sources` into evidence of `domain` (see the lexicon)."""
+
+    domain: int
+    sources: tuple[int, ...]
+    weight: float
+    endings: tuple[str, ...]  # normalised, longest first
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    """A compiled guide lexicon: every term with the domains it points at."""
+
+    path: Path
+    scoring: Scoring
+    domains: tuple[Domain, ...]
+    weights: dict[str, tuple[tuple[int, float], ...]]  # normalised term → (domain index, weight)
+    area_terms: frozenset[str]  # the terms of whole areas (never the head of a title)
+    display: dict[str, str]  # normalised term → as written in the lexicon
+    max_len: int
+    generic_endings: tuple[str, ...]  # normalised, longest first
+    application_markers: tuple[str, ...]
+    modifier_before: frozenset[str]
+    modifier_spans: tuple[tuple[str, str], ...]
+    cues: tuple[Cue, ...]
+    tokenizer: jieba.Tokenizer
+
+    def terms(self, text: str) -> list[str]:
+        """The lexicon terms in `text`, in order, each occurrence once, never overlapping."""
+        return self._match(normalize(text))
+
+    def tokens(self, text: str) -> list[str]:
+        """jieba tokens of a normalised text (the lexicon's terms are in the dictionary)."""
+        return list(self.tokenizer.cut(text, HMM=False))
+
+    def _match(self, text: str) -> list[str]:
+        return [term for term, _, _ in self.matches(self.tokens(text))]
+
+    def matches(self, tokens: Sequence[str]) -> list[tuple[str, int, int]]:
+        """(term, index of its first token, offset in the text) for every term in the tokens, in order,
+        never overlapping. A Latin term never matches part of a Latin word ("iot" in "biotech")."""
+        text = "".join(tokens)
+        found: list[tuple[str, int, int]] = []
+        i, n, offset = 0, len(tokens), 0
+        while i < n:
+            # the longest term made of whole tokens i..j
+            joined, best, best_end = "", "", i
+            for j in range(i, n):
+                joined += tokens[j]
+                if len(joined) > self.max_len:
+                    break
+                if joined in self.weights and _latin_edge(text, offset, offset + len(joined)):
+                    best, best_end = joined, j + 1
+            if best:
+                found.append((best, i, offset))
+                offset += len(best)
+                i = best_end
+                continue
+            found.extend((term, i, at) for term, at in self._inside(text, offset, offset + len(tokens[i])))
+            offset += len(tokens[i])
+            i += 1
+        return found
+
+    def _inside(self, text: str, start: int, end: int) -> Iterable[tuple[str, int]]:
+        """Terms inside one longer word text[start:end], longest first from the left (养猪 in 养猪场)."""
+        pos = start
+        while pos < end - 1:
+            for stop in range(min(end, pos + self.max_len), pos + 1, -1):
+                piece = text[pos:stop]
+                if piece in self.weights and _latin_edge(text, pos, stop):
+                    yield piece, pos
+                    pos = stop
+                    break
+            else:
+                pos += 1
+
+    def modifiers(self, tokens: Sequence[str]) -> set[int]:
+        """Indices of the tokens that only qualify what the title makes: X in "X用Y" or "面向X的Y" (the
+        markers are the lexicon's `heads.modifier_before` and `heads.modifier_spans`)."""
+        out: set[int] = set()
+        for k in range(len(tokens) - 1, 0, -1):
+            if tokens[k] in self.modifier_before:
+                out.update(range(k))
+                break
+        for opener, closer in self.modifier_spans:
+            for a, token in enumerate(tokens):
+                if token == opener:
+                    b = next((j for j in range(a + 1, len(tokens) - 1) if tokens[j] == closer), None)
+                    if b is not None:
+                        out.update(range(a + 1, b))
+        return out
+
+    def head(self, title: str, found: Sequence[tuple[str, int, int]]) -> tuple[str, str]:
+        """(head term or '', the head part) of a normalised title whose terms are `found`: the part
+        before "在…中的应用", with generic endings (研究, 研制, 及产业化 …) stripped, and the last domain
+        term in it when nothing but a couple of characters follows that term."""
+        region = title
+        for marker in self.application_markers:
+            at = region.find(marker)
+            if at > 0 and (cut := region.rfind("在", 0, at)) > 0:
+                region = region[:cut]
+        region = _PUNCT.sub("", region)
+        stripped = True
+        while stripped and region:
+            stripped = False
+            for ending in self.generic_endings:
+                if region.endswith(ending) and len(region) > len(ending):
+                    region, stripped = region[: -len(ending)], True
+                    break
+        inside = [(t, at) for t, _, at in found if at + len(t) <= len(region) and t not in self.area_terms]
+        if inside and inside[-1][1] + len(inside[-1][0]) >= len(region) - HEAD_SLACK:
+            return inside[-1][0], region
+        return "", region
+
+
+_PUNCT = re.compile(r"[\s\"'“”‘’《》〈〉「」（）()【】\[\]、，,。.：:；;！!？?·—\-]+$")
+
+
+def lexicon_path(name: str) -> Path:
+    if "/" in name or "\\" in name:
+        return Path(name)
+    return data_dir("lexicons") / name
+
+
+def _loc(loc: Sequence[Any]) -> str:
+    return ".".join(str(p) for p in loc) or "(top)"
+
+
+@cache
+def load_guide(name: str = DEFAULT_LEXICON) -> Guide:
+    """Read, validate and compile a guide lexicon once; a broken file raises ConfigError naming file and key."""
+    path = lexicon_path(name)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: 找不到指南领域词表") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise ConfigError(f"{path}: 无法读取指南领域词表：{err}") from None
+    try:
+        spec = LexiconSpec.model_validate(raw)
+    except ValidationError as err:
+        problems = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in err.errors()[:5])
+        raise ConfigError(f"{path}: {problems}") from None
+    return _compile(path, spec)
+
+
+def _compile(path: Path, spec: LexiconSpec) -> Guide:
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(f"{path}: {key}: {message}")
+
+    domains: list[Domain] = []
+    for code, d in spec.domains.items():
+        if d.area not in spec.areas:
+            raise fail(f"domains.{code}.area", f"“{d.area}”不是 areas 中的领域大类（{'、'.join(spec.areas)}）")
+        if not code.startswith(f"{d.area}."):
+            raise fail(f"domains.{code}", f"领域编号应以其大类编号“{d.area}.”开头")
+        domains.append(Domain(code, d.area, spec.areas[d.area].name, d.name))
+    index = {d.code: i for i, d in enumerate(domains)}
+    weights: dict[str, list[tuple[int, float]]] = {}
+    display: dict[str, str] = {}
+    placed: dict[str, str] = {}
+
+    def place(term: Any, key: str, targets: list[tuple[int, float]]) -> None:
+        if not isinstance(term, str):
+            raise fail(key, f"词语 {term!r} 应为文字（数字请加引号，如 \"18650\"）")
+        norm = normalize(term)
+        if len(norm) < 2:
+            raise fail(key, f"词语“{term}”不足两个字符")
+        if norm in placed:
+            raise fail(key, f"词语“{term}”已列在 {placed[norm]}：每个词只列一处，几个领域共用的词放进 shared")
+        placed[norm] = key
+        display[norm] = term
+        weights[norm] = targets
+
+    def weighted(terms: Weighted, key: str) -> Iterable[tuple[str, float, str]]:
+        for weight, words in terms.items():
+            if weight <= 0:
+                raise fail(f"{key}.{weight}", "权重应大于0")
+            for word in words:
+                yield word, weight, f"{key}.{weight}"
+
+    for code, d in spec.domains.items():
+        for word, weight, key in weighted(d.terms, f"domains.{code}.terms"):
+            place(word, key, [(index[code], weight)])
+    area_terms: set[str] = set()
+    for area, a in spec.areas.items():
+        members = [i for i, d in enumerate(domains) if d.area_code == area]
+        for word, weight, key in weighted(a.terms, f"areas.{area}.terms"):
+            place(word, key, [(i, weight * spec.scoring.area_mix) for i in members])
+            area_terms.add(normalize(word))
+    for n, s in enumerate(spec.shared):
+        unknown = sorted(set(s.domains) - set(index))
+        if unknown:
+            raise fail(f"shared.{n}.domains", f"没有这些领域编号：{'、'.join(unknown)}")
+        if any(w <= 0 for w in s.domains.values()):
+            raise fail(f"shared.{n}.domains", "权重应大于0")
+        for word in s.terms:
+            place(word, f"shared.{n}.terms", [(index[c], w) for c, w in s.domains.items()])
+    heads = spec.heads
+    cues: list[Cue] = []
+    for n, c in enumerate(heads.cues):
+        unknown = sorted({c.domain, *c.sources} - set(index))
+        if unknown:
+            raise fail(f"heads.cues.{n}", f"没有这些领域编号：{'、'.join(unknown)}")
+        cues.append(
+            Cue(index[c.domain], tuple(index[x] for x in c.sources), c.weight, _longest_first(c.endings))
+        )
+    return Guide(
+        path=path,
+        scoring=spec.scoring,
+        domains=tuple(domains),
+        weights={t: tuple(v) for t, v in weights.items()},
+        area_terms=frozenset(area_terms),
+        display=display,
+        max_len=max(map(len, weights)),
+        generic_endings=_longest_first(heads.generic),
+        application_markers=tuple(normalize(m) for m in heads.application_markers if m.strip()),
+        modifier_before=frozenset(normalize(m) for m in heads.modifier_before),
+        modifier_spans=tuple((normalize(a), normalize(b)) for a, b in heads.modifier_spans),
+        cues=tuple(cues),
+        tokenizer=_tokenizer(weights),
+    )
+
+
+def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({w for w in map(normalize, words) if w}, key=lambda w: (-len(w), w)))
+
+
+def _tokenizer(terms: Iterable[str]) -> jieba.Tokenizer:
+    """A private jieba tokenizer knowing every term of the lexicon. It starts from a copy of jieba's
+    default dictionary (loaded once per process, shared with anything else that segments), so the
+    global tokenizer's dictionary is never changed."""
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    jieba.dt.check_initialized()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total = dict(jieba.dt.FREQ), jieba.dt.total
+    tokenizer.initialized = True
+    for term in terms:
+        if " " not in term:
+            tokenizer.add_word(term)
+    return tokenizer
+
+
+# ---------------------------------------------------------------------------------------------
+# Ranking
+
+
+@dataclass(frozen=True, slots=True)
+class DomainScore:
+    code: str
+    area: str
+    name: str
+    score: float  # 0..1
+    terms: tuple[str, ...]  # the terms that decided it, strongest first
+
+    def to_json(self, *, terms: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "area": self.area, "name": self.name, "score": round(self.score, 4)}
+        if terms:
+            out["terms"] = list(self.terms)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    domains: list[DomainScore]  # best first, at most `top`, only domains with some evidence
+    none_fits: bool  # true when the best score is under the lexicon's none_below
+
+    def to_json(self, *, terms: bool = True) -> list[dict[str, Any]]:
+        return [{**d.to_json(terms=terms), "none_fits": self.none_fits} for d in self.domains]
+
+
+def _add(evidence: list[dict[str, float]], guide: Guide, term: str, amount: float) -> None:
+    for i, weight in guide.weights[term]:
+        evidence[i][term] = evidence[i].get(term, 0.0) + weight * amount
+
+
+def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
+    """Rank every domain of `guide` for a title and an optional body text."""
+    sc = guide.scoring
+    n = len(guide.domains)
+    title = normalize(title)
+    title_ev: list[dict[str, float]] = [{} for _ in range(n)]
+    tokens = guide.tokens(title)
+    found = guide.matches(tokens)
+    qualifying = guide.modifiers(tokens)
+    # a qualifier only steps back when the rest of the title names something of its own
+    if not any(at not in qualifying and term not in guide.area_terms for term, at, _ in found):
+        qualifying = set()
+    strength: dict[str, float] = {}
+    for term, at, _ in found:
+        factor = sc.modifier_weight if at in qualifying else 1.0
+        strength[term] = max(strength.get(term, 0.0), factor)
+    for term, factor in strength.items():
+        _add(title_ev, guide, term, sc.title_weight * factor)
+    if title:
+        _head(guide, title, found, title_ev)
+    body = body[: sc.body_chars]
+    body_ev: list[dict[str, float]] = [{} for _ in range(n)]
+    if body.strip():
+        length_norm = 1 - sc.bm25_b + sc.bm25_b * len(body) / sc.body_avg_chars
+        for term, tf in Counter(guide.terms(body)).items():
+            _add(body_ev, guide, term, tf * (sc.bm25_k1 + 1) / (tf + sc.bm25_k1 * length_norm))
+    raws = [sum(e.values()) for e in body_ev]
+    top_raw = max(raws)
+    scored: list[tuple[float, int, dict[str, float]]] = []
+    for i in range(n):
+        raw = raws[i]
+        # saturating, and scaled by its share of the strongest body domain: a report mentions many
+        # fields in passing, and only what it is mostly about should count
+        body_total = sc.body_weight * sc.body_cap * (1 - math.exp(-raw / sc.body_cap)) * raw / top_raw if raw else 0.0
+        contributions = dict(title_ev[i])
+        for term, value in body_ev[i].items():
+            contributions[term] = contributions.get(term, 0.0) + body_total * value / raw
+        evidence = sum(contributions.values())
+        if evidence > 0:
+            scored.append((1 - math.exp(-evidence / sc.scale), i, contributions))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    ranked = [
+        DomainScore(
+            code=guide.domains[i].code,
+            area=guide.domains[i].area,
+            name=guide.domains[i].name,
+            score=score,
+            terms=tuple(
+                guide.display.get(t, t) for t, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[: sc.explain_terms]
+            ),
+        )
+        for score, i, c in scored[:top]
+    ]
+    return Ranking(domains=ranked, none_fits=not ranked or ranked[0].score < sc.none_below)
+
+
+def _head(guide: Guide, title: str, found: Sequence[tuple[str, int, int]], evidence: list[dict[str, float]]) -> None:
+    """Add the head of the title: its head term again (× head_boost), and the cue its ending sets off."""
+    head, region = guide.head(title, found)
+    if head:
+        _add(evidence, guide, head, guide.scoring.title_weight * guide.scoring.head_boost)
+    for cue in guide.cues:
+        ending = next((e for e in cue.endings if region.endswith(e)), None)
+        if ending is None:
+            continue
+        carried = max(sum(evidence[i].values()) for i in cue.sources)
+        if carried > 0:
+            key = f"…{ending}"
+            evidence[cue.domain][key] = evidence[cue.domain].get(key, 0.0) + carried + cue.weight
+
+
+def classify_text(title: str, body: str = "", *, top: int = 3, lexicon: str = DEFAULT_LEXICON) -> Ranking:
+    """Rank the guide's domains for a project title (weighted highest) and an optional body text."""
+    return rank(load_guide(lexicon), title, body, top=top)
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents and the report block
+
+
+def body_paragraphs(document: Document) -> list[str]:
+    """The body and table paragraphs of an attachment as written (no deletions, no hidden text)."""
+    return [
+        p.text
+        for p in document.parts
+        if p.kind in BODY_KINDS and p.origin not in SKIPPED_ORIGINS and p.text.strip()
+    ]
+
+
+def title_and_body(documents: Sequence[Document], limit: int) -> tuple[str, str]:
+    """The first body paragraph (a stand-in title) and the body text, cut at `limit` characters."""
+    paragraphs = [p for d in documents for p in body_paragraphs(d)]
+    body = "\n".join(paragraphs)[:limit]
+    return (paragraphs[0].strip() if paragraphs else ""), body
+
+
+def classify_documents(
+    title: str | None, documents: Sequence[Document], *, top: int = 3, lexicon: str = DEFAULT_LEXICON
+) -> Ranking:
+    """Rank a project from its title and the body of its feasibility reports (all documents when none
+    has that role); without a title, the first body paragraph stands in for it."""
+    guide = load_guide(lexicon)
+    reports = [d for d in documents if d.role is Role.FEASIBILITY_REPORT] or list(documents)
+    first, body = title_and_body(reports, guide.scoring.body_chars)
+    return rank(guide, title if title is not None else first, body, top=top)
+
+
+def block(ctx: Context) -> list[dict[str, Any]]:
+    """The report's `domains` (contract §3): top 3, best first, each with its terms and `none_fits`."""
+    title = ctx.application.title if ctx.application is not None else None
+
+    def compute() -> Ranking:
+        return classify_documents(title, ctx.documents, top=3, lexicon=ctx.call.domains)
+
+    return ctx.once("domains", compute).to_json()
+
+
+__all__ = [
+    "DEFAULT_LEXICON",
+    "DomainScore",
+    "Guide",
+    "Ranking",
+    "block",
+    "classify_documents",
+    "classify_text",
+    "load_guide",
+    "normalize",
+    "rank",
+]

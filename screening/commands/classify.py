@@ -1,0 +1,146 @@
+"""`screening classify (FILE | --text TEXT | --jsonl FILE)`: rank the call guide's domains.
+
+FILE is an attachment (docx, pdf, picture): its body is classified and its first non-empty body
+paragraph stands in for the title. `--text` classifies a title. `--jsonl` streams lines
+`{"id": …, "text": …}` (`"title"` is read when `"text"` is absent; a missing id becomes the 0-based
+number of the line among the non-blank ones, as shared/tools/score.py counts) and writes one line
+`{"id": …, "domains": [{"code", "area", "name", "score"}…], "none_fits": …}` per input line, always JSON.
+
+A bad --jsonl line (not JSON, not an object, no text) is skipped with one line on stderr naming its
+line number; the other lines are still written, and the exit code is 2. Exit codes: 0 done (also when
+no domain fits: that is an answer), 2 bad arguments or bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from screening.cli import USAGE_EXIT, CallOpt, Format, FormatOpt, app
+from screening.errors import UsageError
+
+if TYPE_CHECKING:
+    from screening.classify import Ranking
+
+
+def render_text(title: str, ranking: Ranking, none_below: float, out: IO[str]) -> None:
+    if title:
+        out.write(f"题目：{title}\n")
+    if not ranking.domains:
+        out.write("结论：没有找到任何指南领域的用语，无法归入指南领域。\n")
+        return
+    if ranking.none_fits:
+        out.write(f"结论：没有合适的指南领域（最高得分{ranking.domains[0].score:.2f}，低于{none_below:.2f}），"
+                  "以下仅为得分最高的候选。\n")
+    for n, d in enumerate(ranking.domains, 1):
+        out.write(f"{n}. {d.code} {d.name}（{d.area}） {d.score:.2f}  依据：{'、'.join(d.terms)}\n")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    if str(path) == "-":
+        yield from enumerate(sys.stdin.buffer, 1)
+        return
+    try:
+        with path.open("rb") as fh:
+            yield from enumerate(fh, 1)
+    except OSError as err:
+        raise UsageError(f"{path}: 无法读取：{err.strerror or err}") from None
+
+
+def _request(raw: bytes) -> tuple[Any, str]:
+    """(id or None, text) of one --jsonl line; ValueError with a message for people when it is bad."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("不是UTF-8编码") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"不是合法的JSON（{err.msg}，第{err.colno}列）") from None
+    if not isinstance(data, dict):
+        raise ValueError("应为JSON对象，如 {\"id\": 1, \"text\": \"项目名称\"}")
+    text = data.get("text", data.get("title"))
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("缺少非空的字符串字段 text")
+    return data.get("id"), text
+
+
+def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str]) -> int:
+    """Classify every line of a JSONL file; returns the number of bad lines."""
+    from screening.classify import classify_text
+
+    bad = counted = 0
+    for number, raw in _lines(path):
+        if not raw.strip():
+            continue
+        index, counted = counted, counted + 1
+        try:
+            ident, text = _request(raw)
+        except ValueError as problem:
+            bad += 1
+            err.write(f"screening: 第{number}行：{problem}，已跳过\n")
+            continue
+        ranking = classify_text(text, top=top, lexicon=lexicon)
+        line = {
+            "id": index if ident is None else ident,
+            "domains": [d.to_json(terms=False) for d in ranking.domains],
+            "none_fits": ranking.none_fits,
+        }
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return bad
+
+
+@app.command("classify")
+def classify(
+    file: Annotated[Path | None, typer.Argument(help="an attachment (docx, pdf, picture) whose body is classified")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="a project title to classify")] = None,
+    jsonl: Annotated[Path | None, typer.Option(
+        "--jsonl", help="lines {\"id\", \"text\"}; one output line each ('-' reads stdin)")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=24, help="how many domains to list")] = 3,
+    fmt: FormatOpt = Format.TEXT,
+    call: CallOpt = None,
+) -> None:
+    """Rank the call guide's domains for a title, an attachment or a JSONL stream of titles."""
+    from screening.calls import DEFAULT_CALL, load_call
+    from screening.classify import classify_text, load_guide
+
+    if sum(x is not None for x in (file, text, jsonl)) != 1:
+        raise UsageError("请给出且只给出一个输入：FILE、--text TEXT 或 --jsonl FILE")
+    lexicon = load_call(call or DEFAULT_CALL).domains
+    guide = load_guide(lexicon)
+    if jsonl is not None:
+        if str(jsonl) != "-" and not jsonl.is_file():
+            raise UsageError(f"{jsonl}: 文件不存在或不是普通文件")
+        bad = stream_jsonl(jsonl, top, lexicon, sys.stdout, sys.stderr)
+        raise typer.Exit(USAGE_EXIT if bad else 0)
+    if text is not None:
+        if not text.strip():
+            raise UsageError("--text 不能为空")
+        title, ranking = text.strip(), classify_text(text, top=top, lexicon=lexicon)
+    else:
+        assert file is not None
+        title, ranking = _classify_file(file, top, lexicon)
+    if fmt is Format.JSON:
+        out = {"title": title, "domains": ranking.to_json(), "none_fits": ranking.none_fits}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    else:
+        render_text(title, ranking, guide.scoring.none_below, sys.stdout)
+    raise typer.Exit(0)
+
+
+def _classify_file(file: Path, top: int, lexicon: str) -> tuple[str, Ranking]:
+    from screening.classify import body_paragraphs, classify_documents
+    from screening.model import Role
+    from screening.parsers import parse_file
+
+    if not file.is_file():
+        raise UsageError(f"{file}: 文件不存在或不是普通文件")
+    document = parse_file(file, Role.FEASIBILITY_REPORT, "command")
+    paragraphs = body_paragraphs(document)
+    if not paragraphs:
+        reason = "；".join(p.message for p in document.problems) or "没有可读的正文"
+        raise UsageError(f"{file.name}: 无法分类：{reason}")
+    return paragraphs[0].strip(), classify_documents(None, [document], top=top, lexicon=lexicon)

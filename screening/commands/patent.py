@@ -1,0 +1,105 @@
+"""`screening patent FILE`: read one patent certificate and print the report's `patent` block.
+
+Exit codes: 0 the patent meets every rule that could be checked, 1 a rule fails, 3 something
+needs a person's look (REVIEW), 2 bad arguments or a file that cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from screening.cli import CallOpt, Format, FormatOpt, app
+from screening.errors import UsageError
+from screening.patents import Outcome, PatentType
+
+EXIT = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.REVIEW: 3}
+RESULT_STYLE = {"PASS": "green", "FAIL": "red", "REVIEW": "yellow", "SKIPPED": "dim"}
+RESULT_WORD = {"PASS": "符合条件", "FAIL": "不符合条件", "REVIEW": "需人工复核"}
+TYPE_WORD = {PatentType.INVENTION.value: "发明专利", PatentType.UTILITY_MODEL.value: "实用新型专利",
+             PatentType.DESIGN.value: "外观设计专利"}
+
+
+def parse_reference(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--reference-date：“{value}”不是YYYY-MM-DD格式的日期") from None
+
+
+def render(block: dict[str, Any], out: Any) -> None:
+    console = Console(file=out, width=160 if not out.isatty() else None, highlight=False)
+    result = block["result"]
+    console.print(Text.assemble(
+        (f"{block['file']}  ", "bold"),
+        (f"{TYPE_WORD.get(block['type'] or '', '类型不明')}  {block['number'] or '专利号未读出'}  ", ""),
+        (f"{result} {RESULT_WORD[result]}", f"bold {RESULT_STYLE[result]}"),
+    ))
+    rows = [
+        ("名称", block["title"]),
+        ("专利权人", "；".join(block["patentees"])),
+        ("发明人", "；".join(block["inventors"])),
+        ("专利申请日", block["filing_date"]),
+        ("授权公告日", block["grant_date"]),
+        ("授权公告号", block["publication_number"]),
+        ("保护期", f"{block['term_years']}年，最后有效日{block['expiry_date']}" if block["term_years"] else None),
+        ("剩余年限", f"{block['years_remaining']}年（参考日{block['reference_date']}）"
+         if block["years_remaining"] is not None else f"—（参考日{block['reference_date']}）"),
+        ("校验位", {True: "正确", False: "错误或格式不符", None: "—"}[block["check_digit_ok"]]),
+    ]
+    if block["missing_pages"]:
+        rows.append(("缺页", "、".join(f"第{n}页" for n in block["missing_pages"])))
+    for label, value in rows:
+        console.print(f"  {label}：{value if value not in (None, '') else '—'}")
+    table = Table(pad_edge=False)
+    for column in ("规则", "结果", "代码", "说明"):
+        table.add_column(column, overflow="fold")
+    for rule in block["rules"]:
+        table.add_row(rule["rule"], Text(rule["result"], style=RESULT_STYLE[rule["result"]]), rule["code"],
+                      rule["reason"])
+    console.print(table)
+
+
+@app.command("patent")
+def patent(
+    file: Annotated[Path, typer.Argument(help="the certificate: pdf, png, jpg or tif")],
+    application: Annotated[Path | None, typer.Option(
+        "--application", "-a", help="application.json: the applicant (owner check) and the submission date")] = None,
+    reference: Annotated[str | None, typer.Option(
+        "--reference-date", help="YYYY-MM-DD (default: the application's submitted_at, else the call's close)")] = None,
+    fmt: FormatOpt = Format.TEXT,
+    call: CallOpt = None,
+) -> None:
+    """Read a patent certificate and check the call's patent rules."""
+    from screening.application import load_application
+    from screening.calls import DEFAULT_CALL, load_call
+    from screening.checks.patent import CertificateRead, block_of, read_document, unreadable_problem
+    from screening.model import Role
+    from screening.parsers import parse_file
+
+    when = parse_reference(reference)
+    if not file.is_file():
+        raise UsageError(f"{file}: 文件不存在或不是普通文件")
+    app_data = load_application(application) if application is not None else None
+    the_call = load_call(call or (app_data.call if app_data else None) or DEFAULT_CALL)
+    document = parse_file(file, Role.PATENT_CERTIFICATE, "command")
+    problem = unreadable_problem(document)
+    if problem is not None:
+        raise UsageError(f"{file.name}: {problem}")
+    record = read_document(document, the_call, app_data, reference=when)
+    block = block_of(CertificateRead(document, record))
+    if fmt is Format.JSON:
+        sys.stdout.write(json.dumps(block, ensure_ascii=False, indent=2) + "\n")
+    else:
+        render(block, sys.stdout)
+    raise typer.Exit(EXIT[record.outcome])

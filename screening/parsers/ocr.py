@@ -1,0 +1,712 @@
+"""OCR of scanned pages and pictures → `Part`s, with rapidocr-onnxruntime (PP-OCRv4, fully offline).
+
+What is read. `ocr_document(doc, data)` takes an attachment the format parser has read and reads
+the pixels that parser listed as `ImageRef`s:
+
+* a picture file (format "image"): every frame → kind IMAGE, page = the frame number;
+* a PDF page without a text layer (pdf.py listed it as "page N" and reported it
+  `document.scanned`) → kind BODY, page N. The page's picture itself is read when it is the only
+  picture of an unrotated page and covers at least `FULL_PAGE_SHARE` of it (the scanner's own
+  pixels, at their own resolution); any other page is rendered at `RENDER_DPI`;
+* pictures on PDF pages that have text ("page N image k") and pictures in a docx
+  (word/media/*) → kind IMAGE, when at least `pdf.MIN_IMAGE_AREA` pixels large with both sides at
+  least `pdf.MIN_IMAGE_SIDE` (150 × 150 px of area, 32 px; one rule for both formats, kept in
+  pdf.py because it also decides which PDF pictures are listed). A docx picture of unknown size
+  is tried; SVG pictures are skipped (Word stores a bitmap copy of each next to it); a picture
+  Pillow cannot decode (EMF/WMF, damaged data) is reported, never skipped silently; of a
+  multi-frame picture inside a docx only the first frame is read.
+
+Parts. The recogniser returns pieces of lines, four corners each (on a slightly rotated scan
+lines are slanted, so heights and gaps are taken at the lines' ends, not from upright boxes).
+Rows first (`rows`): a piece level with the previous one of its row (centres within 0.4 line
+heights, heights within 30 %) and at most `ROW_GAP` line heights after it continues that row,
+joined with a space — a form's label and its value, a table row's cells, as pdfium gives a text
+PDF's row (two text columns side by side would be joined too; such layouts are rare here).
+Then paragraphs (`paragraphs`): a row continues the latest paragraph whose last row it sits right
+under — a gap of at most 0.8 line heights, or 1.3 × the picture's usual gap (its lower quartile)
+up to 1.2 line heights; heights within 30 %; overlapping horizontally; not indented by more than
+0.8 line heights; the row above not a short one ending a sentence. So a name wrapped over two
+lines is one string again; when in doubt rows are joined, as in pdf.py (the rows of a table may
+become one paragraph; joined with "\n", they never make a name that is not there). One Part
+per paragraph: its rows joined with "\n", origin `ORIGIN` ("ocr"), `confidence` the mean line
+score weighted by characters, `source` the ImageRef's source, page as above. Paragraphs are
+numbered per picture from 1, on a scanned PDF page after the page's other body paragraphs.
+`box` is (x0, top, x1, bottom) in points of the displayed page for a scanned PDF page, and in
+pixels of the picture for pictures (a picture has no page geometry of its own).
+
+Known limit: the detector can miss a lone character at the start of a line ("目。" ending a
+paragraph); a name split so that its last character stands alone may lose that character.
+
+Confidence. A line scoring below `LINE_MIN_SCORE` (the engine's own default) is noise and dropped.
+A picture's confidence is the character-weighted mean score of its lines. Below `LOW_CONFIDENCE`
+the picture keeps a `document.scanned` problem asking for a person's look, although its text is
+still screened. 0.90, measured on a page of report text rendered at falling resolutions: 75–200
+dpi, even blurred, scores ≥ 0.985 with ≥ 99 % of characters right; 60 dpi 0.95 / 99 %; 50 dpi
+0.88 / 91.5 % (a three-character name then comes out wrong about one time in four); 40 dpi
+0.75 / 75 %. Too blurred to read at all, detection finds no text (→ "no text found" below).
+
+Problems (`document.scanned`). A scanned page or frame read with confidence loses its "not read"
+problem; read with low confidence, or with no text found at all, or not read because OCR failed,
+it gets a problem saying so instead. A picture inside a page gets a problem only when read with
+low confidence or not read at all (most pictures — charts, photos — hold no text). OCR enabled
+but not installed: one problem naming `INSTALL_HINT`, and the "not read" problems stay.
+
+Speed and resources. The engine is loaded once per process (`engine()`), with onnxruntime's
+thread count `ocr_threads()`: `SCREENING_OCR_THREADS` if set, else the CPU count divided by
+`SCREENING_WORKERS` (the number of processes screening in parallel on this machine, default 1),
+at least 1 — oversubscribed cores make OCR markedly slower. Text detection runs on a copy scaled
+to `DET_MAX_SIDE`; recognition crops lines from the picture scaled to at most `MAX_SIDE`.
+Results are cached on disk (`Cache`): one JSON file per picture, named by the SHA-256 of its
+prepared pixels, in a folder named by the cache schema, the engine's version and these settings,
+under `$SCREENING_CACHE_DIR/ocr` (default `~/.cache/screening/ocr`); files are written atomically
+(temporary file + rename). A cache that cannot be read is a miss; one that cannot be written is
+logged as a warning and the run goes on.
+
+Like pdfium, call this from one thread at a time (processes are fine).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from PIL import Image
+
+from screening.errors import ConfigError
+from screening.model import Document, ImageRef, Part, PartKind, Problem
+from screening.parsers import pdf as pdf_parser
+
+log = logging.getLogger(__name__)
+
+ORIGIN = "ocr"
+INSTALL_HINT = "OCR未安装：pip install 'screening[ocr]'"
+RENDER_DPI = 200  # scanned PDF pages that are not one full-page picture are rendered at this
+FULL_PAGE_SHARE = 0.9  # a page's only picture covering this share of the page is the scan itself
+MAX_SIDE = 2000  # px: larger pictures are scaled down first (the engine would do it anyway)
+DET_MAX_SIDE = 1280  # px: text detection runs on a copy this large; 2.5× faster than at MAX_SIDE
+DET_MIN_SIDE = 64  # px: … padded to at least this
+MAX_UPSCALE = 4.0  # … and small pictures enlarged at most this much for it
+ROW_GAP = 10.0  # line heights: pieces of one row this far apart are still one row (a label and its value)
+LINE_MIN_SCORE = 0.5  # recognised lines scoring below this are noise
+LOW_CONFIDENCE = 0.90  # a picture read with a lower mean score needs a person's look (see the docstring)
+VECTOR_SUFFIXES = (".svg",)  # docx keeps a bitmap copy of these
+CACHE_SCHEMA = 1
+SCANNED = "document.scanned"
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+Quad = tuple[float, float, float, float, float, float, float, float]
+
+_FALSE = frozenset({"0", "false", "no", "off"})
+_TRUE = frozenset({"", "1", "true", "yes", "on"})
+_PAGE_REF = re.compile(r"page (\d+)(?: image (\d+))?")
+
+
+class OcrUnavailableError(RuntimeError):
+    """rapidocr-onnxruntime is not installed."""
+
+
+# ---------------------------------------------------------------- settings from the environment
+
+
+def enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether OCR should run: yes unless SCREENING_OCR is 0 / false / no / off."""
+    raw = (os.environ if environ is None else environ).get("SCREENING_OCR", "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"环境变量 SCREENING_OCR={raw!r} 无效，应为 1（启用文字识别）或 0（关闭）")
+
+
+def _positive(variable: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"环境变量 {variable}={raw!r} 不是整数") from None
+    if value < 1:
+        raise ConfigError(f"环境变量 {variable}={raw!r} 必须是正整数")
+    return value
+
+
+def ocr_threads(environ: Mapping[str, str] | None = None) -> int:
+    """onnxruntime threads: SCREENING_OCR_THREADS, else CPUs // SCREENING_WORKERS, at least 1."""
+    env = os.environ if environ is None else environ
+    cpus = os.cpu_count() or 1
+    if raw := env.get("SCREENING_OCR_THREADS", "").strip():
+        return min(_positive("SCREENING_OCR_THREADS", raw), cpus)
+    raw = env.get("SCREENING_WORKERS", "").strip()
+    workers = _positive("SCREENING_WORKERS", raw) if raw else 1
+    return max(1, cpus // workers)
+
+
+# ---------------------------------------------------------------- what OCR saw
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One recognised line. `quad` is its four corners in pixels of the picture, in the engine's
+    order: top-left, top-right, bottom-right, bottom-left (x, y each) — on a slightly rotated scan
+    a long line's upright box is much taller than the line, so the layout uses the corners."""
+
+    text: str
+    score: float
+    quad: Quad
+
+    @property
+    def box(self) -> Box:
+        xs, ys = self.quad[0::2], self.quad[1::2]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    @property
+    def height(self) -> float:
+        q = self.quad
+        return max((math.dist(q[0:2], q[6:8]) + math.dist(q[2:4], q[4:6])) / 2, 1.0)
+
+    @property
+    def top(self) -> float:  # at the left end of the line
+        return self.quad[1]
+
+    @property
+    def bottom(self) -> float:
+        return self.quad[7]
+
+    @property
+    def x0(self) -> float:
+        return min(self.quad[0], self.quad[6])
+
+    @property
+    def x1(self) -> float:
+        return max(self.quad[2], self.quad[4])
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The recognised lines of one picture, in reading order."""
+
+    lines: tuple[Line, ...]
+    width: int
+    height: int
+
+    @property
+    def confidence(self) -> float | None:
+        """Mean line score weighted by characters; None when nothing was recognised."""
+        return mean_score(self.lines)
+
+    def scaled(self, factor: float, width: int, height: int) -> Reading:
+        lines = tuple(replace(line, quad=_quad(v * factor for v in line.quad)) for line in self.lines)
+        return Reading(lines, width, height)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"width": self.width, "height": self.height,
+                "lines": [[line.text, line.score, *line.quad] for line in self.lines]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reading:
+        lines = tuple(Line(str(text), float(score), _quad(quad)) for text, score, *quad in data["lines"])
+        return cls(lines, int(data["width"]), int(data["height"]))
+
+
+def mean_score(lines: Sequence[Line]) -> float | None:
+    weight = sum(len(line.text) for line in lines)
+    if not weight:
+        return None
+    return round(sum(line.score * len(line.text) for line in lines) / weight, 4)
+
+
+def _round_box(values: Iterable[float]) -> Box:
+    x0, top, x1, bottom = (round(float(v), 1) for v in values)
+    return x0, top, x1, bottom
+
+
+def _quad(values: Iterable[float]) -> Quad:
+    x0, y0, x1, y1, x2, y2, x3, y3 = (round(float(v), 1) for v in values)
+    return x0, y0, x1, y1, x2, y2, x3, y3
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def _engine_class() -> Any:
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as err:
+        raise OcrUnavailableError(INSTALL_HINT) from err
+    return RapidOCR
+
+
+@functools.cache
+def engine() -> Any:
+    """The process's one RapidOCR engine (models load in ~0.3 s; a failed import is not cached)."""
+    rapid_ocr = _engine_class()
+    ocr = rapid_ocr(intra_op_num_threads=ocr_threads(), inter_op_num_threads=1, text_score=LINE_MIN_SCORE,
+                    max_side_len=MAX_SIDE, print_verbose=False)
+    ocr.text_det.limit_type = "max"  # detect at the size `_recognise` chose: never scaled up to 736 px again
+    return ocr
+
+
+@functools.cache
+def engine_version() -> str:
+    from importlib.metadata import version
+
+    return f"rapidocr-onnxruntime {version('rapidocr-onnxruntime')}, onnxruntime {version('onnxruntime')}"
+
+
+def _bgr(image: Image.Image) -> Any:
+    import numpy as np
+
+    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])  # the engine works in OpenCV's channel order
+
+
+def _detection_copy(image: Image.Image) -> tuple[Image.Image, float]:
+    """The picture scaled for text detection (longer side DET_MAX_SIDE, enlarged at most
+    MAX_UPSCALE times), padded on the right and bottom to DET_MIN_SIDE; and the scale."""
+    factor = min(DET_MAX_SIDE / max(image.size), MAX_UPSCALE)
+    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    small = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
+    if min(small.size) < DET_MIN_SIDE:
+        padded = Image.new("RGB", (max(small.width, DET_MIN_SIDE), max(small.height, DET_MIN_SIDE)), "white")
+        padded.paste(small, (0, 0))
+        small = padded
+    return small, factor
+
+
+def _recognise(image: Image.Image) -> Reading:
+    """Run the engine on a prepared (RGB, ≤ MAX_SIDE) picture.
+
+    Text is detected on `_detection_copy` and recognised on crops of the picture itself. The
+    engine's own pipeline detects at up to 2000 px (and enlarges small pictures to 736 px on their
+    shorter side), which costs more than recognising a whole page; at 1280 px a 200-dpi A4 page
+    still has 13-px characters for 9-pt print. This calls the engine's parts (text_det,
+    sorted_boxes, get_crop_img_list, text_cls, text_rec) in the order its __call__ does.
+    """
+    import numpy as np
+
+    ocr = engine()
+    small, factor = _detection_copy(image)
+    boxes, _ = ocr.text_det(_bgr(small))
+    if boxes is None or len(boxes) == 0:
+        return Reading((), *image.size)
+    limits = np.asarray([image.width, image.height], dtype=np.float32)
+    quads = [np.clip(np.asarray(box, dtype=np.float32) / factor, 0, limits) for box in ocr.sorted_boxes(boxes)]
+    crops, _, _ = ocr.text_cls(ocr.get_crop_img_list(_bgr(image), quads))
+    recognised, _ = ocr.text_rec(crops)
+    lines = [
+        Line(str(rec[0]).strip(), round(float(rec[1]), 4), _quad(float(v) for point in quad for v in point))
+        for quad, rec in zip(quads, recognised, strict=True)
+        if str(rec[0]).strip() and float(rec[1]) >= LINE_MIN_SCORE
+    ]
+    return Reading(tuple(lines), *image.size)
+
+
+def _prepare(image: Image.Image) -> tuple[Image.Image, float]:
+    """RGB on white (transparency flattened), at most MAX_SIDE px; and the scale applied."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        image = flat
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    scale = min(1.0, MAX_SIDE / max(image.size))
+    if scale < 1.0:
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    return image, scale
+
+
+def digest(image: Image.Image) -> str:
+    """SHA-256 of a picture's pixels (with its size and mode)."""
+    sha = hashlib.sha256(f"{image.mode} {image.width}x{image.height}\n".encode())
+    sha.update(image.tobytes())
+    return sha.hexdigest()
+
+
+def read_image(image: Image.Image, cache: Cache | None = None) -> Reading:
+    """OCR of one picture (from `cache` when read before); boxes in the picture's own pixels."""
+    prepared, scale = _prepare(image)
+    key = digest(prepared)
+    reading = cache.load(key) if cache is not None else None
+    if reading is None:
+        reading = _recognise(prepared)
+        if cache is not None:
+            cache.store(key, reading)
+    return reading if scale == 1.0 else reading.scaled(1 / scale, image.width, image.height)
+
+
+# ---------------------------------------------------------------- the cache
+
+
+_unwritable: set[Path] = set()
+
+
+@dataclass(frozen=True, slots=True)
+class Cache:
+    """Readings on disk: `<root>/<settings>/<sha[:2]>/<sha>.json`, one per picture."""
+
+    root: Path
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Cache:
+        env = os.environ if environ is None else environ
+        base = env.get("SCREENING_CACHE_DIR", "").strip()
+        return cls((Path(base) if base else Path.home() / ".cache" / "screening") / "ocr")
+
+    @property
+    def folder(self) -> Path:
+        settings = json.dumps([engine_version(), MAX_SIDE, DET_MAX_SIDE, DET_MIN_SIDE, MAX_UPSCALE, LINE_MIN_SCORE])
+        return self.root / f"v{CACHE_SCHEMA}-{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def load(self, key: str) -> Reading | None:
+        try:
+            return Reading.from_json(json.loads(self.path(key).read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as err:  # damaged: read the picture again
+            log.debug("OCR cache entry %s unreadable (%s), ignored", key, err)
+            return None
+
+    def store(self, key: str, reading: Reading) -> None:
+        target = self.path(key)
+        temp: str | None = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(reading.to_json(), fh, ensure_ascii=False)
+            os.replace(temp, target)
+            temp = None
+        except OSError as err:
+            if self.root not in _unwritable:
+                _unwritable.add(self.root)
+                log.warning("OCR缓存无法写入（%s：%s），识别结果不缓存", self.root, err)
+        finally:
+            if temp is not None:
+                Path(temp).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- lines → paragraphs
+
+
+def _usual_gap(lines: Sequence[Line]) -> float:
+    """Lower quartile of the gaps between a line and the next one right under it."""
+    gaps = sorted(cur.top - prev.bottom for prev, cur in pairwise(lines)
+                  if _overlap(prev, cur) and 0 <= cur.top - prev.bottom < 3 * prev.height)
+    return gaps[len(gaps) // 4] if gaps else 0.0
+
+
+def _overlap(a: Line, b: Line) -> bool:
+    """Whether two lines share some horizontal extent (cells of a table's other column do not)."""
+    return min(a.x1, b.x1) > max(a.x0, b.x0)
+
+
+def _continues(group: list[Line], line: Line, usual_gap: float) -> bool:
+    """Whether `line` continues the paragraph `group` (see the module docstring)."""
+    prev = group[-1]
+    height = max(prev.height, line.height)
+    gap = line.top - prev.bottom
+    if not -0.5 * height <= gap <= min(max(0.8 * height, 1.3 * usual_gap), 1.2 * height):
+        return False
+    if abs(prev.height - line.height) > 0.3 * height or not _overlap(prev, line):
+        return False
+    if line.x0 > prev.x0 + 0.8 * height:  # indented: a new paragraph
+        return False
+    right = max(other.x1 for other in group)
+    return not (_ends_sentence(prev.text) and prev.x1 < right - 1.5 * height)
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip(pdf_parser.CLOSERS)
+    return bool(stripped) and stripped[-1] in pdf_parser.SENTENCE_END
+
+
+def _centre_y(line: Line, end: int) -> float:
+    """Vertical centre of a line at its left (end 0) or right (end 1) end."""
+    q = line.quad
+    return (q[1] + q[7]) / 2 if end == 0 else (q[3] + q[5]) / 2
+
+
+def _follows(left: Line, right: Line) -> bool:
+    """Whether `right` continues `left` on the same row: level with it, after it, not too far."""
+    height = max(left.height, right.height)
+    if abs(left.height - right.height) > 0.3 * height:
+        return False
+    if abs(_centre_y(left, 1) - _centre_y(right, 0)) > 0.4 * height:
+        return False
+    return left.x1 - 0.3 * height <= right.x0 <= left.x1 + ROW_GAP * height
+
+
+def _joined(segments: Sequence[Line]) -> Line:
+    first, last = segments[0], segments[-1]
+    quad = _quad((*first.quad[0:2], *last.quad[2:6], *first.quad[6:8]))
+    return Line(" ".join(s.text for s in segments), mean_score(segments) or 0.0, quad)
+
+
+def rows(lines: Sequence[Line]) -> list[Line]:
+    """Pieces of one row joined left to right with a space (a form's label and its value, a table
+    row's cells), as pdfium gives a text PDF's row; rows in order of their left ends' tops."""
+    groups: list[list[Line]] = []
+    for line in sorted(lines, key=lambda item: (item.x0, item.top)):
+        after = [group for group in groups if _follows(group[-1], line)]
+        if after:
+            max(after, key=lambda group: (group[-1].x1, -abs(_centre_y(group[-1], 1) - _centre_y(line, 0)))).append(line)
+        else:
+            groups.append([line])
+    return sorted((_joined(group) for group in groups), key=lambda line: (line.top, line.x0))
+
+
+def paragraphs(lines: Sequence[Line]) -> list[list[Line]]:
+    """Lines grouped into paragraphs: each line joins the latest paragraph it continues."""
+    usual = _usual_gap(lines)
+    groups: list[list[Line]] = []
+    for line in lines:
+        for group in reversed(groups[-8:]):  # a few open paragraphs: columns, table cells
+            if _continues(group, line, usual):
+                group.append(line)
+                break
+        else:
+            groups.append([line])
+    return groups
+
+
+def _union(lines: Sequence[Line]) -> Box:
+    return (min(line.box[0] for line in lines), min(line.box[1] for line in lines),
+            max(line.box[2] for line in lines), max(line.box[3] for line in lines))
+
+
+# ---------------------------------------------------------------- what to read in a document
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    ref: ImageRef
+    kind: PartKind  # BODY: a scanned PDF page; IMAGE: a picture file's frame or a picture in a page
+    whole: bool  # the whole page or frame: its "not read" problem is settled here
+    label: str  # how messages name it
+
+
+ToBox = Callable[[Box], Box]
+Loaded = tuple[Image.Image, ToBox] | Exception
+
+
+def _pixels(box: Box) -> Box:
+    return _round_box(box)
+
+
+def _targets(doc: Document) -> list[_Target]:
+    out: list[_Target] = []
+    for ref in doc.images:
+        if doc.format == "image" and ref.page is not None:
+            label = "图片" if (doc.pages or 1) == 1 else f"图片第{ref.page}页"
+            out.append(_Target(ref, PartKind.IMAGE, True, label))
+        elif doc.format == "pdf" and (match := _PAGE_REF.fullmatch(ref.source)):
+            if match.group(2) is None:
+                out.append(_Target(ref, PartKind.BODY, True, f"第{match.group(1)}页"))
+            else:
+                out.append(_Target(ref, PartKind.IMAGE, False, f"第{match.group(1)}页第{match.group(2)}张图片"))
+        elif doc.format == "docx" and _worth_reading(ref):
+            where = f"第{ref.page}页的" if ref.page else ""
+            out.append(_Target(ref, PartKind.IMAGE, False, f"{where}图片“{PurePosixPath(ref.source).name}”"))
+    return out
+
+
+def _worth_reading(ref: ImageRef) -> bool:
+    if ref.source.lower().endswith(VECTOR_SUFFIXES):
+        return False
+    if ref.width is None or ref.height is None:
+        return True  # size unknown: try, and report it if it cannot be decoded
+    return ref.width * ref.height >= pdf_parser.MIN_IMAGE_AREA and min(ref.width, ref.height) >= pdf_parser.MIN_IMAGE_SIDE
+
+
+def _decode(data: bytes) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    return image
+
+
+def _image_file(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
+    from screening.parsers.image import FORMATS
+
+    with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+        for target in targets:
+            try:
+                image.seek((target.ref.page or 1) - 1)
+                yield target, (image.copy(), _pixels)
+            except Exception as err:  # one bad frame must not cost the others
+                yield target, err
+
+
+def _docx(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for target in targets:
+            try:
+                loaded: Loaded = (_decode(zf.read(target.ref.source)), _pixels)
+            except Exception as err:
+                loaded = err
+            yield target, loaded
+
+
+def _pdf(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for target in targets:
+            page = None
+            try:
+                page = pdf[(target.ref.page or 1) - 1]
+                match = _PAGE_REF.fullmatch(target.ref.source)
+                assert match is not None
+                loaded: Loaded = _page_scan(page) if target.whole else _page_picture(page, int(match.group(2)))
+            except Exception as err:
+                loaded = err
+            finally:
+                if page is not None:
+                    page.close()
+            yield target, loaded
+    finally:
+        pdf.close()
+
+
+def _pdf_images(page: Any) -> list[Any]:
+    """The page's image objects in pdf.py's order (depth first, into form XObjects)."""
+    import pypdfium2.raw as pdfium_c
+
+    return list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=pdf_parser.MAX_FORM_DEPTH + 1))
+
+
+def _px_size(obj: Any) -> tuple[int, int] | None:
+    try:
+        width, height = obj.get_px_size()
+    except Exception:  # pdf.py skips pictures whose size pdfium cannot tell; so must the numbering here
+        return None
+    return int(width), int(height)
+
+
+def _page_picture(page: Any, k: int) -> tuple[Image.Image, ToBox]:
+    """The k-th picture pdf.py listed on a page with text (same size rule, same order)."""
+    big = [obj for obj in _pdf_images(page)
+           if (size := _px_size(obj)) and size[0] * size[1] >= pdf_parser.MIN_IMAGE_AREA
+           and min(size) >= pdf_parser.MIN_IMAGE_SIDE]
+    return big[k - 1].get_bitmap(render=True).to_pil(), _pixels
+
+
+def _page_scan(page: Any) -> tuple[Image.Image, ToBox]:
+    """A scanned page's pixels: its only picture when that is the whole page, else a rendering."""
+    left, bottom, right, top = page.get_bbox()
+    images = _pdf_images(page)
+    if page.get_rotation() % 360 == 0 and len(images) == 1 and images[0].level == 0:
+        x0, y0, x1, y1 = images[0].get_bounds()
+        covered = max(0.0, min(x1, right) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))
+        if covered >= FULL_PAGE_SHARE * (right - left) * (top - bottom):
+            image = images[0].get_bitmap(render=True).to_pil()
+            sx, sy = (x1 - x0) / image.width, (y1 - y0) / image.height
+
+            def to_page(box: Box) -> Box:
+                return _round_box((x0 - left + box[0] * sx, top - y1 + box[1] * sy,
+                                   x0 - left + box[2] * sx, top - y1 + box[3] * sy))
+
+            return image, to_page
+    scale = RENDER_DPI / 72
+    return page.render(scale=scale).to_pil(), lambda box: _round_box(tuple(v / scale for v in box))
+
+
+_LOADERS: dict[str, Callable[[bytes, list[_Target]], Iterator[tuple[_Target, Loaded]]]] = {
+    "image": _image_file,
+    "docx": _docx,
+    "pdf": _pdf,
+}
+
+
+# ---------------------------------------------------------------- the hook
+
+
+def _problem(target: _Target, message: str) -> Problem:
+    return Problem(SCANNED, f"{target.label}{message}，需人工查看", page=target.ref.page, part=target.kind)
+
+
+def _settled(problem: Problem, targets: list[_Target]) -> bool:
+    """Whether a parser's "not read" problem is about a page or frame OCR has now looked at."""
+    return problem.rule == SCANNED and any(
+        t.whole and problem.page == t.ref.page and problem.part is t.kind for t in targets)
+
+
+def _verdict(target: _Target, reading: Reading) -> Problem | None:
+    confidence = reading.confidence
+    if confidence is None:
+        return _problem(target, "经文字识别未发现文字") if target.whole else None
+    if confidence < LOW_CONFIDENCE:
+        return _problem(target, f"文字识别置信度低（{confidence:.2f}，低于{LOW_CONFIDENCE:.2f}）")
+    return None
+
+
+def _parts(target: _Target, reading: Reading, to_box: ToBox, first: int) -> list[Part]:
+    return [
+        Part(kind=target.kind, text="\n".join(line.text for line in group), page=target.ref.page, paragraph=number,
+             origin=ORIGIN, source=target.ref.source, box=to_box(_union(group)), confidence=mean_score(group))
+        for number, group in enumerate(paragraphs(rows(reading.lines)), first)
+    ]
+
+
+def _first_paragraph(doc: Document, target: _Target) -> int:
+    if target.kind is not PartKind.BODY:
+        return 1
+    numbers = [p.paragraph or 0 for p in doc.parts if p.kind is PartKind.BODY and p.page == target.ref.page]
+    return max(numbers, default=0) + 1
+
+
+def ocr_document(doc: Document, data: bytes) -> Document:
+    """`doc` with the text of its scanned pages and pictures added as Parts, and its problems updated."""
+    targets = _targets(doc)
+    if not targets:
+        return doc
+    try:
+        _engine_class()
+    except OcrUnavailableError:
+        kind = PartKind.BODY if doc.format == "pdf" else PartKind.IMAGE
+        missing = Problem(SCANNED, f"{INSTALL_HINT}；本附件扫描页和图片中的文字未识别，需人工查看", part=kind)
+        return replace(doc, problems=(*doc.problems, missing))
+    ocr_threads()  # a bad SCREENING_OCR_THREADS / SCREENING_WORKERS stops the command, before any work
+    cache = Cache.from_env()
+    parts: list[Part] = []
+    problems: list[Problem] = []
+    done: list[_Target] = []
+    read_any = False
+    try:
+        for target, loaded in _LOADERS[doc.format](data, targets):
+            done.append(target)
+            if isinstance(loaded, Exception):
+                problems.append(_problem(target, f"无法解码（{type(loaded).__name__}），其中文字未识别"))
+                continue
+            image, to_box = loaded
+            try:
+                reading = read_image(image, cache)
+            except Exception as err:  # the engine choking on one picture (or memory running out) costs that picture only
+                problems.append(_problem(target, f"文字识别失败（{type(err).__name__}）"))
+                continue
+            read_any = True
+            parts += _parts(target, reading, to_box, _first_paragraph(doc, target))
+            if (problem := _verdict(target, reading)) is not None:
+                problems.append(problem)
+    except Exception as err:  # the file would not open a second time: what was not read stays "not read"
+        problems.append(Problem(SCANNED, f"扫描页和图片的文字识别出错（{type(err).__name__}），未识别部分需人工查看"))
+    kept = tuple(p for p in doc.problems if not _settled(p, done))
+    return replace(doc, parts=(*doc.parts, *parts), problems=(*kept, *problems), ocr=doc.ocr or read_any)

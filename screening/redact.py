@@ -1,0 +1,126 @@
+"""Redacted copies for applicants: screen one attachment, mask what leaked, prove the copy clean.
+
+`redact(application, upload)`:
+
+1. screens the attachment with the application (the same `screen()` as everything else);
+   refuses (`RedactionError`) what cannot be vouched for: a picture, an unreadable, encrypted,
+   timed-out or too large file;
+2. takes the identity findings of that file that fail or warn (`info` ones — the owner printed on
+   a patent certificate — are meant to be there) and masks every occurrence of their matched
+   text (`screening.masking`: docx runs, parts and properties; PDF content streams, strings,
+   annotations, metadata);
+3. names the copy after the original with leaks in the name masked and the extension of what the
+   file really is;
+4. screens the copy again and refuses it if any identity finding that fails or warns is left.
+
+`parse` and `mask` are injectable so that the HTTP hook runs both in limited processes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from screening.application import Application
+from screening.engine import Upload, parse_upload, screen
+from screening.errors import AttachmentError
+from screening.masking import MASK, Needles, RedactionError
+from screening.model import Document, Finding, PartKind, Report, Severity
+
+__all__ = ["Redaction", "RedactionError", "leaks", "mask_bytes", "redact"]
+
+REDACTABLE = ("docx", "pdf")
+EXTENSIONS = {"docx": ".docx", "pdf": ".pdf"}
+REFUSED = {
+    "document.encrypted": "附件设置了密码",
+    "document.too_large": "附件过大或结构异常",
+    "document.timeout": "附件处理超时",
+    "document.unreadable": "附件有无法读取的部分",
+}
+
+Parse = Callable[[Upload, Application | None], Document]
+Mask = Callable[[bytes, str, tuple[str, ...]], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    data: bytes
+    file: str  # the name the copy should have
+    format: str  # "docx" | "pdf"
+    masked: tuple[Finding, ...]  # the findings whose text was masked
+    notes: tuple[str, ...] = ()  # what the copy still needs a person for (scanned pages)
+
+
+def mask_bytes(data: bytes, fmt: str, needles: tuple[str, ...]) -> bytes:
+    """The file with every occurrence of the needles masked (runs in a limited process in the service)."""
+    found = Needles(needles)
+    if fmt == "docx":
+        from screening.masking.docx import mask_docx
+
+        return mask_docx(data, found)
+    if fmt == "pdf":
+        from screening.masking.pdf import mask_pdf
+
+        return mask_pdf(data, found)
+    raise RedactionError(f"无法为“{fmt or '未知'}”格式的附件生成脱敏副本（只支持docx和pdf）")
+
+
+def leaks(report: Report, file: str) -> list[Finding]:
+    """The identity findings of one file that a redacted copy must not have."""
+    return [f for f in report.findings if f.file == file and f.rule.startswith("identity.")
+            and f.severity is not Severity.INFO and f.matched]
+
+
+def copy_name(name: str, fmt: str, needles: Sequence[str]) -> str:
+    """The original name with leaks masked and the extension of the real format."""
+    stem = re.sub(f"{MASK}+", "", Needles(needles).mask(Path(name).stem)).strip("-_ ·　") or "附件"
+    return f"{stem}-脱敏{EXTENSIONS[fmt]}"
+
+
+def redact(application: Application, upload: Upload, *, parse: Parse = parse_upload, mask: Mask = mask_bytes,
+           call: str | None = None, output_name: str | None = None) -> Redaction:
+    """A verified redacted copy of one attachment (see the module docstring)."""
+    data = upload.data if upload.data is not None else _read(upload)
+    upload = Upload(Path(upload.name).name, data=data)
+    report = screen(application, [upload], parse=parse, call=call)
+    doc = report.documents[0]
+    _check_readable(doc)
+    found = leaks(report, doc.file)
+    needles = tuple(sorted({f.matched for f in found if f.matched and f.location and f.location.part
+                            is not PartKind.FILENAME}))
+    name_needles = [f.matched for f in found if f.matched]
+    try:
+        masked = mask(data, doc.format, needles) if needles else data
+    except AttachmentError as err:  # the limited process timed out or ran out of memory
+        raise RedactionError(f"无法生成脱敏副本：{err.message}") from None
+    name = output_name or copy_name(doc.file, doc.format, name_needles)
+    again = screen(application, [Upload(name, data=masked)], parse=parse, call=call)
+    left = leaks(again, name)
+    if left:
+        listed = "；".join(f"{f.message}" for f in left[:5])
+        raise RedactionError(f"脱敏后仍发现{len(left)}处身份信息，未生成副本：{listed}")
+    problems = [p for p in again.documents[0].problems if p.rule in REFUSED]
+    if problems:
+        raise RedactionError(f"脱敏后的副本无法完整读取（{problems[0].message}），未生成副本")
+    notes = tuple(f"第{p.page}页为扫描图像，其中的文字未能脱敏，请人工检查" if p.page else "附件中有图片文字未能脱敏，请人工检查"
+                  for p in doc.problems if p.rule == "document.scanned")
+    return Redaction(data=masked, file=name, format=doc.format, masked=tuple(found), notes=notes)
+
+
+def _read(upload: Upload) -> bytes:
+    assert upload.path is not None
+    try:
+        return upload.path.read_bytes()
+    except OSError as err:
+        raise RedactionError(f"{upload.path}: 无法读取（{err.strerror or err}）") from None
+
+
+def _check_readable(doc: Document) -> None:
+    if doc.format not in REDACTABLE:
+        what = {"image": "图片"}.get(doc.format, doc.format or "无法识别的格式")
+        raise RedactionError(f"{doc.file}：{what}无法自动脱敏（只支持docx和pdf），请人工处理")
+    for problem in doc.problems:
+        if problem.rule in REFUSED:
+            raise RedactionError(f"{doc.file}：{REFUSED[problem.rule]}，无法保证脱敏完整，未生成副本（{problem.message}）")

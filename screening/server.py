@@ -1,0 +1,272 @@
+"""The portal hook over HTTP (contract §4): FastAPI routes over `engine.screen`, nothing more.
+
+* `POST /v1/screen` — multipart: one part `application` (the application.json text, as a field or
+  a file) and one part `files` per attachment → the report JSON, byte for byte what
+  `screening project --format json` prints.
+* `POST /v1/redact` — the same parts with exactly one attachment → a copy with the leaked
+  identities masked (`screening.redact`), verified clean by screening it again.
+* `GET /healthz` — `{"status": "ok"}`; the service only listens once the warm-up is done: the
+  fork server has imported the parsers, and a built-in document with a planted leak has been
+  screened (call file, lexicons and the identity engine's models loaded) and the leak was found.
+* `GET /` — the upload page (`screening/static/upload.html`, no external assets).
+* `/openapi.json` — the API description (no /docs: it would load assets from a CDN).
+
+Hostile input. The request body is read and checked by `screening.uploads` (in memory, size and
+count limits, file names reduced to names, the application validated). Each attachment is parsed
+in its own limited process (`screening.isolation`), so a file that hangs or blows up becomes a
+finding and the service keeps serving. Every error answers `{"error": code, "detail": …}` with a
+4xx/5xx status — never a stack trace.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import re
+import socket
+import time
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from screening.application import Application
+from screening.engine import Upload, parse_upload, screen
+from screening.errors import ScreeningError, UsageError
+from screening.isolation import Isolation
+from screening.limits import Limits
+from screening.report import to_json
+
+try:
+    import uvicorn
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import HTMLResponse, JSONResponse, Response
+    from starlette.concurrency import run_in_threadpool
+    from starlette.exceptions import HTTPException
+
+    from screening.uploads import ApiError, read_parts, submission  # needs python-multipart
+except ModuleNotFoundError as missing:  # pragma: no cover - depends on the installation
+    raise UsageError(
+        f"HTTP服务需要可选依赖（缺少 {missing.name}）：请安装 pip install 'screening[server]'"
+    ) from None
+
+log = logging.getLogger("uvicorn.error")  # shown with uvicorn's own messages
+
+PAGE = Path(__file__).resolve().parent / "static" / "upload.html"
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+               415: "unsupported_media_type", 422: "unprocessable", 500: "internal_error"}
+
+
+def _error(status: int, error: str, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
+
+
+# ---------------------------------------------------------------- warm-up
+
+
+WARMUP_APPLICATION = {
+    "project_id": "WARMUP", "title": "服务启动自检",
+    "applicant": {"name": "自检示例科技有限公司", "aliases": ["自检示例"]},
+    "team": [{"name": "欧阳自检", "role": "leader"}],
+}
+WARMUP_TEXT = "本项目由自检示例科技有限公司承担，项目负责人欧阳自检。"
+
+
+def tiny_docx(text: str) -> bytes:
+    """A minimal valid .docx with one paragraph (for the warm-up; no template needed)."""
+    members = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
+            'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.'
+            'main+xml"/></Types>'),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'),
+        "word/document.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p></w:body></w:document>'),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, xml in members.items():
+            zf.writestr(name, xml.encode("utf-8"))
+    return out.getvalue()
+
+
+def _timed(func: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    func()
+    return time.perf_counter() - started
+
+
+def warm_up(isolation: Isolation) -> None:
+    """Load everything a request needs, and prove that a planted leak is found.
+
+    The fork server (which imports the parsers) starts in a thread while this process loads the
+    call, the lexicons and the identity engine's models by screening a built-in document (ours,
+    so parsed in-process); then one isolated parse proves the worker path end to end.
+    """
+    application = Application.model_validate(WARMUP_APPLICATION)
+    upload = Upload("自检.docx", data=tiny_docx(WARMUP_TEXT))
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-forkserver") as pool:
+        forkserver = pool.submit(_timed, isolation.warm)
+        report = screen(application, [upload], parse=parse_upload)
+        models = time.perf_counter() - started
+        forking = forkserver.result()
+    isolated = isolation.parse(upload, application)
+    log.info("warm-up %.2f s: call, lexicons and models %.2f s; fork server %.2f s (in parallel)",
+             time.perf_counter() - started, models, forking)
+    if not any(f.rule.startswith("identity.") for f in report.findings):
+        raise ScreeningError("服务启动自检失败：内置样例中的申报单位名称未被发现，服务不会启动")
+    if isolated.problems or not any(WARMUP_TEXT in part.text for part in isolated.parts):
+        raise ScreeningError("服务启动自检失败：隔离进程未能解析内置样例，服务不会启动")
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _csp(page: str) -> str:
+    """A Content-Security-Policy allowing exactly the page's own inline script and style."""
+    def hashes(tag: str) -> str:
+        blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.DOTALL)
+        return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in blocks)
+
+    return (f"default-src 'none'; script-src {hashes('script')}; style-src {hashes('style')}; "
+            "connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+# ---------------------------------------------------------------- the application
+
+
+def _openapi_body(single: bool) -> dict[str, Any]:
+    files: dict[str, Any] = {"type": "string", "format": "binary"} if single else {
+        "type": "array", "items": {"type": "string", "format": "binary"}}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["application", "files"] if single else ["application"],
+        "properties": {
+            "application": {"type": "string", "description": "application.json 的内容（UTF-8 JSON，合同§1）"},
+            "files": files | {"description": "附件（docx、pdf、图片），保留文件名"},
+        }}}}}}
+
+
+_ERROR_SCHEMA = {"application/json": {"schema": {"type": "object", "required": ["error", "detail"], "properties": {
+    "error": {"type": "string"}, "detail": {}}}}}
+
+
+def create_app(limits: Limits | None = None, isolation: Isolation | None = None) -> FastAPI:
+    """The service. Models load once, in the lifespan start-up, before it listens."""
+    limits = limits or Limits()
+    isolation = isolation or Isolation(limits)
+    page = PAGE.read_text(encoding="utf-8")
+    page_headers = {"Content-Security-Policy": _csp(page), "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    ready = {"ok": False}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> Any:
+        await run_in_threadpool(warm_up, isolation)
+        ready["ok"] = True
+        yield
+
+    app = FastAPI(title="screening", version="1", summary="科技项目申报材料形式审查筛查（门户接口，合同§4）",
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan)
+    app.state.limits = limits
+    app.state.isolation = isolation
+    errors = {"description": "错误：{error, detail}", "content": _ERROR_SCHEMA}
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.error, exc.detail)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        detail = {404: "没有这个地址", 405: "不支持这个请求方法"}.get(exc.status_code, exc.detail)
+        return _error(exc.status_code, ERROR_CODES.get(exc.status_code, "http_error"), detail, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        return _error(422, "validation_error", detail)
+
+    @app.exception_handler(Exception)
+    async def _internal_error(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error", exc_info=exc)
+        return _error(500, "internal_error", "服务器内部错误，请稍后重试或联系管理员")
+
+    @app.get("/healthz", summary="就绪检查", responses={503: errors})
+    async def healthz() -> Response:
+        if not ready["ok"]:
+            return _error(503, "starting", "服务正在启动，请稍候")
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/", response_class=HTMLResponse, summary="上传页面")
+    async def upload_page() -> HTMLResponse:
+        return HTMLResponse(page, headers=page_headers)
+
+    @app.post("/v1/screen", summary="筛查一个项目：application + 附件 → 报告JSON（合同§3）",
+              openapi_extra=_openapi_body(single=False),
+              responses={200: {"description": "报告（screening-report/1）", "content": {"application/json": {}}},
+                         400: errors, 413: errors, 415: errors, 500: errors})
+    async def screen_endpoint(request: Request) -> Response:
+        sub = submission(await read_parts(request, limits))
+        try:
+            report = await run_in_threadpool(screen, sub.application, sub.uploads, parse=isolation.parse)
+        except ScreeningError as err:
+            log.error("screening failed: %s", err)
+            return _error(500, "screening_failed", str(err))
+        return Response(to_json([report]) + "\n", media_type="application/json")
+
+    @app.post("/v1/redact", summary="脱敏：application + 一个附件 → 遮盖了泄露身份信息的副本",
+              openapi_extra=_openapi_body(single=True),
+              responses={200: {"description": "脱敏后的文件", "content": {m: {} for m in MEDIA_TYPES.values()}},
+                         400: errors, 413: errors, 415: errors, 422: errors, 500: errors})
+    async def redact_endpoint(request: Request) -> Response:
+        from screening import redact
+
+        sub = submission(await read_parts(request, limits))
+        if len(sub.uploads) != 1:
+            raise ApiError(400, "one_file", "脱敏一次只处理一个附件（files 字段恰好一个文件）")
+        try:
+            result = await run_in_threadpool(
+                redact.redact, sub.application, sub.uploads[0], parse=isolation.parse,
+                mask=lambda *args: isolation.run(redact.mask_bytes, *args))
+        except redact.RedactionError as err:
+            return _error(422, "redaction_failed", str(err))
+        headers = {
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(result.file)}",
+            "X-Screening-Masked": str(len(result.masked)),
+            "Cache-Control": "no-store",
+        }
+        return Response(result.data, media_type=MEDIA_TYPES[result.format], headers=headers)
+
+    return app
+
+
+def serve(host: str, port: int, limits: Limits) -> None:
+    """Run the service with uvicorn until interrupted."""
+    try:  # fail in a moment, not after the warm-up, when the address is taken or not ours
+        with socket.create_server((host, port)):
+            pass
+    except OSError as err:
+        raise UsageError(f"无法在 {host}:{port} 上监听：{err.strerror or err}") from None
+    try:
+        uvicorn.run(create_app(limits), host=host, port=port, log_level="info", timeout_keep_alive=5,
+                    server_header=False)
+    except SystemExit as done:  # uvicorn exits when it cannot start
+        if done.code not in (0, None):
+            raise UsageError(f"HTTP服务未能启动（{host}:{port}），详见上方日志") from None
