@@ -19,6 +19,12 @@ Each thread count runs in a fresh process, since the engine's threads are fixed 
 
 Target: cold ≤ 1.0 s/page on 2 cores. Run on a quiet machine: other work on the same cores
 distorts every figure.
+
+Last run (2 CPUs, load average 0.9, rapidocr-onnxruntime 1.4.4, onnxruntime 1.32.0):
+
+  threads chars/page  load s  first s  cold s/page  cold CPU s/page  cached s/page  accuracy  peak RSS MB
+        1        820    0.16     1.85         1.51             1.52          0.031    0.9964          537
+        2        820    0.18     1.21         0.95             1.83          0.030    0.9964          520
 """
 
 from __future__ import annotations

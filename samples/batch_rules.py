@@ -20,7 +20,8 @@ from functools import partial
 from typing import Any
 
 from samples.docxkit import build_docx
-from samples.make_samples import BUDGET, FEASIBILITY, Project, application, budget_pdf, filler
+from samples.make_samples import BUDGET, BUDGET_LINES, FEASIBILITY, Project, application, budget_pdf, filler
+from samples.pdfkit import build_pdf
 
 LEADER_ID = "330802198207150031"  # the leader of 0406 and 0407
 OTHER_ID = "330803197911020018"  # 0408's leader: same name, another person
@@ -41,8 +42,10 @@ def _project(pid: str, title: str, category: str, applicant: str, topic: str, le
     ))
     body = [*filler(topic), f"七、进度安排。第一年完成{topic}小试与中试方案设计，第二年完成中试验证与工艺定型。"]
     p.files[f"{FEASIBILITY}.docx"] = partial(build_docx, body=body)
-    explanation = budget or f"设备费主要用于{topic}中试装置及在线检测仪器购置。"
-    p.files[f"{BUDGET}.pdf"] = partial(budget_pdf, extra_pages=[[f"预算说明：{explanation}"]])
+    if budget is None:
+        p.files[f"{BUDGET}.pdf"] = partial(budget_pdf, extra_pages=[[f"预算说明：设备费主要用于{topic}中试装置及在线检测仪器购置。"]])
+    else:  # the very same file in every project that passes the same `budget`
+        p.files[f"{BUDGET}.pdf"] = partial(build_pdf, pages=[BUDGET_LINES, [f"预算说明：{budget}"]])
     p.gold.update(verdict="pass", identity_clean=True)
     return p
 

@@ -36,8 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from samples.certkit import build_certificate_pdf
-from samples.docxkit import build_docx
-from samples.make_samples import BUDGET, FEASIBILITY, Project, application, budget_pdf, filler
+from samples.make_samples import BUDGET, FEASIBILITY, Project, application, budget_pdf, filler, report_docx
 
 SUBMITTED = date(2020, 6, 20)  # application()'s submitted_at
 CALL_CLOSES = date(2020, 6, 28)  # pipelines/quzhou-2020.yaml closes
@@ -189,7 +188,7 @@ def _project(case: Case) -> Project:
         team, implementation_months=12, sales_revenue=800.0,
         patent={"number": case.declared_number, "previously_funded": False}, attachments=attachments,
     ))
-    p.files[f"{FEASIBILITY}.docx"] = partial(build_docx, body=filler(case.topic))
+    p.files[f"{FEASIBILITY}.docx"] = partial(report_docx, body=filler(case.topic))
     p.files[f"{BUDGET}.pdf"] = partial(budget_pdf)
     if case.certificate is not None:
         p.files[certificate_file(case.pid)] = partial(_write_certificate, case.certificate)

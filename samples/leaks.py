@@ -278,7 +278,7 @@ def projects() -> list[Project]:
             project.leak(budget, "body", f"{p.name[:cut]}\n{p.name[cut:]}", "linebreak", "medium", page=2)
             project.leak(budget, "metadata", p.team[0][0], "metadata", "medium")
         else:
-            project.files[budget] = partial(build_pdf, pages=[BUDGET_LINES, ["预算编制依据衢州市有关财务管理办法。"]],
+            project.files[budget] = partial(build_pdf, pages=[BUDGET_LINES, [f"预算编制依据衢州市有关财务管理办法（{p.topic}）。"]],
                                             info={"Author": "Administrator"})
             project.decoy(budget, "衢州市", "the city in prose")
         # the profile's own near misses (中华友好 for 华友, 技术高明 for a member 高明) go where no
@@ -300,7 +300,8 @@ def clean_projects(start: int) -> list[Project]:
     for k, p in enumerate(PROFILES[:4]):
         index = start + k
         pid = f"QZ2020-{501 + index:04d}"
-        team = [{"name": n, "role": r, "title": "工程师"} for n, r in p.team]
+        # the same applicant as its leaking twin, led by another member (one leader, one project)
+        team = [{"name": n, "role": "member" if r == "leader" else "leader", "title": "工程师"} for n, r in p.team]
         app = application(pid, f"{p.topic}工艺优化研究", "key", {"name": p.name, "aliases": p.aliases}, team)
         project = Project(pid, app)
         body = filler(p.topic)
@@ -314,7 +315,7 @@ def clean_projects(start: int) -> list[Project]:
             project.decoy(report, d, "near miss")
         for d in ("XXX", "GB/T 12345-2019", "520.0万元", "2020年6月28日"):
             project.decoy(report, d, "placeholder, standard, amount or date")
-        project.files["经费预算表.pdf"] = partial(build_pdf, pages=[BUDGET_LINES])
+        project.files["经费预算表.pdf"] = partial(build_pdf, pages=[BUDGET_LINES, [f"本表为{p.topic}工艺优化研究的经费预算。"]])
         project.gold.update(verdict="pass", identity_clean=True)
         out.append(project)
     return out

@@ -74,14 +74,30 @@ class Project:
         self.gold.setdefault("decoys", []).append({"file": file, "surface": surface, "why": why})
 
 
+# Units that may apply to each category (附件2), weighted like the quotas, so that the sample batch
+# as a whole stays within them: a project's region (and recommending unit) follows its number.
+_UNITS = {
+    "major": ["市本级", "市本级", "柯城区", "衢江区"],
+    "key": ["市本级"] * 6 + ["柯城区", "衢江区", "龙游县", "江山市", "常山县", "开化县"],
+    "patent": ["市本级"],
+}
+
+
+def _default_region(pid: str, category: str) -> str:
+    units = _UNITS.get(category, _UNITS["key"])
+    return units[int("".join(c for c in pid if c.isdigit()) or 0) % len(units)]
+
+
 def application(pid: str, title: str, category: str, applicant: dict[str, Any], team: list[dict[str, Any]],
                 partners: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
-    base_applicant = {"region": "柯城区", "kind": "enterprise", "industrial": True, "rd_investment_prev_year": 860.0,
+    region = _default_region(pid, category)
+    base_applicant = {"region": region, "kind": "enterprise", "industrial": True, "rd_investment_prev_year": 860.0,
                       "blacklisted": False, "unaccepted_projects": 0}
     # a leader's ongoing projects are typed into the portal; a sample that says nothing means none
     team = [{"ongoing_as_leader": 0, "ongoing_as_member": 0, **m} if m.get("role") == "leader" else m for m in team]
     return {
-        "project_id": pid, "call": "quzhou-2020", "title": title, "category": category, "recommender": "市本级",
+        "project_id": pid, "call": "quzhou-2020", "title": title, "category": category,
+        "recommender": applicant.get("region", region),
         "submitted_at": "2020-06-20T10:15:00+08:00",
         "applicant": {**base_applicant, **applicant},
         "partners": partners or [], "team": team,
@@ -113,8 +129,19 @@ def jpeg(label: str = "PHOTO") -> bytes:
     return buf.getvalue()
 
 
+def report_docx(path: Path, *, body: list[str], **kw: Any) -> None:
+    """A feasibility report that ends with its project's title (read from the application.json in
+    the same folder), so that no two projects upload byte-identical reports."""
+    title = json.loads((path.parent / "application.json").read_text(encoding="utf-8"))["title"]
+    build_docx(path, body=[*body, f"（本报告对应项目：{title}）"], **kw)
+
+
 def budget_pdf(path: Path, *, extra_pages: list[list[str]] | None = None, **kw: Any) -> None:
-    build_pdf(path, pages=[BUDGET_LINES, *(extra_pages or [])], **kw)
+    """The standard budget table, explained for the project in the same folder (so that no two
+    projects upload byte-identical budgets, which the batch reports as the same attachment)."""
+    title = json.loads((path.parent / "application.json").read_text(encoding="utf-8"))["title"]
+    lines = [*BUDGET_LINES, f"本表为“{title}”的经费预算。"]
+    build_pdf(path, pages=[lines, *(extra_pages or [])], **kw)
 
 
 def projects() -> list[Project]:
@@ -325,6 +352,11 @@ def build(target: Path) -> dict[str, Any]:
         for name, make in project.files.items():
             make(folder / name)
         gold["projects"][project.pid] = project.gold
+    from samples import certificates, scans
+    from samples.batch_rules import batch_rules
+
+    gold["batch_rules"] = batch_rules()
+    gold["patents"] = {**certificates.expected_patents(), **scans.expected_patents()}
     (target / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return gold
 

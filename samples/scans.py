@@ -21,7 +21,7 @@ with the surface as printed (a "\\n" where the printed line breaks).
 | 0202 | JPEG photo of a red banner with the applicant's short name | fail |
 | 0203 | docx with a pasted picture of a table naming a team member | fail |
 | 0204 | clean scanned budget naming a supplier and the city (decoys) | pass |
-| 0205 | patent project, certificate as a scan-like PNG (samples/certkit.py): eligible | pass |
+| 0205 | patent project, certificate as a scan-like PNG (samples/certkit.py): every rule passes, but what OCR read needs a person's confirmation | review (patent.unreadable) |
 | 0206 | patent project, two-page certificate scanned into a PDF: co-owned with a university | fail (patent.ownership) |
 
 The patent projects follow samples/certificates.py's gold conventions (the `patent` block at
@@ -40,8 +40,16 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
-from samples.docxkit import build_docx
-from samples.make_samples import BUDGET, BUDGET_LINES, FEASIBILITY, Project, application, budget_pdf, filler
+from samples.make_samples import (
+    BUDGET,
+    BUDGET_LINES,
+    FEASIBILITY,
+    Project,
+    application,
+    budget_pdf,
+    filler,
+    report_docx,
+)
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 DPI = 200
@@ -219,7 +227,7 @@ def _picture(path: Path, make: Callable[[], Image.Image], fmt: str, dpi: int = D
 
 
 def _docx_with_picture(path: Path, make: Callable[[], Image.Image], **kwargs: Any) -> None:
-    build_docx(path, image_png=encode(make(), "PNG"), **kwargs)
+    report_docx(path, image_png=encode(make(), "PNG"), **kwargs)
 
 
 def projects() -> list[Project]:
@@ -255,7 +263,7 @@ def projects() -> list[Project]:
     photo = "中试现场照片.jpg"
     p.files[photo] = partial(_picture, make=partial(banner_photo, "热烈庆祝锦程光电中试线建成投产", seed=202), fmt="JPEG", dpi=96)
     _leak(p, photo, "image", "锦程光电", "alias", "hard", page=1)
-    p.files[f"{FEASIBILITY}.docx"] = partial(build_docx, body=filler("MicroLED巨量转移"))
+    p.files[f"{FEASIBILITY}.docx"] = partial(report_docx, body=filler("MicroLED巨量转移"))
     p.files[f"{BUDGET}.pdf"] = partial(budget_pdf)
     p.gold.update(verdict="fail")
     out.append(p)
@@ -285,7 +293,7 @@ def projects() -> list[Project]:
     p.files[b] = partial(_scanned_pdf, pages=[(lines, "经费预算列表及说明")], seed=204)
     p.decoy(b, "杭州精测仪器有限公司", "a supplier, not the applicant")
     p.decoy(b, "衢州市", "the city in prose")
-    p.files[f"{FEASIBILITY}.docx"] = partial(build_docx, body=filler("低碳脱氮除磷"))
+    p.files[f"{FEASIBILITY}.docx"] = partial(report_docx, body=filler("低碳脱氮除磷"))
     p.gold.update(verdict="pass", identity_clean=True)
     out.append(p)
 
@@ -310,11 +318,14 @@ def _certificate_scan_pdf(path: Path, fields: dict[str, Any], pages: int, seed: 
     scan_pdf(path, [Image.open(io.BytesIO(_certificate_png(fields, n, seed + n))) for n in range(1, pages + 1)])
 
 
+# Numbers, dates and owners read by OCR must be confirmed by a person (screening.patents, E1
+# OCR_CONFIRM → patent.unreadable, warn): a scanned certificate is never "eligible" on its own.
 CERTIFICATES: list[dict[str, Any]] = [
-    # 205 — a photo-like PNG of an eligible invention certificate (one page), owned by the applicant alone
+    # 205 — a photo-like PNG of an invention certificate (one page) owned by the applicant alone:
+    # every rule passes but the OCR confirmation
     {"pid": "QZ2020-0205", "applicant": "衢州联创新材料有限公司", "aliases": ["联创新材"], "team": ["俞浩然", "杨雪琪"],
      "topic": "含氟精细化学品", "title": "含氟医药中间体连续流合成技术产业化", "file": "专利证书-0205.png",
-     "eligible": True, "eligible_without_applicant": True, "rules": [], "verdict": "pass",
+     "eligible": False, "eligible_without_applicant": False, "rules": ["patent.unreadable"], "verdict": "review",
      "fields": {"number": "ZL201710458213.{}", "title": "一种含氟医药中间体的微通道连续流合成方法",
                 "inventors": ["俞浩然", "杨雪琪", "程立峰"], "patentees": ["衢州联创新材料有限公司"],
                 "address": "324000 浙江省衢州市柯城区东港三路39号", "filing_date": "2017-06-02",
@@ -322,7 +333,8 @@ CERTIFICATES: list[dict[str, Any]] = [
     # 206 — a scanned two-page PDF (no text layer): the applicant shares the patent with a university
     {"pid": "QZ2020-0206", "applicant": "衢州恒瑞电子材料有限公司", "aliases": ["恒瑞电子"], "team": ["金志远", "吕婉婷"],
      "topic": "电子级化学品", "title": "电子级硫酸深度纯化技术产业化", "file": "专利证书-0206.pdf",
-     "eligible": False, "eligible_without_applicant": False, "rules": ["patent.ownership"], "verdict": "fail",
+     "eligible": False, "eligible_without_applicant": False, "rules": ["patent.ownership", "patent.unreadable"],
+     "verdict": "fail",
      "fields": {"number": "ZL201810369524.{}", "title": "一种电子级硫酸的深度纯化方法及系统",
                 "inventors": ["金志远", "吕婉婷"], "patentees": ["衢州恒瑞电子材料有限公司", "浙江科技学院"],
                 "address": "324000 浙江省衢州市衢江区东港六路12号", "filing_date": "2018-04-26",
@@ -353,7 +365,7 @@ def _certificate_project(case: dict[str, Any], seed: int) -> Project:
         team, implementation_months=12, sales_revenue=800.0,
         patent={"number": fields["number"], "previously_funded": False}, attachments=attachments,
     ))
-    p.files[f"{FEASIBILITY}.docx"] = partial(build_docx, body=filler(case["topic"]))
+    p.files[f"{FEASIBILITY}.docx"] = partial(report_docx, body=filler(case["topic"]))
     p.files[f"{BUDGET}.pdf"] = partial(budget_pdf)
     if case["file"].endswith(".png"):
         p.files[case["file"]] = lambda path: Path(path).write_bytes(_certificate_png(fields, 1, seed))

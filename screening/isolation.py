@@ -46,6 +46,7 @@ from screening.model import Document, Problem, Role
 from screening.parsers import filename_part, sniff
 
 T = TypeVar("T")
+Parser = Callable[[Upload, Application | None], Document]
 
 # imported once in the fork server, so that every parsing process starts with them loaded
 PRELOAD = (
@@ -102,8 +103,9 @@ def _child(conn: Connection, func: Callable[..., Any], args: tuple[Any, ...], me
 class Isolation:
     """Runs functions on untrusted data in limited processes (see the module docstring)."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, parser: Parser = parse_upload) -> None:
         self.limits = limits or Limits()
+        self.parser = parser  # what `parse` runs in the worker (module level, so that it pickles)
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(["__main__", *PRELOAD])
         self._slots = threading.BoundedSemaphore(self.limits.workers)
@@ -170,7 +172,8 @@ class Isolation:
         raise WorkerCrashError(f"处理附件时出错（{payload}），未能审查")
 
     def parse(self, upload: Upload, application: Application | None) -> Document:
-        """`engine.parse_upload` in a limited process; a failure becomes a Problem on the Document."""
+        """`engine.parse_upload` (or the given parser) in a limited process; a failure becomes a
+        Problem on the Document."""
         if upload.data is None:
             assert upload.path is not None
             try:
@@ -178,7 +181,7 @@ class Isolation:
             except OSError:  # the parser reports an unreadable path as a finding; no parsing happens
                 return parse_upload(upload, application)
         try:
-            return self.run(parse_upload, upload, application)
+            return self.run(self.parser, upload, application)
         except AttachmentError as err:
             return failed_document(upload, application, err)
 

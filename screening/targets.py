@@ -93,8 +93,9 @@ class Contact:
     owner: str  # whose it is (the organisation's or the member's name)
 
 
-# a road and its number, after the last administrative unit: 衢州市柯城区世纪大道88号 → 世纪大道88号
-_STREET = re.compile(r"(?:^|区|县|市|镇|乡|街道)((?:(?![区县市镇乡])[\u4e00-\u9fff]){1,10}?(?:路|街|大道|大街|巷|弄)\d+号)")
+# the house address after the last administrative unit: 衢州市柯城区世纪大道88号 → 世纪大道88号,
+# …柯城区钟楼底2号 → 钟楼底2号 (a street, lane or park name and its number)
+_STREET = re.compile(r"(?:^|区|县|市|镇|乡|街道)((?:(?![区县市镇乡])[\u4e00-\u9fff]){2,12}?\d+号)")
 
 
 def phone_keys(phone: str) -> list[str]:

@@ -34,6 +34,7 @@ ORIGIN = {
     "alt_text": "图片替代文字",
     "diagram": "SmartArt图形",
     "people": "审阅者列表",
+    "ocr": "（文字识别）",
 }
 
 PROPERTY = {
@@ -71,6 +72,8 @@ def where(part: Part) -> str:
         return f"{ORIGIN[origin]}（{page}{kind}{para}）"
     if origin in ("first", "even"):
         return f"{ORIGIN[origin]}{kind}"
+    if origin == "ocr":
+        return f"{page}{kind}{para}{ORIGIN[origin]}"
     if origin in ORIGIN:
         return f"{page}{ORIGIN[origin]}"
     return f"{page}{kind}{para}"

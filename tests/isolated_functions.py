@@ -8,7 +8,10 @@ import resource
 import time
 from pathlib import Path
 
+from screening.application import Application
+from screening.engine import Upload, parse_upload
 from screening.errors import CorruptError
+from screening.model import Document
 
 
 def add(a: int, b: int) -> int:
@@ -44,3 +47,10 @@ def raise_value() -> None:
 
 def write(path: str, size: int) -> int:
     return Path(path).write_bytes(b"x" * size)
+
+
+def hanging_parse(upload: Upload, application: Application | None) -> Document:
+    """A parser stuck on one file (as pdfminer once was on a reference cycle), fine on others."""
+    if upload.name.endswith("hang.pdf"):
+        time.sleep(3600)
+    return parse_upload(upload, application)

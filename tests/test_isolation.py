@@ -20,6 +20,7 @@ from screening.isolation import MAX_FILE_WRITTEN, Isolation, ParseTimeoutError, 
 from screening.limits import MB, Limits
 from screening.model import PartKind, Role
 from tests import isolated_functions as fn
+from tests.conftest import BATCH
 
 LIMITS = Limits(parse_timeout=2.0, parse_memory=512 * MB, workers=2)
 
@@ -79,21 +80,20 @@ def test_the_worker_cannot_fill_the_disk(isolation: Isolation, tmp_path: Path) -
 
 
 def test_parse_turns_a_hang_into_a_timeout_finding_and_keeps_the_name() -> None:
-    from tests.hostile import reference_loop_pdf
-
-    data = reference_loop_pdf()  # pdfminer follows its reference cycle forever
-    quick = Isolation(Limits(parse_timeout=1.5, parse_memory=512 * MB, workers=1))
-    doc = quick.parse(Upload("../secret/经费预算表.pdf", data=data), None)
+    data = (BATCH / "QZ2020-0004" / "经费预算表.pdf").read_bytes()
+    quick = Isolation(Limits(parse_timeout=1.5, parse_memory=512 * MB, workers=1), parser=fn.hanging_parse)
+    doc = quick.parse(Upload("../secret/经费预算表-hang.pdf", data=data), None)
     assert [p.rule for p in doc.problems] == ["document.timeout"]
-    assert doc.file == "经费预算表.pdf" and doc.format == "pdf" and doc.role is Role.BUDGET
+    assert doc.file == "经费预算表-hang.pdf" and doc.format == "pdf" and doc.role is Role.BUDGET
     assert doc.sha256 == hashlib.sha256(data).hexdigest()
     assert [p.kind for p in doc.parts] == [PartKind.FILENAME]
+    assert quick.parse(Upload("经费预算表.pdf", data=data), None).problems == ()  # the next file is fine
 
 
 def test_parse_of_a_good_file_is_the_in_process_parse(isolation: Isolation) -> None:
     from screening.engine import parse_upload
 
-    data = (Path(__file__).resolve().parent.parent / "samples/batch/QZ2020-0004/经费预算表.pdf").read_bytes()
+    data = (BATCH / "QZ2020-0004" / "经费预算表.pdf").read_bytes()
     upload = Upload("经费预算表.pdf", data=data)
     assert isolation.parse(upload, None) == parse_upload(upload, None)
 

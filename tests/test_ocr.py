@@ -314,6 +314,7 @@ def test_pieces_far_apart_are_separate_rows() -> None:
 @pytest.mark.slow
 def test_screen_finds_the_leak_only_ocr_can_see(tmp_path: Path) -> None:
     (project,) = [p for p in projects() if p.pid == "QZ2020-0201"]
+    (tmp_path / "application.json").write_text(json.dumps(project.application, ensure_ascii=False), encoding="utf-8")
     uploads = []
     for name, make in project.files.items():
         make(tmp_path / name)

@@ -117,7 +117,7 @@ class Engine:
             known = self.known_names(part, n)
             hits += known
             hits += self.fuzzy(part, n, known)
-            hits += self.contact_hits(part)
+            hits += self.contact_hits(part, n)
             hits += self.label_hits(part, n)
             hits += self.self_references(part, n)
             if not known:
@@ -194,7 +194,7 @@ class Engine:
                            got.score / 100, target.identity, self._what(target), note))
         return out
 
-    def contact_hits(self, part: Part) -> list[Hit]:
+    def contact_hits(self, part: Part, n: Normalized) -> list[Hit]:
         light = normalize(part.text, keep_space=True, fold_case=False)
         out: list[Hit] = []
         kinds = contact_finder.Kind
@@ -219,7 +219,6 @@ class Engine:
             note = "" if owner else "（不是已知的申报单位或成员信息，但可能暴露身份，需人工判断）"
             out.append(Hit(part, start, end, rule, self.severity(rule, owner is not None), "regex",
                            1.0 if owner else 0.5, owner.owner if owner else None, label, note))
-        n = normalize(part.text)
         for street in self.streets:
             i = n.text.find(street.key)
             while i >= 0:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from screening.errors import AttachmentError, CorruptError, EncryptedError, UnsupportedError
 from screening.model import Document, Part, PartKind, Problem, Role
@@ -70,7 +70,7 @@ def filename_part(name: str) -> Part:
 def parse_bytes(data: bytes, name: str, role: Role = Role.OTHER, role_source: str = "inferred") -> Document:
     """Parse one attachment. Never raises for a bad file: problems become `Document.problems`."""
     sha = hashlib.sha256(data).hexdigest()
-    name = Path(name).name  # a client's name is never a path
+    name = PureWindowsPath(name).name  # a client's name is never a path (either separator)
     parts: list[Part] = [filename_part(name)]
     problems: list[Problem] = []
     ext = Path(name).suffix.lower()
@@ -117,6 +117,9 @@ def parse_bytes(data: bytes, name: str, role: Role = Role.OTHER, role_source: st
         parsed = _parser(fmt)(data)
     except AttachmentError as err:
         problems.append(Problem(err.rule, err.message, page=err.page))
+        return doc(None, fmt)
+    except MemoryError:
+        problems.append(Problem("document.too_large", "附件解析所需内存超出限制，无法审查，请精简后重新上传"))
         return doc(None, fmt)
     except Exception as err:  # a parser bug or a file our libraries choke on: the run goes on
         problems.append(Problem("document.unreadable", f"附件无法解析（{type(err).__name__}: {str(err)[:200]}），可能已损坏"))

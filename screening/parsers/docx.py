@@ -93,6 +93,7 @@ __all__ = ["MAX_ENTRIES", "MAX_RATIO", "MAX_TOTAL_BYTES", "parse"]
 MAX_ENTRIES = 5000
 MAX_TOTAL_BYTES = 500 * 1024 * 1024
 MAX_RATIO = 200
+MAX_XML_PART = 64 * 1024 * 1024  # one XML part larger than this is no report a person wrote
 RATIO_FLOOR = 1024 * 1024  # entries smaller than this are not checked for their compression ratio
 MAX_DOCVAR = 2000  # longer document variables are add-in data blobs, not text
 
@@ -199,6 +200,8 @@ def _xml_parser() -> etree.XMLParser:
 
 
 def _parse_xml(data: bytes) -> etree._Element:
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:  # Word never writes one: entity tricks
+        raise CorruptError("Word文档含有文档类型声明(DOCTYPE)，Word不会生成这种内容，疑似恶意文件，未予审查")
     if b"purl.oclc.org/ooxml" in data:
         for strict, transitional in _STRICT:
             data = data.replace(strict, transitional)
@@ -268,6 +271,8 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
         mib = 1024 * 1024
         raise TooLargeError(f"Word文档解压后过大（{total // mib}MB，上限{MAX_TOTAL_BYTES // mib}MB），未予审查")
     for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and info.file_size > MAX_XML_PART:
+            raise TooLargeError(f"Word文档中的“{info.filename}”过大（超过{MAX_XML_PART // (1024 * 1024)}MB），未予审查")
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise TooLargeError(f"Word文档中的“{info.filename}”压缩比异常（超过{MAX_RATIO}倍），疑似压缩炸弹，未予审查")
 

@@ -55,7 +55,11 @@ Speed and resources. The engine is loaded once per process (`engine()`), with on
 thread count `ocr_threads()`: `SCREENING_OCR_THREADS` if set, else the CPU count divided by
 `SCREENING_WORKERS` (the number of processes screening in parallel on this machine, default 1),
 at least 1 — oversubscribed cores make OCR markedly slower. Text detection runs on a copy scaled
-to `DET_MAX_SIDE`; recognition crops lines from the picture scaled to at most `MAX_SIDE`.
+to `DET_MAX_SIDE`; recognition crops lines from the picture scaled to at most `MAX_SIDE` and
+runs on one line at a time (`REC_BATCH`: padding lines to a batch's widest made a full page cost
+2.2 instead of 1.25 CPU seconds). A full 200-dpi A4 page takes about 0.95 s with 2 threads, 1.5 s
+with 1 (benchmarks/ocr_speed.py); the process peaks near 550 MB resident and 1.35 GB of address
+space, so an `RLIMIT_AS` below about 1.6 GB makes OCR fail (each picture is then reported).
 Results are cached on disk (`Cache`): one JSON file per picture, named by the SHA-256 of its
 prepared pixels, in a folder named by the cache schema, the engine's version and these settings,
 under `$SCREENING_CACHE_DIR/ocr` (default `~/.cache/screening/ocr`); files are written atomically
@@ -96,10 +100,11 @@ ORIGIN = "ocr"
 INSTALL_HINT = "OCR未安装：pip install 'screening[ocr]'"
 RENDER_DPI = 200  # scanned PDF pages that are not one full-page picture are rendered at this
 FULL_PAGE_SHARE = 0.9  # a page's only picture covering this share of the page is the scan itself
-MAX_SIDE = 2000  # px: larger pictures are scaled down first (the engine would do it anyway)
-DET_MAX_SIDE = 1280  # px: text detection runs on a copy this large; 2.5× faster than at MAX_SIDE
+MAX_SIDE = 2400  # px: larger pictures are scaled down first (a 200-dpi A4 page is not: 2339 px)
+DET_MAX_SIDE = 1280  # px: text detection runs on a copy this large (0.2 s a page; 0.7 s at 2000 px)
 DET_MIN_SIDE = 64  # px: … padded to at least this
 MAX_UPSCALE = 4.0  # … and small pictures enlarged at most this much for it
+REC_BATCH = 1  # lines recognised per model run: batches of 6 (the engine's default) cost 75 % more CPU
 ROW_GAP = 10.0  # line heights: pieces of one row this far apart are still one row (a label and its value)
 LINE_MIN_SCORE = 0.5  # recognised lines scoring below this are noise
 LOW_CONFIDENCE = 0.90  # a picture read with a lower mean score needs a person's look (see the docstring)
@@ -253,7 +258,7 @@ def engine() -> Any:
     """The process's one RapidOCR engine (models load in ~0.3 s; a failed import is not cached)."""
     rapid_ocr = _engine_class()
     ocr = rapid_ocr(intra_op_num_threads=ocr_threads(), inter_op_num_threads=1, text_score=LINE_MIN_SCORE,
-                    max_side_len=MAX_SIDE, print_verbose=False)
+                    max_side_len=MAX_SIDE, rec_batch_num=REC_BATCH, print_verbose=False)
     ocr.text_det.limit_type = "max"  # detect at the size `_recognise` chose: never scaled up to 736 px again
     return ocr
 
@@ -367,7 +372,7 @@ class Cache:
 
     @property
     def folder(self) -> Path:
-        settings = json.dumps([engine_version(), MAX_SIDE, DET_MAX_SIDE, DET_MIN_SIDE, MAX_UPSCALE, LINE_MIN_SCORE])
+        settings = json.dumps([engine_version(), MAX_SIDE, DET_MAX_SIDE, DET_MIN_SIDE, MAX_UPSCALE, REC_BATCH, LINE_MIN_SCORE])
         return self.root / f"v{CACHE_SCHEMA}-{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
 
     def path(self, key: str) -> Path:
@@ -499,6 +504,7 @@ class _Target:
     kind: PartKind  # BODY: a scanned PDF page; IMAGE: a picture file's frame or a picture in a page
     whole: bool  # the whole page or frame: its "not read" problem is settled here
     label: str  # how messages name it
+    index: int = 0  # a PDF picture's number on its page ("page N image k": k)
 
 
 ToBox = Callable[[Box], Box]
@@ -519,7 +525,8 @@ def _targets(doc: Document) -> list[_Target]:
             if match.group(2) is None:
                 out.append(_Target(ref, PartKind.BODY, True, f"第{match.group(1)}页"))
             else:
-                out.append(_Target(ref, PartKind.IMAGE, False, f"第{match.group(1)}页第{match.group(2)}张图片"))
+                k = int(match.group(2))
+                out.append(_Target(ref, PartKind.IMAGE, False, f"第{match.group(1)}页第{k}张图片", index=k))
         elif doc.format == "docx" and _worth_reading(ref):
             where = f"第{ref.page}页的" if ref.page else ""
             out.append(_Target(ref, PartKind.IMAGE, False, f"{where}图片“{PurePosixPath(ref.source).name}”"))
@@ -549,9 +556,10 @@ def _image_file(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, 
         for target in targets:
             try:
                 image.seek((target.ref.page or 1) - 1)
-                yield target, (image.copy(), _pixels)
+                loaded: Loaded = (image.copy(), _pixels)
             except Exception as err:  # one bad frame must not cost the others
-                yield target, err
+                loaded = err
+            yield target, loaded
 
 
 def _docx(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
@@ -573,9 +581,7 @@ def _pdf(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]
             page = None
             try:
                 page = pdf[(target.ref.page or 1) - 1]
-                match = _PAGE_REF.fullmatch(target.ref.source)
-                assert match is not None
-                loaded: Loaded = _page_scan(page) if target.whole else _page_picture(page, int(match.group(2)))
+                loaded: Loaded = _page_scan(page) if target.whole else _page_picture(page, target.index)
             except Exception as err:
                 loaded = err
             finally:

@@ -190,7 +190,6 @@ class _RawLine:
 
 def _raw_lines(textpage: pdfium.PdfTextPage) -> list[_RawLine]:
     text = _page_text(textpage)
-    rect = pdfium_c.FS_RECTF()
     lines: list[_RawLine] = []
     for match in re.finditer(r"[^\r\n]+", text):
         segment = match.group()
@@ -198,18 +197,34 @@ def _raw_lines(textpage: pdfium.PdfTextPage) -> list[_RawLine]:
         if not stripped:
             continue
         start = match.start() + (len(segment) - len(segment.lstrip()))
-        left = bottom = float("inf")
-        right = top = float("-inf")
-        centres = []
-        for i in range(start, start + len(stripped)):
-            if not text[i].isspace() and pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
-                left, bottom = min(left, rect.left), min(bottom, rect.bottom)
-                right, top = max(right, rect.right), max(top, rect.top)
-                centres.append(((rect.left + rect.right) / 2, (rect.bottom + rect.top) / 2))
-        if centres:
-            run = (centres[-1][0] - centres[0][0], centres[-1][1] - centres[0][1])
-            lines.append(_RawLine(stripped, (left, bottom, right, top), run))
+        box = _range_box(textpage, start, len(stripped))
+        ends = [c for c in (_char_centre(textpage, text, start), _char_centre(textpage, text, start + len(stripped) - 1))
+                if c is not None]
+        if box is not None and ends:
+            run = (ends[-1][0] - ends[0][0], ends[-1][1] - ends[0][1])
+            lines.append(_RawLine(stripped, box, run))
     return lines
+
+
+def _range_box(textpage: pdfium.PdfTextPage, start: int, count: int) -> tuple[float, float, float, float] | None:
+    """The union of pdfium's text rectangles for a character range (left, bottom, right, top),
+    computed in C: two calls a rectangle instead of one a character."""
+    n = pdfium_c.FPDFText_CountRects(textpage, start, count)
+    left = bottom = float("inf")
+    right = top = float("-inf")
+    l_, t_, r_, b_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    for k in range(max(n, 0)):
+        if pdfium_c.FPDFText_GetRect(textpage, k, l_, t_, r_, b_):
+            left, right = min(left, l_.value, r_.value), max(right, l_.value, r_.value)
+            bottom, top = min(bottom, b_.value, t_.value), max(top, b_.value, t_.value)
+    return None if left == float("inf") else (left, bottom, right, top)
+
+
+def _char_centre(textpage: pdfium.PdfTextPage, text: str, i: int) -> tuple[float, float] | None:
+    rect = pdfium_c.FS_RECTF()
+    if text[i].isspace() or not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
+        return None
+    return (rect.left + rect.right) / 2, (rect.bottom + rect.top) / 2
 
 
 def _reading_rotation(lines: list[_RawLine], default: int) -> int:
