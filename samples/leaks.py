@@ -138,6 +138,14 @@ def _typo(text: str) -> str:
     return text[:i] + text[i + 1 :]
 
 
+# the guide domain each topic belongs to (and acceptable second ones), labelled by hand
+DOMAINS: dict[str, tuple[str, list[str]]] = {
+    "三元前驱体": ("2.2", []), "含氟聚合物": ("1.1", []), "矿用智能卡车": ("3.1", []),
+    "高浓度有机废水处理": ("2.3", ["6.6"]), "纸基柔性电子电路": ("1.4", []), "柑橘绿色防控": ("6.2", []),
+    "政务大数据": ("4.2", []), "重组蛋白疫苗": ("5.1", []), "智慧医疗": ("6.7", ["4.2", "5.2"]),
+    "纸基摩擦材料": ("1.4", []), "光伏逆变器": ("2.1", []), "功能性食品": ("6.3", []), "精密轴承": ("3.4", []),
+    "智慧社区物联网": ("4.1", []),
+}
 OTHER_COMPANIES = ["浙江新安化工集团股份有限公司", "中化蓝天集团有限公司", "杭州海康威视数字技术股份有限公司",
                    "宁德时代新能源科技股份有限公司", "浙江医药股份有限公司", "江南化工有限公司", "浙江龙盛集团股份有限公司",
                    "杭氧集团股份有限公司", "浙江大华技术股份有限公司", "东方电气集团有限公司", "中国巨石股份有限公司",
@@ -288,7 +296,7 @@ def projects() -> list[Project]:
                                                          "二、其他说明。本说明不含申报单位信息。"])
         for _, d in p.decoys:
             project.decoy(notes, d, "a near miss of the applicant's or a member's name")
-        project.gold.update(verdict="fail")
+        project.gold.update(verdict="fail", domain=DOMAINS[p.topic][0], domain_alt=DOMAINS[p.topic][1])
         out.append(project)
     out += clean_projects(len(PROFILES))
     return out
@@ -316,7 +324,8 @@ def clean_projects(start: int) -> list[Project]:
         for d in ("XXX", "GB/T 12345-2019", "520.0万元", "2020年6月28日"):
             project.decoy(report, d, "placeholder, standard, amount or date")
         project.files["经费预算表.pdf"] = partial(build_pdf, pages=[BUDGET_LINES, [f"本表为{p.topic}工艺优化研究的经费预算。"]])
-        project.gold.update(verdict="pass", identity_clean=True)
+        project.gold.update(verdict="pass", identity_clean=True, domain=DOMAINS[p.topic][0],
+                            domain_alt=DOMAINS[p.topic][1])
         out.append(project)
     return out
 

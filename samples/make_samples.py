@@ -129,18 +129,22 @@ def jpeg(label: str = "PHOTO") -> bytes:
     return buf.getvalue()
 
 
+def _project_title(path: Path) -> list[str]:
+    """The title of the project whose folder `path` is in ([] outside a project folder, as in tests)."""
+    app = path.parent / "application.json"
+    return [json.loads(app.read_text(encoding="utf-8"))["title"]] if app.is_file() else []
+
+
 def report_docx(path: Path, *, body: list[str], **kw: Any) -> None:
     """A feasibility report that ends with its project's title (read from the application.json in
     the same folder), so that no two projects upload byte-identical reports."""
-    title = json.loads((path.parent / "application.json").read_text(encoding="utf-8"))["title"]
-    build_docx(path, body=[*body, f"（本报告对应项目：{title}）"], **kw)
+    build_docx(path, body=[*body, *(f"（本报告对应项目：{t}）" for t in _project_title(path))], **kw)
 
 
 def budget_pdf(path: Path, *, extra_pages: list[list[str]] | None = None, **kw: Any) -> None:
     """The standard budget table, explained for the project in the same folder (so that no two
     projects upload byte-identical budgets, which the batch reports as the same attachment)."""
-    title = json.loads((path.parent / "application.json").read_text(encoding="utf-8"))["title"]
-    lines = [*BUDGET_LINES, f"本表为“{title}”的经费预算。"]
+    lines = [*BUDGET_LINES, *(f"本表为“{t}”的经费预算。" for t in _project_title(path))]
     build_pdf(path, pages=[lines, *(extra_pages or [])], **kw)
 
 
@@ -322,12 +326,21 @@ def all_projects() -> list[Project]:
     import importlib
 
     out = projects()
+    for p in out:
+        code, alt = FOUNDATION_DOMAINS[p.pid]
+        p.gold.update(domain=code, domain_alt=alt)
     for name in EXTRA_PROJECT_MODULES:
         out += importlib.import_module(f"samples.{name}").projects()
     ids = [p.pid for p in out]
     if len(ids) != len(set(ids)):
         raise SystemExit(f"duplicate project ids in samples: {sorted(i for i in ids if ids.count(i) > 1)}")
     return out
+
+
+# the guide domain of each foundation project's title (and acceptable second ones), by hand
+FOUNDATION_DOMAINS = {"QZ2020-0001": ("1.3", ["1.1"]), "QZ2020-0002": ("4.1", []), "QZ2020-0003": ("6.2", ["6.3"]),
+                      "QZ2020-0004": ("3.2", []), "QZ2020-0005": ("5.1", []), "QZ2020-0006": ("4.2", []),
+                      "QZ2020-0007": ("1.4", []), "QZ2020-0008": ("1.3", ["1.1"])}
 
 
 def _truncated_docx(path: Path) -> None:
@@ -344,7 +357,8 @@ def build(target: Path) -> dict[str, Any]:
     if batch.exists():
         shutil.rmtree(batch)
     gold: dict[str, Any] = {"projects": {}}
-    for project in all_projects():
+    all_projects_built = all_projects()
+    for project in all_projects_built:
         folder = batch / project.pid
         folder.mkdir(parents=True)
         (folder / "application.json").write_text(
@@ -356,9 +370,27 @@ def build(target: Path) -> dict[str, Any]:
     from samples.batch_rules import batch_rules
 
     gold["batch_rules"] = batch_rules()
+    _quota_overruns(all_projects_built, gold)
     gold["patents"] = {**certificates.expected_patents(), **scans.expected_patents()}
     (target / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return gold
+
+
+def _quota_overruns(projects_: list[Project], gold: dict[str, Any]) -> None:
+    """Where the sample intake itself exceeds a unit's quota (附件2), `screening batch` rightly warns
+    on every project of that unit and category: a project that passes alone is `review` in a batch."""
+    from collections import Counter
+
+    from screening.calls import load_call
+
+    call = load_call()
+    key = [(call.category_id(p.application.get("category")), p.application.get("recommender")) for p in projects_]
+    counts = Counter(key)
+    for project, (category, unit) in zip(projects_, key, strict=True):
+        quota = call.categories[category].quotas.get(unit or "") if category in call.categories else None
+        g = gold["projects"][project.pid]
+        if quota is not None and counts[(category, unit)] > quota and g.get("verdict") == "pass":
+            g.setdefault("verdict_batch_accept", ["review"])
 
 
 def same_tree(a: Path, b: Path) -> bool:
