@@ -41,15 +41,28 @@ def _label_kinds() -> dict[str, str]:
 
 
 @cache
+def _alternation() -> str:
+    return "|".join(re.escape(label) for label, _ in labels())
+
+
+@cache
 def _inline() -> re.Pattern[str]:
-    alternation = "|".join(re.escape(label) for label, _ in labels())
-    return re.compile(rf"({alternation})[:：]")
+    return re.compile(rf"({_alternation()})[:：]")
 
 
 @cache
 def _terminator() -> re.Pattern[str]:
-    alternation = "|".join(re.escape(label) for label, _ in labels())
-    return re.compile(rf"[,，。;；|]|(?:{alternation})[:：]")
+    return re.compile(rf"[,，。;；|]|(?:{_alternation()})[:：]")
+
+
+@cache
+def bare_line() -> re.Pattern[str]:
+    """A line that starts with a label and, after spaces, its value (a PDF form or table row)."""
+    return re.compile(rf"^[ \t\u3000]*({_alternation()})[ \t\u3000]+(\S.*)$")
+
+
+def kind_of(label: str) -> str:
+    return _label_kinds()[label]
 
 
 @cache

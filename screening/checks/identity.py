@@ -31,7 +31,16 @@ from rapidfuzz import fuzz
 from screening import contacts as contact_finder
 from screening import lexicons, nlp
 from screening.checks.context import Context
-from screening.labels import cell_label, find_inline, is_placeholder, org_shaped, person_shaped, shaped
+from screening.labels import (
+    bare_line,
+    cell_label,
+    find_inline,
+    is_placeholder,
+    kind_of,
+    org_shaped,
+    person_shaped,
+    shaped,
+)
 from screening.matching import ExactMatcher
 from screening.model import Document, Finding, Location, Part, PartKind, Role, Severity
 from screening.orgnames import split
@@ -234,11 +243,11 @@ class Engine:
             start, end = n.span(lv.start, lv.end)
             out.append(self._label_hit(part, start, end, lv.label, lv.value))
         for line_start, line in _lines(part.text):  # "申报单位    浙江某某有限公司" in a PDF table
-            m = _bare_label().match(line)
+            m = bare_line().match(line)
             if not m or m.group(2).startswith((":", "：")):
                 continue
             label = norm(m.group(1))
-            value = shaped(dict(_label_table())[label], m.group(2))
+            value = shaped(kind_of(label), m.group(2))
             if value:
                 vn = normalize(m.group(2))
                 i = vn.text.find(value)
@@ -331,19 +340,6 @@ class Engine:
         if target.kind is TargetKind.PERSON:
             return f"{role}姓名" + ("拼音" if target.method == "pinyin" else "")
         return role + ("名称" if target.method == "exact" else f"{target.why or '简称'}")
-
-
-@cache
-def _label_table() -> tuple[tuple[str, str], ...]:
-    from screening.labels import labels
-
-    return labels()
-
-
-@cache
-def _bare_label() -> re.Pattern[str]:
-    alternation = "|".join(re.escape(label) for label, _ in _label_table())
-    return re.compile(rf"^[ \t\u3000]*({alternation})[ \t\u3000]+(\S.*)$")
 
 
 @cache
