@@ -40,9 +40,12 @@ def spans(text: str) -> list[tuple[int, int]]:
 
 @cache
 def _freq() -> dict[str, int]:
+    """jieba's dictionary frequencies (without loading spaCy: most projects never need the segmenter)."""
+    import logging
+
     import jieba
 
-    pipeline()
+    jieba.setLogLevel(logging.WARNING)
     jieba.dt.check_initialized()
     return jieba.dt.FREQ  # type: ignore[no-any-return]
 

@@ -52,24 +52,38 @@ class Normalized:
         return self.index[start], self.index[end - 1] + 1
 
 
+# per-character results of the three ways of normalising, filled as characters are first seen
+_TABLES: dict[tuple[bool, bool], dict[str, str]] = {}
+
+
+def _entry(ch: str, keep_space: bool, fold_case: bool) -> str:
+    folded = fold_char(ch)
+    if not fold_case and folded.isascii() and any(c.isalpha() for c in folded):
+        folded = unicodedata.normalize("NFKC", ch)
+    if not folded and keep_space and ch.isspace():
+        folded = " "
+    return folded
+
+
 def normalize(text: str, *, keep_space: bool = False, fold_case: bool = True) -> Normalized:
     """The normalised text and its map back. With `keep_space` each whitespace character stays as
     one space, and without `fold_case` Latin letters keep their case (for finders of phone numbers
     and codes, which need word separation and upper-case letters)."""
-    out: list[str] = []
+    table = _TABLES.setdefault((keep_space, fold_case), {})
+    pieces = [table.get(ch) for ch in text]
+    if None in pieces:
+        for i, piece in enumerate(pieces):
+            if piece is None:
+                ch = text[i]
+                pieces[i] = table[ch] = table.get(ch) or _entry(ch, keep_space, fold_case)
+    out = "".join(pieces)  # type: ignore[arg-type]
+    if len(out) == len(text) and all(len(p) == 1 for p in pieces):  # type: ignore[arg-type]
+        return Normalized(text, out, tuple(range(len(text))))  # one for one: the map is the identity
     index: list[int] = []
-    for i, ch in enumerate(text):
-        folded = fold_char(ch)
-        if not fold_case and folded.isascii() and any(c.isalpha() for c in folded):
-            folded = unicodedata.normalize("NFKC", ch)
-        if not folded:
-            if keep_space and ch.isspace():
-                out.append(" ")
-                index.append(i)
-            continue
-        out.append(folded)
-        index.extend([i] * len(folded))
-    return Normalized(text, "".join(out), tuple(index))
+    for i, piece in enumerate(pieces):
+        if piece:
+            index.extend([i] * len(piece))  # type: ignore[arg-type]
+    return Normalized(text, out, tuple(index))
 
 
 def norm(text: str) -> str:

@@ -34,3 +34,9 @@ def test_context_is_one_line_with_ellipses() -> None:
     text = "甲" * 30 + "某某\n公司" + "乙" * 30
     got = context(text, 30, 35, width=4)
     assert got == "……甲甲甲甲某某 公司乙乙乙乙……"
+
+
+def test_map_stays_right_when_a_drop_and_an_expansion_cancel_out() -> None:
+    n = normalize("㈱ 甲")  # ㈱ becomes three characters, the space none: same length, not one for one
+    assert n.text == "(株)甲"
+    assert n.span(3, 4) == (2, 3) and n.span(0, 3) == (0, 1)
