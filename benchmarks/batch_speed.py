@@ -143,7 +143,7 @@ def profile(folder: Path) -> str:
         screen_project(project)
     profiler.disable()
     buf = io.StringIO()
-    pstats.Stats(profiler, stream=buf).sort_stats("tottime").print_stats(18)
+    pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(40)
     return buf.getvalue()
 
 

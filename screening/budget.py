@@ -379,13 +379,29 @@ def docx_grids(doc: Document) -> list[Grid]:
     return grids
 
 
-def pdf_grids(data: bytes) -> list[Grid]:
-    """Ruled tables found by pdfplumber, page by page (the first MAX_PDF_PAGES pages)."""
+def budget_pages(doc: Document, items: str) -> set[int]:
+    """The pages whose text names a budget item (and the page after each, where a table may go
+    on): pdfplumber's layout analysis is slow, so it looks only there."""
+    words = tuple(k for k in _entries(items) if len(k) >= 2)
+    pages: set[int] = set()
+    for part in doc.parts:
+        if part.page is not None and part.page not in pages and part.kind in (PartKind.BODY, PartKind.TABLE):
+            text = norm(part.text)
+            if any(w in text for w in words):
+                pages.add(part.page)
+    return pages | {p + 1 for p in pages}
+
+
+def pdf_grids(data: bytes, pages: set[int] | None = None) -> list[Grid]:
+    """Ruled tables found by pdfplumber, page by page (the first MAX_PDF_PAGES pages, and of those
+    only `pages` when given)."""
     import pdfplumber  # late: pdfminer is heavy and only budget PDFs need it
 
     grids: list[Grid] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page_no, page in enumerate(pdf.pages[:MAX_PDF_PAGES], 1):
+            if pages is not None and page_no not in pages:
+                continue
             for found in page.find_tables():
                 where = Location(PartKind.TABLE, page=page_no)
                 grids.append([[Cell(text or "", where) for text in row] for row in found.extract()])
@@ -499,7 +515,7 @@ def read(doc: Document, data: bytes | None, *, items: str, columns: str) -> Tabl
         found = list(_tables(docx_grids(doc), doc, "docx_table", items, columns))
     elif doc.format == "pdf" and data is not None:
         try:
-            grids = pdf_grids(data)
+            grids = pdf_grids(data, budget_pages(doc, items))
         except Exception as err:  # pdfminer refuses what pdfium read: the text lines are still there
             grids, note = [], f"pdfplumber无法读取此PDF的表格（{type(err).__name__}），已按文字行读取"
         found = list(_tables(grids, doc, "pdf_table", items, columns))
