@@ -380,16 +380,17 @@ def docx_grids(doc: Document) -> list[Grid]:
 
 
 def budget_pages(doc: Document, items: str) -> set[int]:
-    """The pages whose text names a budget item (and the page after each, where a table may go
-    on): pdfplumber's layout analysis is slow, so it looks only there."""
-    words = tuple(k for k in _entries(items) if len(k) >= 2)
-    pages: set[int] = set()
+    """The pages whose text names a budget item, and the page after each one that has no total
+    yet (the table may go on): pdfplumber's layout analysis is slow, so it looks only there.
+    Two-character item words other than the totals (其他) are too common in prose to count."""
+    totals = ("合计", "总计", "小计")
+    words = tuple(k for k in _entries(items) if len(k) >= 3 or k in totals)
+    text_of: dict[int, str] = {}
     for part in doc.parts:
-        if part.page is not None and part.page not in pages and part.kind in (PartKind.BODY, PartKind.TABLE):
-            text = norm(part.text)
-            if any(w in text for w in words):
-                pages.add(part.page)
-    return pages | {p + 1 for p in pages}
+        if part.page is not None and part.kind in (PartKind.BODY, PartKind.TABLE):
+            text_of[part.page] = text_of.get(part.page, "") + norm(part.text)
+    pages = {page for page, text in text_of.items() if any(w in text for w in words)}
+    return pages | {p + 1 for p in pages if not any(t in text_of[p] for t in totals)}
 
 
 def pdf_grids(data: bytes, pages: set[int] | None = None) -> list[Grid]:
