@@ -274,6 +274,7 @@ def finding_from_json(data: dict[str, Any]) -> Finding:
         method=data.get("method"),
         score=data.get("score"),
         context=data.get("context"),
+        evidence=tuple(data.get("evidence") or ()),
     )
 
 

@@ -234,6 +234,7 @@ table.findings td.sev-fail{color:var(--fail);font-weight:bold}table.findings td.
 table.findings td.sev-info{color:#777}
 mark{background:#ffd54f;color:#000;padding:0 2px;border-radius:2px;outline:1px solid #e0a800}
 .ctx{white-space:pre-wrap}
+.evidence{color:#555;font-size:90%;margin-top:2px}
 [hidden]{display:none!important}
 @media print{#controls{display:none}article{break-inside:avoid}}
 """
@@ -341,6 +342,8 @@ def _row(item: BatchItem) -> str:
 
 def _finding_row(f: dict[str, Any]) -> str:
     detail = highlighted(f.get("context"), f.get("matched"))
+    if f.get("evidence"):
+        detail += f'<div class="evidence">依据：{_e("；".join(f["evidence"]))}</div>'
     return (
         f'<tr><td class="sev-{_e(f["severity"])}">{_e(f["severity"])}</td><td>{_e(f["rule"])}</td>'
         f"<td>{_e(f.get('file'))}</td><td>{_e(location_text(f))}</td><td>{_e(f['message'])}</td>"

@@ -78,17 +78,60 @@ class BudgetRules(_Strict):
         return value
 
 
+class EvidenceWeights(_Strict):
+    """The weight of each piece of evidence for an identity hit (see screening/evidence.py)."""
+
+    full_name: float            # the registered name, or it without its place name
+    long_alias: float           # a declared or derived name of at least long_alias_length characters
+    short_form: float           # a shorter alias, 字号+行业, 地名+字号, customary short form
+    trade_alone: float          # the derived 字号 alone (衢晟): a short string, found by chance more often
+    subject: float              # the name opens a clause or is followed by 的/是/在/已 … (衢晟始终坚持…)
+    chance_chars: float         # a two-character 字号 made of function characters only (中自): found by chance
+    org_word_form: float        # 字号 + 公司/集团/股份
+    web_stem: float             # the distinctive part of the applicant's website or e-mail domain
+    pinyin: float               # a pinyin spelling of the 字号 or of a member's name
+    person_full: float          # a member's name of three or more characters
+    person_short: float         # a member's name of two characters
+    ordinary_word: float        # the variant is an ordinary word or generic phrase (jieba, generic-phrases.txt)
+    ordinary_trade: float       # a derived form (地名+字号, 字号+行业) whose 字号 is an ordinary word
+    number_after: float         # a number right after a person's name (产量高达100吨)
+    glued: float                # a single character glued to either side: maybe part of another name
+    other_name: float           # inside another organisation's name (武平紫金矿业有限公司 for 紫金矿业)
+    longer_name: float          # a two-character member name continued by a given-name character
+    org_context: float          # 公司/集团/团队 … after, 委托/依托/与…合作 around (lexicons/org-context.txt)
+    person_actor: float         # 由…完成, …设计并实现: weaker cues of someone acting (person-context.txt actor_*)
+    person_context: float       # 教授/负责人/主持 … around (lexicons/person-context.txt)
+    whole_field: float          # the part (a cell, a property) holds the name and nothing else
+    label_value: float          # the name is the value of a form label (申报单位：…)
+    references: float           # the part stands in the reference list
+
+
+class EvidenceRules(_Strict):
+    fail_at: float              # evidence at or above this fails formal review
+    warn_at: float              # … at or above this is unsure (unsure_severity); below, nothing
+    long_alias_length: int = Field(ge=2)
+    weights: EvidenceWeights
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EvidenceRules:
+        if self.warn_at > self.fail_at:
+            raise ValueError("warn_at must not exceed fail_at")
+        return self
+
+
 class IdentityRules(_Strict):
     min_alias_length: int = Field(ge=1)
     short_name_length: int = Field(ge=1)
     common_word_min_freq: int = Field(ge=0)
     crossing_word_min_freq: int = Field(ge=1)
+    tagged_word_min_freq: int = Field(ge=1)
     fuzzy_min_length: int = Field(ge=2)
     fuzzy_fail_score: float = Field(ge=0, le=100)
     fuzzy_warn_score: float = Field(ge=0, le=100)
     ocr_fuzzy_fail_score: float = Field(ge=0, le=100)
     ocr_min_length: int = Field(ge=2)
     unsure_severity: Severity
+    evidence: EvidenceRules
 
     @model_validator(mode="after")
     def _ordered(self) -> IdentityRules:

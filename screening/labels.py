@@ -2,7 +2,7 @@
 
 A label (lexicons/labels.tsv) followed by a colon and a value that looks like what the label asks
 for (an organisation, a person, a phone …) reveals an identity even when the portal does not know
-the value. Placeholders (XXX, 某某, （隐去）, lexicons/placeholders.txt) are correct anonymisation.
+the value. Placeholders (XXX, 某某, （按要求隐去）: screening.placeholders) are correct anonymisation.
 Values are read from normalised text (no spaces), so a value ends at punctuation or at the next
 label; a label on its own in a table cell takes the next cell of the row as its value.
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from screening import lexicons
+from screening.placeholders import is_placeholder, is_public_number, leading_placeholder
 from screening.text import norm
 
-_PLACEHOLDER_CHARS = re.compile(r"^[x×*＊○〇●#_\-—/\\.…·()（）\[\]【】某略无]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -66,11 +66,6 @@ def kind_of(label: str) -> str:
 
 
 @cache
-def placeholders() -> frozenset[str]:
-    return frozenset(norm(p) for p in lexicons.lines("placeholders.txt"))
-
-
-@cache
 def _suffixes() -> tuple[str, ...]:
     return tuple(sorted((norm(s) for s in lexicons.lines("org-suffixes.txt")), key=len, reverse=True))
 
@@ -84,11 +79,6 @@ def surnames() -> tuple[str, ...]:
 def _titles() -> tuple[str, ...]:
     words = [w for key, row in lexicons.table("person-context.txt") if key == "after" for w in row]
     return tuple(sorted(set(words), key=len, reverse=True))
-
-
-def is_placeholder(value: str) -> bool:
-    v = norm(value)
-    return not v or v in placeholders() or bool(_PLACEHOLDER_CHARS.match(v)) or v.startswith("某")
 
 
 def org_shaped(value: str) -> str:
@@ -132,7 +122,7 @@ def person_shaped(value: str) -> str:
 
 def shaped(kind: str, value: str) -> str:
     """The part of `value` that looks like what a label of `kind` asks for ('' when nothing does)."""
-    if is_placeholder(value):
+    if is_placeholder(value) or leading_placeholder(value):
         return ""
     v = norm(value)
     if kind == "org":
@@ -141,7 +131,7 @@ def shaped(kind: str, value: str) -> str:
         return person_shaped(v)
     if kind == "phone":
         digits = re.sub(r"\D", "", v)
-        return v if len(digits) >= 7 else ""
+        return v if len(digits) >= 7 and not is_public_number(digits) else ""
     if kind == "email":
         return v if re.search(r"[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}", v) else ""
     if kind == "address":

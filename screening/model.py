@@ -144,6 +144,7 @@ class Finding:
     method: str | None = None
     score: float | None = None
     context: str | None = None
+    evidence: tuple[str, ...] = ()  # why an identity finding was (or was not) sure, in short Chinese phrases
 
     def sort_key(self) -> tuple[Any, ...]:
         loc = self.location
@@ -168,6 +169,8 @@ class Finding:
             value = getattr(self, key)
             if value is not None:
                 out[key] = round(value, 4) if isinstance(value, float) else value
+        if self.evidence:
+            out["evidence"] = list(self.evidence)
         return out
 
 

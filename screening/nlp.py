@@ -58,6 +58,42 @@ def is_common_word(word: str, min_freq: int) -> bool:
     return word_freq(word) >= min_freq
 
 
+_PROPER = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng"})
+
+
+def is_ordinary_for_person(word: str, min_freq: int, low_freq: int) -> bool:
+    """A two-character name that is an ordinary word: frequent (高明, 高峰), or known to jieba's
+    dictionary and not tagged as a person's name (马达)."""
+    freq = word_freq(word)
+    return freq >= min_freq or (freq >= low_freq and _tags().get(word) not in ("nr", "nrt", "nrfg"))
+
+
+def is_ordinary_for_org(word: str, min_freq: int, low_freq: int) -> bool:
+    """A short name that is an ordinary word: frequent and not an organisation (长城, 高速公路; not
+    中国联通), or known to jieba's dictionary and tagged as an ordinary word, not a proper noun
+    (动力源, 精工; not 华友)."""
+    freq = word_freq(word)
+    if freq >= min_freq:
+        return not is_org_word(word)
+    return freq >= low_freq and _tags().get(word) not in _PROPER
+
+
+@cache
+def _tags() -> dict[str, str]:
+    import logging
+
+    import jieba.posseg
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    return jieba.posseg.dt.word_tag_tab  # type: ignore[no-any-return]
+
+
+def is_org_word(word: str) -> bool:
+    """jieba's dictionary lists the word as an organisation name (nt: 中国联通, 云南白药) or an
+    abbreviation (j: 中科大): a proper name, however frequent."""
+    return _tags().get(word) in ("nt", "j")
+
+
 @cache
 def neighbours() -> frozenset[str]:
     return frozenset(w for line in lexicons.lines("name-neighbours.txt") for w in line.split())

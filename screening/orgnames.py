@@ -34,6 +34,8 @@ class Variant:
     text: str
     method: str  # exact | alias | pinyin
     why: str  # e.g. "字号", "字号+行业", "去掉地名", "拼音", "网站域名", "习惯简称"
+    form: str = "short_form"  # the evidence weight of this kind of variant (call file identity.evidence.weights)
+    trade: str = ""  # the 字号 the variant is built on ('' for the full name, aliases, short forms)
 
 
 @cache
@@ -48,6 +50,30 @@ def _abbreviations() -> dict[str, tuple[str, ...]]:
 
 
 _PARENS = re.compile(r"[(（]([^()（）]{1,12})[)）]")
+
+
+_ADMIN = ("自治区", "自治州", "省", "市", "县", "区", "州", "盟", "旗")
+_UNLISTED_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(市|县|区)")
+
+
+def _region_chain(rest: str) -> list[str]:
+    """The place names that open a name, each with its administrative word (浙江省|衢州市, 深圳市,
+    东莞市 even when the lexicon does not list 东莞)."""
+    regions = _ordered("regions.txt")
+    chain: list[str] = []
+    pos = 0
+    while True:
+        head = next((r for r in regions if rest.startswith(r, pos)), None)
+        if head is None and not chain and (m := _UNLISTED_PLACE.match(rest)) and len(rest) - m.end() >= 2:
+            head = m.group(0)
+        if head is None:
+            return chain
+        admin = next((a for a in _ADMIN if rest.startswith(a, pos + len(head))
+                      and not head.endswith(("省", "市", "县", "区"))), "")
+        if len(rest) - (pos + len(head) + len(admin)) < 2:  # a name that is all place: leave the last part
+            return chain
+        chain.append(head + admin)
+        pos += len(head) + len(admin)
 
 
 def split(name: str) -> OrgName:
@@ -66,10 +92,9 @@ def split(name: str) -> OrgName:
             break
     suffix = next((s for s in _ordered("org-suffixes.txt") if rest.endswith(s) and len(rest) > len(s)), "")
     rest = rest[: len(rest) - len(suffix)]
-    lead = ""
-    while head := next((r for r in regions if rest.startswith(r)), None):
-        lead += head
-        rest = rest[len(head) :]
+    chain = _region_chain(rest)
+    lead = "".join(chain)
+    rest = rest[len(lead) :]
     industry = ""
     for _ in range(2):  # 新材料科技 = 新材料 + 科技
         word = next((w for w in _ordered("org-industries.txt") if rest.endswith(w) and len(rest) - len(w) >= 2), None)
@@ -78,6 +103,70 @@ def split(name: str) -> OrgName:
         industry = word + industry
         rest = rest[: len(rest) - len(word)]
     return OrgName(full=norm(name), region=lead or region, trade=rest, industry=industry, suffix=suffix)
+
+
+def splits(name: str) -> list[OrgName]:
+    """Every plausible split of a name, the most likely (`split`) first.
+
+    Splitting is ambiguous: 衢江 is a district and can be a 字号 (浙江|衢江|精密机械), and a name may
+    go on with an industry word no lexicon lists (衢州|华瑞进出口). So keep each number of leading
+    place names (at least one when there is one), each number of industry words taken off the end,
+    and a trade name cut to its first two or three characters when what is left is longer; the
+    variants of each are derived and the evidence of each hit decides.
+    """
+    best = split(name)
+    full = best.full
+    rest = full
+    for m in _PARENS.finditer(rest):
+        if m.group(1) in _ordered("regions.txt"):
+            rest = rest[: m.start()] + rest[m.end() :]
+            break
+    rest = rest[: len(rest) - len(best.suffix)]
+    chain = _region_chain(rest)
+    out: list[OrgName] = [best]
+    for k in range(1 if chain else 0, len(chain) + 1):
+        region = "".join(chain[:k])
+        body = rest[len(region) :]
+        tails = [("", body)]
+        for _ in range(2):
+            stem, tail = tails[-1][1], tails[-1][0]
+            word = next((w for w in _ordered("org-industries.txt") if stem.endswith(w) and len(stem) - len(w) >= 2), None)
+            if word is None:
+                break
+            tails.append((word + tail, stem[: len(stem) - len(word)]))
+        for industry, trade in tails:
+            out.append(OrgName(full=full, region=region or best.region, trade=trade, industry=industry, suffix=best.suffix))
+        if len(tails) == 1:  # no industry word known: the 字号 may be its first two or three characters
+            trade = tails[0][1]
+            out += [OrgName(full=full, region=region or best.region, trade=trade[:n], industry="", suffix=best.suffix)
+                    for n in (2, 3) if len(trade) > n + 1]
+    unique: list[OrgName] = []
+    for o in out:
+        if o.trade and o not in unique:
+            unique.append(o)
+    return unique or [best]
+
+
+def is_generic(word: str) -> bool:
+    """A phrase that names a line of business, not an organisation: listed in generic-phrases.txt or
+    made only of industry words (精密机械, 新材料科技)."""
+    w = norm(word)
+    if w in _ordered("generic-phrases.txt"):
+        return True
+    pieces = (*_ordered("org-industries.txt"), *_ordered("generic-phrases.txt"))
+    reach = [True] + [False] * len(w)
+    for i in range(len(w)):
+        if reach[i]:
+            for p in pieces:
+                if w.startswith(p, i):
+                    reach[i + len(p)] = True
+    return reach[len(w)]
+
+
+def is_company(suffix: str) -> bool:
+    """A company (有限公司, 集团, 厂 …) rather than an institution (大学, 研究所, 医院 …), whose names
+    are not built from a 字号."""
+    return any(w in suffix for w in ("公司", "集团", "厂", "合作社", "商行", "工作室"))
 
 
 def is_distinctive(word: str, common_min_freq: int) -> bool:
@@ -134,37 +223,53 @@ def web_stem(address: str | None) -> str:
 
 def variants(name: str, aliases: tuple[str, ...] = (), websites: tuple[str | None, ...] = (), *,
              common_min_freq: int = 50, min_length: int = 2) -> list[Variant]:
-    """Every way the organisation may be written, the full name first."""
+    """Every way the organisation may be written, the full name first. Variants that are ordinary
+    words are kept: whether a hit of one names the organisation is decided by its evidence
+    (screening.evidence), not here. Generic phrases (精密机械) and place names are never variants."""
     parts = split(name)
-    out: list[Variant] = [Variant(name, "exact", "全称")]
-    out += [Variant(a, "alias", "简称") for a in aliases]
-    trade, industry, suffix = parts.trade, parts.industry, parts.suffix
-    if trade and industry:  # 字号+行业 is specific enough even when the 字号 is an ordinary word
-        out.append(Variant(trade + industry + suffix, "alias", "去掉地名"))
-        out.append(Variant(trade + industry, "alias", "字号+行业"))
-        if len(industry) > 2:
-            out.append(Variant(trade + industry[:2], "alias", "字号+行业简称"))
-    if trade and is_distinctive(trade, common_min_freq):
-        if suffix and not industry:
-            out.append(Variant(trade + suffix, "alias", "去掉地名"))
-        if parts.region:
-            out.append(Variant(parts.region.removesuffix("省").removesuffix("市") + trade, "alias", "地名+字号"))
+    out: list[Variant] = [Variant(name, "exact", "全称", "full_name")]
+    out += [Variant(a, "alias", "简称", "short_form") for a in aliases]
+    company = is_company(parts.suffix)
+    for p in splits(name) if company else [parts]:
+        if not company:  # 衢州学院, 浙江省农业科学院: customary short forms only (below), and the name
+            # without its place when what is left is distinctive (浙江衢晟研究院 → 衢晟研究院)
+            if p.region and p.trade and is_distinctive(p.trade, common_min_freq) and not p.industry:
+                out.append(Variant(p.trade + p.suffix, "alias", "去掉地名", "full_name", p.trade))
+            continue
+        trade, industry, suffix = p.trade, p.industry, p.suffix
+        if not trade:
+            continue
+        if industry:
+            out.append(Variant(trade + industry + suffix, "alias", "去掉地名", "full_name", trade))
+            out.append(Variant(trade + industry, "alias", "字号+行业", "short_form", trade))
+            if len(industry) > 2:
+                out.append(Variant(trade + industry[:2], "alias", "字号+行业简称", "short_form", trade))
+        elif suffix:
+            out.append(Variant(trade + suffix, "alias", "去掉地名", "full_name", trade))
+        if len(trade) < 2 or trade in _ordered("regions.txt") or trade in _ordered("org-industries.txt"):
+            continue
+        if p.region:
+            place = p.region.removesuffix("省").removesuffix("市")
+            out.append(Variant(place + trade, "alias", "地名+字号", "short_form", trade))
+            if place != p.region:
+                out.append(Variant(p.region + trade, "alias", "地名+字号", "short_form", trade))
         for word in ("公司", "集团", "股份"):
-            out.append(Variant(trade + word, "alias", "字号+" + word))
-        out.append(Variant(trade, "alias", "字号"))
-        if all("\u4e00" <= c <= "\u9fff" for c in trade):
-            out += [Variant(p, "pinyin", "字号拼音") for p in _pinyin(trade)]
+            out.append(Variant(trade + word, "alias", "字号+" + word, "org_word_form", trade))
+        out.append(Variant(trade, "alias", "字号", "trade_alone", trade))
+        if p == parts and is_distinctive(trade, common_min_freq) and all("\u4e00" <= c <= "\u9fff" for c in trade):
+            out += [Variant(py, "pinyin", "字号拼音", "pinyin", trade) for py in _pinyin(trade)]
     for short in (*_abbreviations().get(parts.full, ()), *_rule_abbreviations(parts)):
-        out.append(Variant(short, "alias", "习惯简称"))
+        out.append(Variant(short, "alias", "习惯简称", "short_form"))
     for site in websites:
         stem = web_stem(site)
         if len(stem) >= 4:
-            out.append(Variant(stem, "alias", "网站域名"))
+            out.append(Variant(stem, "alias", "网站域名", "web_stem"))
     seen: set[str] = set()
     unique: list[Variant] = []
     for v in out:
         key = norm(v.text)
-        if len(key) >= min_length and key not in seen:
+        core = key.removesuffix(norm(parts.suffix)) if v.why == "去掉地名" else key
+        if len(key) >= min_length and key not in seen and (v.why == "全称" or not is_generic(core)):
             seen.add(key)
             unique.append(v)
     return unique

@@ -67,6 +67,8 @@ def render_text(report: Report, out: TextIO, *, color: bool | None = None) -> No
         table.add_column(col, overflow="fold")
     for f in sorted(report.findings, key=Finding.sort_key):
         detail = _highlight(f) if f.context else Text(f.message)
+        if f.evidence:
+            detail.append("\n依据：" + "；".join(f.evidence), style="dim")
         table.add_row(
             Text(f.severity.value, style=SEVERITY_STYLE[f.severity]),
             f.rule,

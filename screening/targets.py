@@ -28,6 +28,8 @@ class Target:
     method: str  # exact | alias | pinyin
     role: str  # applicant | partner | leader | member
     why: str = ""  # how the variant was made: 全称, 简称, 字号, 字号拼音, 习惯简称 …
+    form: str = "short_form"  # its evidence weight (call file identity.evidence.weights)
+    trade: str = ""  # the 字号 a derived form is built on
 
     @property
     def latin(self) -> bool:
@@ -38,12 +40,12 @@ def _org_targets(name: str, aliases: tuple[str, ...], role: str, websites: tuple
                  rules: IdentityRules) -> list[Target]:
     found = variants(name, aliases, websites, common_min_freq=rules.common_word_min_freq,
                      min_length=rules.min_alias_length)
-    return [Target(TargetKind.ORG, v.text, name, v.method, role, v.why) for v in found]
+    return [Target(TargetKind.ORG, v.text, name, v.method, role, v.why, v.form, v.trade) for v in found]
 
 
 def _person_targets(name: str, role: str) -> list[Target]:
-    out = [Target(TargetKind.PERSON, name, name, "exact", role, "姓名")]
     key = norm(name)
+    out = [Target(TargetKind.PERSON, name, name, "exact", role, "姓名", "person_full" if len(key) >= 3 else "person_short")]
     if len(key) >= 3 and all("\u4e00" <= c <= "\u9fff" for c in key):
         from pypinyin import lazy_pinyin
 
@@ -52,8 +54,8 @@ def _person_targets(name: str, role: str) -> list[Target]:
         syllables = lazy_pinyin(key)
         surname_len = 2 if key[:2] in set(lines("surnames.txt")) else 1
         family, given = "".join(syllables[:surname_len]), "".join(syllables[surname_len:])
-        out += [Target(TargetKind.PERSON, family + given, name, "pinyin", role, "姓名拼音"),
-                Target(TargetKind.PERSON, given + family, name, "pinyin", role, "姓名拼音（名在前）")]
+        out += [Target(TargetKind.PERSON, family + given, name, "pinyin", role, "姓名拼音", "pinyin"),
+                Target(TargetKind.PERSON, given + family, name, "pinyin", role, "姓名拼音（名在前）", "pinyin")]
     return out
 
 

@@ -62,7 +62,7 @@ def warns(text: str, **kw: Any) -> list[str]:
     ],
 )
 def test_leaks_are_found(text: str, leak: str) -> None:
-    assert leak in fails(text)
+    assert any(leak in m or m in leak for m in fails(text)), fails(text)
 
 
 @pytest.mark.parametrize(

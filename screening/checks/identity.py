@@ -31,11 +31,11 @@ from rapidfuzz import fuzz
 from screening import contacts as contact_finder
 from screening import lexicons, nlp
 from screening.checks.context import Context
+from screening.evidence import Evidence
 from screening.labels import (
     bare_line,
     cell_label,
     find_inline,
-    is_placeholder,
     kind_of,
     org_shaped,
     person_shaped,
@@ -43,7 +43,9 @@ from screening.labels import (
 )
 from screening.matching import ExactMatcher
 from screening.model import Document, Finding, Location, Part, PartKind, Role, Severity
-from screening.orgnames import split
+from screening.orgnames import is_generic, split
+from screening.placeholders import is_placeholder, is_public_number
+from screening.sections import in_references, sections
 from screening.targets import Contact, ContactKind, Target, TargetKind, contacts, phone_keys
 from screening.text import Normalized, context, norm, normalize
 from screening.wording import ROLE, where
@@ -55,6 +57,7 @@ AUTHOR_ORIGINS = frozenset({
     "xmp.Author", "revision_author", "comment_author", "annotation_author", "people",
 })
 GENERIC_AUTHORS = frozenset({"administrator", "admin", "user", "微软用户", "作者", "author", "owner", "lenovo", "dell", "hp"})
+_SENTENCE_END = re.compile(r"[,，。;；!！?？、)）】]")
 _TABLE_CELL = re.compile(r"^(?P<row>.*)c(?P<col>\d+)$")
 
 
@@ -70,22 +73,49 @@ class Hit:
     target: str | None
     what: str  # for the message: 申报单位简称, 项目负责人姓名, 联系电话 …
     note: str = ""  # why it is unsure, or how it was found
+    evidence: tuple[str, ...] = ()  # why, in short Chinese phrases, for the clerk
 
     def overlaps(self, other: Hit) -> bool:
         return self.part == other.part and self.start < other.end and other.start < self.end
 
 
 @cache
-def _context_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _context_words(strength: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
     table = dict(lexicons.table("person-context.txt"))
-    return tuple(norm(w) for w in table["before"]), tuple(norm(w) for w in table["after"])
+
+    def longest(key: str) -> tuple[str, ...]:
+        return tuple(sorted((norm(w) for w in table[key]), key=len, reverse=True))
+
+    prefix = f"{strength}_" if strength else ""
+    return longest(prefix + "before"), longest(prefix + "after")
 
 
-def person_context(text: str, start: int, end: int) -> bool:
-    """A title or role word right before or after a name (王建国教授, 负责人：王建国)."""
-    before, after = _context_words()
+def person_context(text: str, start: int, end: int, strength: str = "") -> str:
+    """The title or role word right before or after a name (王建国教授, 负责人：王建国), or ''.
+    With strength "actor": the weaker cues of someone acting (由王伟完成)."""
+    before, after = _context_words(strength)
     head = text[max(0, start - 8) : start].rstrip(":：")
-    return any(text.startswith(w, end) for w in after) or any(head.endswith(w) for w in before)
+    return next((w for w in after if text.startswith(w, end)), "") or next((w for w in before if head.endswith(w)), "")
+
+
+@cache
+def _org_words() -> dict[str, tuple[str, ...]]:
+    return {key: tuple(sorted((norm(w) for w in words), key=len, reverse=True))
+            for key, words in lexicons.table("org-context.txt")}
+
+
+def org_context(text: str, start: int, end: int) -> str:
+    """The word around a short name that marks it as an organisation (长城公司, 委托长城, 与长城合作),
+    or ''."""
+    words = _org_words()
+    head = text[max(0, start - 6) : start]
+    if w := next((w for w in words["after"] if text.startswith(w, end)), ""):
+        return w
+    if w := next((w for w in words["before"] if head.endswith(w)), ""):
+        return w
+    b = next((w for w in words["pair_before"] if head.endswith(w)), "")
+    a = next((w for w in words["pair_after"] if text.startswith(w, end)), "")
+    return f"{b}…{a}" if a and b else ""
 
 
 def _latin_bounded(original: str, start: int, end: int) -> bool:
@@ -111,6 +141,7 @@ class Engine:
                       and len(norm(t.text)) >= self.rules.fuzzy_min_length]
         anchored = [(split(t.identity).trade, t) for t in long_names]
         self.anchors: ExactMatcher[Target] = ExactMatcher((a, t) for a, t in anchored if len(a) >= 2)
+        self._cells: dict[tuple[str, int], str] = {}
         self.ocr_targets = [t for t in ctx.targets if t.kind is TargetKind.ORG and not t.latin
                             and len(norm(t.text)) >= self.rules.ocr_min_length]
 
@@ -121,9 +152,11 @@ class Engine:
     # -- the passes ---------------------------------------------------------------------------
     def scan(self, doc: Document) -> list[Hit]:
         hits: list[Hit] = []
+        section_map = sections(doc)
+        self._cells = _table_cells(doc)
         for part in doc.parts:
             n = normalize(part.text)
-            known = self.known_names(part, n)
+            known = self.known_names(part, n, in_references(section_map, part))
             hits += known
             hits += self.fuzzy(part, n, known)
             hits += self.contact_hits(part, n)
@@ -134,46 +167,129 @@ class Engine:
         hits += self.table_labels(doc)
         return hits
 
-    def known_names(self, part: Part, n: Normalized) -> list[Hit]:
+    def known_names(self, part: Part, n: Normalized, refs: bool = False) -> list[Hit]:
         out: list[Hit] = []
         for found in self.matcher.find(n.text):
             target = found.payloads[0]
             start, end = n.span(found.start, found.end)
-            verdict = self._certainty(part, n, found.start, found.end, target, start, end)
-            if verdict is None:
+            ev = self._evidence(part, n, found.start, found.end, target, start, end, refs)
+            severity = ev.decide(self.unsure) if ev is not None else None
+            if ev is None or severity is None:
                 continue
-            sure, note = verdict
             matched = part.text[start:end]
             method = self._method(part, target, matched)
             rule = self._rule(part, target.kind)
-            score = {"exact": 1.0, "normalized": 0.97, "alias": 0.95, "pinyin": 0.85, "ocr": 0.9}[method]
-            out.append(Hit(part, start, end, rule, self.severity(rule, sure), method,
-                           score if sure else 0.6, target.identity, self._what(target), note))
+            note = "" if severity is Severity.FAIL else "，需人工判断是否暴露身份"
+            out.append(Hit(part, start, end, rule, severity, method, ev.confidence(), target.identity,
+                           self._what(target), note, ev.phrases))
         return out
 
-    def _certainty(self, part: Part, n: Normalized, s: int, e: int, target: Target,
-                   start: int, end: int) -> tuple[bool, str] | None:
-        """(sure, note) for a known-name hit, or None when it is not the name at all."""
-        key = n.text[s:e]
+    def _evidence(self, part: Part, n: Normalized, s: int, e: int, target: Target, start: int, end: int,
+                  refs: bool) -> Evidence | None:
+        """The evidence that a hit of a known name names its owner; None when the hit is not the name
+        at all (inside a longer word: 金华 in 金华市, 华友 in 中华友好)."""
+        ev = Evidence(self.rules.evidence)
+        text, key = n.text, n.text[s:e]
+        person = target.kind is TargetKind.PERSON
+        form = target.form
+        if not person and form == "short_form" and len(key) >= self.rules.evidence.long_alias_length:
+            form = "long_alias"
+        ev.add(form, target.why or "简称")
         if target.latin:
-            return (True, "") if _latin_bounded(part.text, start, end) else None
-        if norm(part.text) == key:  # a cell or field holding just the name
-            return True, ""
-        if len(key) > self.rules.short_name_length:
-            return True, ""
-        bound = nlp.boundary(n.text, s, e)
-        if bound.inside_word(self.rules.crossing_word_min_freq):
-            return None  # inside a longer word: 金华 in 金华市, 华友 in 中华友好
-        if target.kind is TargetKind.PERSON:
-            cue = person_context(n.text, s, e)
-            if nlp.is_common_word(key, self.rules.common_word_min_freq) and not cue:
-                return None  # an ordinary word (技术高明) with nothing marking a person
-            if not bound.clean_edges and not cue:
-                return False, "，其前后紧接其他字，可能是更长姓名的一部分，需人工判断"
-            return True, ""
-        if not bound.clean_edges:
-            return False, "，其前后紧接其他字，可能是其他名称的一部分，需人工判断"
-        return True, ""
+            return ev if _latin_bounded(part.text, start, end) else None
+        whole = norm(part.text) == key
+        if whole:
+            ev.add("whole_field", "单独成为一个单元格或字段")
+        if label := _label_before(text, s):
+            ev.add("label_value", f"填写在“{label}”栏")
+        if refs:
+            ev.add("references", "位于参考文献")
+        author = part.origin in AUTHOR_ORIGINS  # an author, company or manager property names its holder
+        if author:
+            ev.add("person_context" if person else "org_context", "作者类文档属性")
+        if target.why == "全称" or form in ("long_alias", "web_stem"):
+            return ev
+        if form == "full_name":  # 衢晟新材料有限公司: another place before it makes another company
+            if _region_before(text, s):
+                ev.add("other_name", "前有其他地名，是另一单位的名称")
+            return ev
+        if person:
+            return self._person_evidence(ev, part, text, s, e, key, whole, author)
+        return self._org_evidence(ev, text, s, e, key, target, whole, author)
+
+    def _org_evidence(self, ev: Evidence, text: str, s: int, e: int, key: str, target: Target, whole: bool,
+                      author: bool) -> Evidence | None:
+        rules = self.rules
+        if is_generic(key) or nlp.is_ordinary_for_org(key, rules.common_word_min_freq, rules.tagged_word_min_freq):
+            ev.add("ordinary_word", "普通词语")
+        elif target.form == "short_form" and target.trade and norm(target.trade) != key and (
+                nlp.is_common_word(norm(target.trade), rules.common_word_min_freq)):
+            ev.add("ordinary_trade", f"字号“{target.trade}”是普通词语")
+        if target.form == "org_word_form" and _place_before(text, s, target, rules.common_word_min_freq):
+            ev.add("other_name", "前有其他地名或字，是另一单位的名称")
+            return ev
+        if _inside_other_name(text, s, e, rules.common_word_min_freq):
+            ev.add("other_name", "位于其他单位的名称中")
+            return ev
+        if target.form == "trade_alone" and _other_company_follows(text, e):
+            # 欧派家居集团 for 欧派门业: the same 字号 with another industry is another company
+            ev.add("other_name", "同字号的其他单位名称")
+            return ev
+        if len(key) <= rules.short_name_length and not whole:
+            bound = nlp.boundary(text, s, e)
+            if bound.inside_word(rules.crossing_word_min_freq):
+                return None  # 华友 in 中华|友好, 金华 in 金华市
+            if not bound.clean_edges:
+                ev.add("glued", "前后紧接其他字，可能是其他名称的一部分")
+        if target.form == "trade_alone" and len(key) == 2 and all(c in nlp.neighbours() for c in key):
+            ev.add("chance_chars", "由常用虚字组成，易偶然出现")
+        if w := org_context(text, s, e):
+            ev.add("org_context", f"单位语境（{w}）")
+        elif target.form == "trade_alone" and (w := _subject(text, s, e)):
+            ev.add("subject", f"作主语（{w}）")
+        return ev
+
+    def _row_context(self, part: Part) -> str:
+        """A person word in the same table row or the column's header (姓名, 工程师, 项目负责人)."""
+        m = _TABLE_CELL.match(part.source) if part.kind is PartKind.TABLE else None
+        if not m:
+            return ""
+        before, after = _context_words()
+        words = (*after, *before)
+        row, col = m.group("row"), int(m.group("col"))
+        header_row = re.sub(r"r\d+$", "r1", row)
+        texts = [t for (r, c), t in self._cells.items() if (r == row and c != col) or (r == header_row and c == col)]
+        return next((w for t in texts for w in words if w in norm(t)), "")
+
+    def _person_evidence(self, ev: Evidence, part: Part, text: str, s: int, e: int, key: str, whole: bool,
+                         author: bool) -> Evidence | None:
+        rules = self.rules
+        # jieba's dictionary lists famous three-character names (刘卫东): only two-character names are
+        # tested as ordinary words (高明, 高峰, and 马达, 白露 that jieba knows but does not tag as names)
+        if len(key) == 2 and nlp.is_ordinary_for_person(key, rules.common_word_min_freq, rules.tagged_word_min_freq):
+            ev.add("ordinary_word", "普通词语")
+        if whole:
+            if cue := self._row_context(part):
+                ev.add("person_context", f"表格同行或表头（{cue}）")
+            return ev
+        bound = nlp.boundary(text, s, e)
+        if len(key) <= 2 and bound.inside_word(rules.crossing_word_min_freq):
+            return None  # 高峰 in 用电高峰期 (a dictionary word across the name's edge)
+        cue = "" if author else person_context(text, s, e)
+        actor_after = next((w for w in _context_words("actor")[1] if text.startswith(w, e)), "") if not cue else ""
+        if len(key) <= 2 and _continues_name(text, e, bound) and not (cue or actor_after).startswith(text[e : e + 1]):
+            ev.add("longer_name", "后接其他字，可能是另一人的姓名")
+            return ev  # a title before belongs to that other name
+        actor = "" if cue or author else person_context(text, s, e, "actor")
+        if not bound.clean_edges and not cue and not actor.startswith(text[e : e + 1]):
+            ev.add("glued", "前后紧接其他字，可能是更长姓名的一部分")
+        if cue:
+            ev.add("person_context", f"人物语境（{cue}）")
+        elif actor:
+            ev.add("person_actor", f"作为行为人（{actor}）")
+        elif not author and e < len(text) and text[e].isdigit():
+            ev.add("number_after", "后接数字，不像人名")
+        return ev
 
     def fuzzy(self, part: Part, n: Normalized, known: list[Hit]) -> list[Hit]:
         """Long names with a wrong, missing or extra character; on OCR text, without an anchor."""
@@ -194,13 +310,18 @@ class Engine:
             if got is None or got.dest_end - got.dest_start < 2:
                 continue
             start, end = n.span(lo + got.dest_start, lo + got.dest_end)
+            place = split(target.identity).region.removesuffix("省").removesuffix("市")
+            if place and not ocr and place not in n.text[lo + got.dest_start : lo + got.dest_end]:
+                continue  # 浙江省疾病预防控制中心 is not 衢州市疾病预防控制中心: the place tells them apart
             if any(h.start <= start and end <= h.end for h in (*known, *out)):
                 continue  # nothing more than an exact hit already says
             sure = ocr or got.score >= self.rules.fuzzy_fail_score
             rule = self._rule(part, target.kind)
             note = "（文字识别结果，近似匹配）" if ocr else "（近似匹配，可能有错别字或缺字）"
+            why = (f"文字识别结果与{target.why or '名称'}近似（{got.score:.0f}分）" if ocr
+                   else f"与{target.why or '名称'}近似（{got.score:.0f}分）")
             out.append(Hit(part, start, end, rule, self.severity(rule, sure), "ocr" if ocr else "fuzzy",
-                           got.score / 100, target.identity, self._what(target), note))
+                           got.score / 100, target.identity, self._what(target), note, (why,)))
         return out
 
     def contact_hits(self, part: Part, n: Normalized) -> list[Hit]:
@@ -212,8 +333,8 @@ class Engine:
             if c.kind in (kinds.MOBILE, kinds.LANDLINE, kinds.DIGITS):
                 owner = next((self.contacts[(ContactKind.PHONE, k)] for k in contact_finder.phone_keys_of(c)
                               if (ContactKind.PHONE, k) in self.contacts), None)
-                if owner is None and c.kind is kinds.DIGITS:
-                    continue
+                if owner is None and (c.kind is kinds.DIGITS or is_public_number(c.key)):
+                    continue  # a service hotline (400-…) is nobody's identity
                 label = "联系电话"
             else:
                 # an 18-character code may be read as either kind: look it up under both
@@ -226,14 +347,15 @@ class Engine:
                 label = {kinds.EMAIL: "电子邮箱", kinds.CREDIT_CODE: "统一社会信用代码", kinds.ID_NUMBER: "身份证号"}[c.kind]
             rule = "identity.contact"
             note = "" if owner else "（不是已知的申报单位或成员信息，但可能暴露身份，需人工判断）"
+            why = f"与“{owner.owner}”的{label}相同" if owner else f"未知的{label}"
             out.append(Hit(part, start, end, rule, self.severity(rule, owner is not None), "regex",
-                           1.0 if owner else 0.5, owner.owner if owner else None, label, note))
+                           1.0 if owner else 0.5, owner.owner if owner else None, label, note, (why,)))
         for street in self.streets:
             i = n.text.find(street.key)
             while i >= 0:
                 start, end = n.span(i, i + len(street.key))
                 out.append(Hit(part, start, end, "identity.contact", self.severity("identity.contact", True),
-                               "normalized", 0.97, street.owner, "单位地址"))
+                               "normalized", 0.97, street.owner, "单位地址", "", ("与申报单位地址相同",)))
                 i = n.text.find(street.key, i + 1)
         return out
 
@@ -280,21 +402,24 @@ class Engine:
 
     def _label_hit(self, part: Part, start: int, end: int, label: str, value: str) -> Hit:
         target = self._identity_of(value)
+        why = (f"填写在“{label}”栏", "是已知的身份信息" if target else "不是占位符（如“（按要求隐去）”）")
         return Hit(part, start, end, "identity.label", self.severity("identity.label", True), "label", 0.9,
-                   target, f"已填写的“{label}”")
+                   target, f"已填写的“{label}”", "", why)
 
     def self_references(self, part: Part, n: Normalized) -> list[Hit]:
         out: list[Hit] = []
         for m in _self_reference().finditer(n.text):
-            name = org_shaped(n.text[m.end() : m.end() + 40])
-            if not name or is_placeholder(name):
+            window = _SENTENCE_END.split(n.text[m.end() : m.end() + 40], maxsplit=1)[0]  # 本公司总经理，…中心: no name
+            name = org_shaped(window)
+            if not name or is_placeholder(name) or re.search(r"[\"'“”‘’「」]|简称|以下", name):
                 continue
             start, end = n.span(m.end(), m.end() + len(name))
             target = self._identity_of(name)
             sure = target is not None
             out.append(Hit(part, start, end, "identity.org", self.severity("identity.org", sure), "ner",
                            0.9 if sure else 0.5, target, f"以“{m.group(1)}”自称的单位名称",
-                           "" if sure else "（不是已知的申报单位，但紧跟自称，可能暴露身份，需人工判断）"))
+                           "" if sure else "（不是已知的申报单位，但紧跟自称，可能暴露身份，需人工判断）",
+                           (f"紧跟自称“{m.group(1)}”", "单位名称形态")))
         return out
 
     def author_field(self, part: Part) -> list[Hit]:
@@ -311,7 +436,7 @@ class Engine:
         end = len(part.text.rstrip())
         what = "人名" if person == value else "单位名称"
         return [Hit(part, start, end, "identity.metadata", self.unsure, "ner", 0.5, None, f"文档属性中的{what}",
-                    "（不是已知的申报单位或成员，需人工判断是否暴露身份）")]
+                    "（不是已知的申报单位或成员，需人工判断是否暴露身份）", ("作者类文档属性", f"{what}形态"))]
 
     # -- helpers ------------------------------------------------------------------------------
     def _identity_of(self, value: str) -> str | None:
@@ -342,10 +467,113 @@ class Engine:
         return role + ("名称" if target.method == "exact" else f"{target.why or '简称'}")
 
 
+def _table_cells(doc: Document) -> dict[tuple[str, int], str]:
+    cells: dict[tuple[str, int], str] = {}
+    for part in doc.parts:
+        if part.kind is PartKind.TABLE and (m := _TABLE_CELL.match(part.source)):
+            cells.setdefault((m.group("row"), int(m.group("col"))), part.text)
+    return cells
+
+
+def _continues_name(text: str, end: int, bound: nlp.Boundary) -> bool:
+    """A given-name character follows (李明 in 李明辉): the segmenter glued a single character on, or
+    made one unknown word across the end."""
+    if end >= len(text) or not ("\u4e00" <= text[end] <= "\u9fff"):
+        return False
+    if any(len(w) >= 3 and nlp.word_freq(w) == 0 for w in bound.crossing):
+        return True
+    return len(bound.after) == 1 and bound.after not in nlp.neighbours()
+
+
+@cache
+def _subject_words() -> tuple[str, ...]:
+    return next(words for key, words in lexicons.table("org-context.txt") if key == "subject_after")
+
+
+_CLAUSE_START = frozenset("，,。；;：:！!？?、（(“\"\n")
+
+
+def _subject(text: str, start: int, end: int) -> str:
+    """The name opens a clause (。衢晟…) or a function word follows it (衢晟的, 衢晟始终): '' if not."""
+    if w := next((w for w in _subject_words() if text.startswith(w, end)), ""):
+        return w
+    return "句首" if start == 0 or text[start - 1] in _CLAUSE_START else ""
+
+
+def _inside_other_name(text: str, start: int, end: int, common_min_freq: int) -> bool:
+    """The hit is the middle of another registered name: characters that are not an ordinary word
+    before it and a legal form after it (武平紫金矿业有限公司 for 紫金矿业)."""
+    if start == 0 or not ("\u4e00" <= text[start - 1] <= "\u9fff") or text[start - 1] in nlp.neighbours():
+        return False
+    if nlp.is_common_word(text[max(0, start - 2) : start], common_min_freq):  # 联合|紫金矿业有限公司
+        return False
+    return _legal_form_follows(text, end)
+
+
+def _other_company_follows(text: str, end: int) -> bool:
+    """An industry word and a legal form follow the 字号: 欧派|家居|集团 (a longer variant of the
+    applicant's own name would have matched instead)."""
+    rest = text[end : end + 12]
+    word = next((w for w in _industries() if rest.startswith(w)), "")
+    return bool(word) and rest[len(word) :].startswith(_suffixes())
+
+
+def _legal_form_follows(text: str, end: int) -> bool:
+    """An industry word (or none) and a legal form follow: …家居集团, …有限公司."""
+    rest = text[end : end + 12]
+    for word in _industries():
+        if rest.startswith(word):
+            rest = rest[len(word) :]
+            break
+    return rest.startswith(_suffixes())
+
+
+def _place_before(text: str, start: int, target: Target, common_min_freq: int) -> bool:
+    """Characters glued before 紫金公司 that are not an ordinary word nor the applicant's own place
+    (武平紫金公司 is a subsidiary elsewhere, 委托紫金公司 and 福建紫金公司 are the applicant)."""
+    if start < 2 or not all("\u4e00" <= c <= "\u9fff" for c in text[start - 2 : start]):
+        return False
+    head = text[start - 2 : start]
+    if text[start - 1] in nlp.neighbours() or nlp.is_common_word(head, common_min_freq):
+        return False
+    own = split(target.identity).region
+    return not (own and (own.startswith(head) or head in own))
+
+
+@cache
+def _regions() -> tuple[str, ...]:
+    return tuple(sorted((norm(w) for w in lexicons.lines("regions.txt")), key=len, reverse=True))
+
+
+def _region_before(text: str, start: int) -> bool:
+    return text[:start].endswith(_regions())
+
+
+@cache
+def _industries() -> tuple[str, ...]:
+    return tuple(sorted((norm(w) for w in lexicons.lines("org-industries.txt")), key=len, reverse=True))
+
+
+@cache
+def _suffixes() -> tuple[str, ...]:
+    return tuple(sorted((norm(w) for w in lexicons.lines("org-suffixes.txt")), key=len, reverse=True))
+
+
+def _label_before(text: str, start: int) -> str:
+    """The form label right before `start` (申报单位：|长城), or ''."""
+    from screening.labels import labels
+
+    head = text[max(0, start - 12) : start]
+    if not head.endswith((":", "：")):
+        return ""
+    head = head[:-1]
+    return next((label for label, _ in labels() if head.endswith(label)), "")
+
+
 @cache
 def _self_reference() -> re.Pattern[str]:
     words = sorted((norm(w) for w in lexicons.lines("self-references.txt")), key=len, reverse=True)
-    return re.compile("(" + "|".join(map(re.escape, words)) + r")(?:[(:：,，]|即|是|为)?")
+    return re.compile("(" + "|".join(map(re.escape, words)) + r")(?:[(（:：]|即为|即|是|为)")
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -384,10 +612,16 @@ def to_finding(doc: Document, hit: Hit, certificate_severity: Severity | None) -
         method=hit.method,
         score=round(hit.score, 3),
         context=context(part.text, hit.start, hit.end),
+        evidence=hit.evidence,
     )
 
 
 def check(ctx: Context) -> Iterator[Finding]:
+    if not ctx.targets:  # `screening check` without --org/--person/--application: it cannot say "clean"
+        yield Finding(rule="identity.none_given", severity=ctx.call.severity("identity.none_given"),
+                      message="未提供申报单位、合作单位或项目组成员（--application、--org、--person），无法判断附件是否"
+                              "暴露身份；只查找了已填写的表单栏、电话号码、信用代码等特征，请人工核对",
+                      evidence=("没有已知身份可比对",))
     engine = ctx.once("identity.engine", lambda: Engine(ctx))
     for doc in ctx.documents:
         certificate = ctx.call.certificate_identity_severity if doc.role is Role.PATENT_CERTIFICATE else None
