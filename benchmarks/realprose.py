@@ -36,7 +36,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data" / "realprose"
 
-from screening import nlp  # noqa: E402
 from screening.application import parse_application  # noqa: E402
 from screening.calls import Call, load_call  # noqa: E402
 from screening.checks import identity  # noqa: E402
@@ -101,6 +100,15 @@ def load() -> tuple[list[dict[str, Any]], list[Org], list[str], dict[str, list[s
     return prose, orgs, persons, plants
 
 
+def _jieba_tag(word: str) -> str | None:
+    import logging
+
+    import jieba.posseg
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    return jieba.posseg.dt.word_tag_tab.get(word)  # type: ignore[no-any-return]
+
+
 def pair(prose: list[dict[str, Any]], orgs: list[Org], persons: list[str], seed: int = 2020) -> list[Pair]:
     """One applicant and team per text; a colliding one wherever the text allows."""
     rng = random.Random(seed)
@@ -119,7 +127,7 @@ def pair(prose: list[dict[str, Any]], orgs: list[Org], persons: list[str], seed:
         # knows it as an organisation: 云南白药 the company and its namesake product) is about it, not
         # a collision
         candidates = [o for k in found for o in keys[k] if o.full not in text
-                      and not (o.short and o.short in text and nlp.is_org_word(o.short))]
+                      and not (o.short and o.short in text and _jieba_tag(o.short) in ("nt", "nz", "j"))]
         org = rng.choice(candidates) if candidates and rng.random() < 0.75 else rng.choice(listed)
         met = [p for p in two if p in text] + [p for p in persons if len(p) == 3 and p[:2] in text]
         members = ([rng.choice(met)] if met else []) + rng.sample(persons, 2)
@@ -170,15 +178,11 @@ def _overlaps(f: Finding, surface: str) -> bool:
     return bool(m) and (m in s or s in m)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--limit", type=int, default=0, help="only the first N texts")
-    ap.add_argument("--show", type=int, default=0, help="print up to K wrongful findings and K misses")
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
+def measure(limit: int = 0) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The figures, the wrongful or unsure findings on clean text, and the planted leaks missed."""
     prose, orgs, persons, plants = load()
-    if args.limit:
-        prose = prose[: args.limit]
+    if limit:
+        prose = prose[:limit]
     call = load_call()
     pairs = pair(prose, orgs, persons)
     rng = random.Random(7)
@@ -198,21 +202,18 @@ def main() -> None:
         failed_docs += bool(bad)
         unsure_docs += bool(not bad and any(f.severity is Severity.WARN for f in found))
         wrong += [f"{p.doc_id} {f.severity.value} {f.matched!r} → {f.target} {list(getattr(f, 'evidence', ()))} "
-                  f"…{f.context}…"
-                  for f in found if f.severity is not Severity.INFO]
+                  f"…{f.context}…" for f in found if f.severity is not Severity.INFO]
         values = plant_values(p)
         planted = list(paras)
         surfaces: dict[str, str] = {}
         for kind in KINDS:
             value = values[kind]
-            if not value or (kind not in plants and kind != "linebreak"):
+            if not value:
                 continue
             template = rng.choice(plants["full" if kind == "linebreak" else kind])
-            slot = {"full": "{full}", "trade_industry": "{trade_industry}", "short": "{short}",
-                    "region_trade": "{region_trade}", "member": "{person}", "linebreak": "{full}"}[kind]
+            slot = "{person}" if kind == "member" else "{full}" if kind == "linebreak" else "{" + kind + "}"
             shown = value[: len(value) // 2] + "\n" + value[len(value) // 2 :] if kind == "linebreak" else value
-            sentence = template.replace(slot, shown)
-            planted.insert(rng.randrange(len(planted) + 1), sentence)
+            planted.insert(rng.randrange(len(planted) + 1), template.replace(slot, shown))
             surfaces[kind] = shown
         found = screen(call, app, planted)
         for kind, surface in surfaces.items():
@@ -221,21 +222,38 @@ def main() -> None:
             recall[kind][0] += hit
             if not hit:
                 misses.append(f"{p.doc_id} {kind} {surface!r}")
-    seconds = time.perf_counter() - t0
-    collided = sum(1 for p in pairs if p.collides)
-    out = {
-        "documents": len(pairs), "characters": chars, "pairs_with_collision": collided,
+    figures = {
+        "documents": len(pairs), "characters": chars, "pairs_with_collision": sum(1 for p in pairs if p.collides),
         "wrongful_fails": fails, "wrongful_fails_per_100k": round(fails * 1e5 / max(chars, 1), 3),
         "wrongful_full_name_fails": full_fails,
-        "clean_documents_failed": f"{failed_docs}/{len(pairs)} = {100 * failed_docs / len(pairs):.2f}%",
-        "clean_documents_unsure": f"{unsure_docs}/{len(pairs)} = {100 * unsure_docs / len(pairs):.2f}%",
-        "recall_at_fail": {k: f"{a}/{b} = {100 * a / max(b, 1):.1f}%" for k, (a, b) in recall.items()},
-        "seconds": round(seconds, 1),
+        "clean_documents_failed": [failed_docs, len(pairs)],
+        "clean_documents_unsure": [unsure_docs, len(pairs)],
+        "recall_at_fail": {k: [a, b] for k, (a, b) in recall.items()},
+        "seconds": round(time.perf_counter() - t0, 1),
     }
+    return figures, wrong, misses
+
+
+def _pct(pair_: list[int]) -> str:
+    a, b = pair_
+    return f"{a}/{b} = {100 * a / max(b, 1):.2f}%"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=0, help="only the first N texts")
+    ap.add_argument("--show", type=int, default=0, help="print up to K wrongful findings and K misses")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    figures, wrong, misses = measure(args.limit)
     if args.json:
-        print(json.dumps(out, ensure_ascii=False, indent=1))
+        print(json.dumps(figures, ensure_ascii=False, indent=1))
     else:
-        for k, v in out.items():
+        for k, v in figures.items():
+            if k.startswith("clean_documents"):
+                v = _pct(v)
+            elif k == "recall_at_fail":
+                v = ", ".join(f"{kind} {_pct(x)}" for kind, x in v.items())
             print(f"{k:28} {v}")
     if args.show:
         print("\n-- wrongful or unsure findings on clean text")

@@ -70,6 +70,7 @@ def test_dom_after_scripts_ran(out: Path, tmp_path: Path) -> None:
         assert f'id="p-{pid}"' in dom
     marks = re.findall(r"<mark>(.*?)</mark>", dom, flags=re.S)
     assert ORG in marks and "浙江衢晟新材料有限公司" in marks
+    assert '<div class="evidence">依据：全称' in dom  # why each finding fails, for the clerk
     assert any("\n" not in m and "衢江精" in m for m in marks)  # a name across a PDF line, highlighted whole
     assert "<title>形式审查筛查报告" in dom and "pwned</title>" not in dom
     assert "<img" not in dom and dom.count("<script") == 1

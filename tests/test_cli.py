@@ -103,6 +103,25 @@ def test_text_output_for_people(tmp_path: Path, cli: Callable[..., Result]) -> N
     assert "FAIL" in result.out and "identity.org" in result.out and ORG in result.out
 
 
+def test_check_without_identities_cannot_pass(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """Without --org/--person/--application only tell-tale patterns can be looked for: never 通过."""
+    path = tmp_path / "报告.docx"
+    build_docx(path, body=["衢州市是浙江省的一个地级市。"])
+    result = cli("check", path, "--format", "json")
+    report = result.json()
+    assert result.code == 3 and report["verdict"] == "review"
+    assert [f["rule"] for f in report["findings"]] == ["document.no_identities"]
+    text = cli("check", path)
+    assert text.code == 3 and "未提供申报单位" in text.out and "通过" not in text.out.replace("不通过", "")
+
+
+def test_text_output_says_why(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    path = tmp_path / "报告.docx"
+    build_docx(path, body=["由" + ORG + "研发"])
+    result = cli("check", path, "--org", ORG)
+    assert "依据：全称" in result.out
+
+
 def test_clean_file_passes(tmp_path: Path, cli: Callable[..., Result]) -> None:
     path = tmp_path / "报告.docx"
     build_docx(path, body=["衢州市是浙江省的一个地级市。", "浙江医药股份有限公司是竞争对手。"])

@@ -231,6 +231,14 @@ def test_certificate_identities_are_info() -> None:
 
 
 def test_every_finding_explains_itself() -> None:
-    for f in run("由王建国负责，浙江衢晟新材料有限公司承担，电话0570-3012345"):
+    found = run("由王建国负责，浙江衢晟新材料有限公司承担，电话0570-3012345。我公司（浙江某达化工有限公司）成立于2001年。"
+                "申报单位：浙江恒远化工有限公司。衢晟新材料有限公司的产品", parts=(
+                    Part(kind=PartKind.BODY, text="由王建国负责，浙江衢晟新材料有限公司承担，电话0570-3012345。", paragraph=1),
+                    Part(kind=PartKind.BODY, text="我公司（浙江某达化工有限公司）成立于2001年。申报单位：浙江恒远化工有限公司。", paragraph=2),
+                    Part(kind=PartKind.BODY, text="由浙江衢晟新材科有限公司承担。", paragraph=3),
+                    Part(kind=PartKind.METADATA, text="李四", origin="core.creator")))
+    assert {f.method for f in found} >= {"exact", "regex", "label", "ner", "fuzzy"}
+    for f in found:
         assert f.method and f.score is not None and f.context and f.matched and f.message and f.location
         assert f.matched in f.message
+        assert f.evidence and all(isinstance(e, str) and e for e in f.evidence)  # contract §3: why this severity

@@ -123,6 +123,8 @@ def test_uploading_a_leaky_sample_shows_the_leak_marked(browser_page: tuple[DevT
     tab.evaluate("document.getElementById('submit').click()")
     marks = tab.wait_for("Array.from(document.querySelectorAll('#result mark')).map(m => m.textContent)")
     assert {"智远电子", "衢州智远电子科技有限公司", "陈志明", "周丽华"} <= set(marks)
+    evidence = tab.evaluate("Array.from(document.querySelectorAll('#result .evidence')).map(e => e.textContent)")
+    assert any(e.startswith("依据：") and "全称" in e for e in evidence)
     verdict = tab.evaluate("document.querySelector('#result .verdict').textContent")
     assert verdict.startswith("审查结论：不通过") and "QZ2020-0002" in verdict
     headings = tab.evaluate("Array.from(document.querySelectorAll('#result .file h2')).map(h => h.textContent)")

@@ -223,7 +223,7 @@ class Engine:
         if is_generic(key) or nlp.is_ordinary_for_org(key, rules.common_word_min_freq, rules.tagged_word_min_freq):
             ev.add("ordinary_word", "普通词语")
         elif target.form == "short_form" and target.trade and norm(target.trade) != key and (
-                nlp.is_common_word(norm(target.trade), rules.common_word_min_freq)):
+                nlp.is_ordinary_for_org(norm(target.trade), rules.common_word_min_freq, rules.tagged_word_min_freq)):
             ev.add("ordinary_trade", f"字号“{target.trade}”是普通词语")
         if target.form == "org_word_form" and _place_before(text, s, target, rules.common_word_min_freq):
             ev.add("other_name", "前有其他地名或字，是另一单位的名称")
@@ -231,7 +231,7 @@ class Engine:
         if _inside_other_name(text, s, e, rules.common_word_min_freq):
             ev.add("other_name", "位于其他单位的名称中")
             return ev
-        if target.form == "trade_alone" and _other_company_follows(text, e):
+        if target.form in ("trade_alone", "short_form") and len(key) <= 4 and _other_company_follows(text, e):
             # 欧派家居集团 for 欧派门业: the same 字号 with another industry is another company
             ev.add("other_name", "同字号的其他单位名称")
             return ev
@@ -618,7 +618,7 @@ def to_finding(doc: Document, hit: Hit, certificate_severity: Severity | None) -
 
 def check(ctx: Context) -> Iterator[Finding]:
     if not ctx.targets:  # `screening check` without --org/--person/--application: it cannot say "clean"
-        yield Finding(rule="identity.none_given", severity=ctx.call.severity("identity.none_given"),
+        yield Finding(rule="document.no_identities", severity=ctx.call.severity("document.no_identities"),  # not identity.*: nothing matched
                       message="未提供申报单位、合作单位或项目组成员（--application、--org、--person），无法判断附件是否"
                               "暴露身份；只查找了已填写的表单栏、电话号码、信用代码等特征，请人工核对",
                       evidence=("没有已知身份可比对",))
