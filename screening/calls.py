@@ -92,13 +92,18 @@ class EvidenceWeights(_Strict):
     pinyin: float               # a pinyin spelling of the 字号 or of a member's name
     person_full: float          # a member's name of three or more characters
     person_short: float         # a member's name of two characters
+    rare_word: float            # a two-character member name that the dictionary knows, rarely (黄精, 葛根)
     ordinary_word: float        # the variant is an ordinary word or generic phrase (jieba, generic-phrases.txt)
     ordinary_trade: float       # a derived form (地名+字号, 字号+行业) whose 字号 is an ordinary word
     number_after: float         # a number right after a person's name (产量高达100吨)
+    header_footer: float        # a short form in a header or footer, where documents carry their owner's name
+    quoted: float               # inside quotation marks holding a longer term (“天网工程”), or quoted as a word
     glued: float                # a single character glued to either side: maybe part of another name
     other_name: float           # inside another organisation's name (武平紫金矿业有限公司 for 紫金矿业)
     longer_name: float          # a two-character member name continued by a given-name character
     org_context: float          # 公司/集团/团队 … after, 委托/依托/与…合作 around (lexicons/org-context.txt)
+    biography: float            # 林海，男，1982年生: the opening of a biography (person-context.txt bio_after)
+    member_list: float          # 钱塘、鲁班: listed with another member of the team
     person_actor: float         # 由…完成, …设计并实现: weaker cues of someone acting (person-context.txt actor_*)
     person_context: float       # 教授/负责人/主持 … around (lexicons/person-context.txt)
     whole_field: float          # the part (a cell, a property) holds the name and nothing else
@@ -125,6 +130,8 @@ class IdentityRules(_Strict):
     common_word_min_freq: int = Field(ge=0)
     crossing_word_min_freq: int = Field(ge=1)
     tagged_word_min_freq: int = Field(ge=1)
+    place_word_min_freq: int = Field(ge=1)  # a longer alias jieba knows as a place this often is the place
+    home_places: tuple[str, ...] = ()  # the call's city, put before a local 字号 (衢州天马)
     fuzzy_min_length: int = Field(ge=2)
     fuzzy_fail_score: float = Field(ge=0, le=100)
     fuzzy_warn_score: float = Field(ge=0, le=100)

@@ -61,11 +61,17 @@ def is_common_word(word: str, min_freq: int) -> bool:
 _PROPER = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng"})
 
 
-def is_ordinary_for_person(word: str, min_freq: int, low_freq: int) -> bool:
-    """A two-character name that is an ordinary word: frequent (高明, 高峰), or known to jieba's
-    dictionary and not tagged as a person's name (马达)."""
+def person_word(word: str, min_freq: int, low_freq: int) -> str:
+    """How ordinary a two-character name is as a word: "ordinary" when frequent (高明, 施工),
+    "rare" when jieba's dictionary knows it at all (黄精, 葛根: its person tags are unreliable, and
+    everyday names such as 王伟 or 李明 are not in it), else ""."""
     freq = word_freq(word)
-    return freq >= min_freq or (freq >= low_freq and _tags().get(word) not in ("nr", "nrt", "nrfg"))
+    return "ordinary" if freq >= min_freq else "rare" if freq >= low_freq else ""
+
+
+def is_place(word: str) -> bool:
+    """jieba tags the word as a place name (长江, 天马, 青山绿水)."""
+    return _tags().get(word) == "ns"
 
 
 def is_ordinary_for_org(word: str, min_freq: int, low_freq: int) -> bool:

@@ -147,19 +147,22 @@ def splits(name: str) -> list[OrgName]:
     return unique or [best]
 
 
+@cache
+def _generic_pieces() -> frozenset[str]:
+    return frozenset((*_ordered("org-industries.txt"), *_ordered("generic-phrases.txt")))
+
+
 def is_generic(word: str) -> bool:
     """A phrase that names a line of business, not an organisation: listed in generic-phrases.txt or
     made only of industry words (精密机械, 新材料科技)."""
     w = norm(word)
-    if w in _ordered("generic-phrases.txt"):
-        return True
-    pieces = (*_ordered("org-industries.txt"), *_ordered("generic-phrases.txt"))
+    pieces = _generic_pieces()
     reach = [True] + [False] * len(w)
     for i in range(len(w)):
         if reach[i]:
-            for p in pieces:
-                if w.startswith(p, i):
-                    reach[i + len(p)] = True
+            for j in range(i + 1, len(w) + 1):
+                if w[i:j] in pieces:
+                    reach[j] = True
     return reach[len(w)]
 
 
@@ -222,12 +225,15 @@ def web_stem(address: str | None) -> str:
 
 
 def variants(name: str, aliases: tuple[str, ...] = (), websites: tuple[str | None, ...] = (), *,
-             common_min_freq: int = 50, min_length: int = 2) -> list[Variant]:
+             common_min_freq: int = 50, min_length: int = 2, places: tuple[str, ...] = ()) -> list[Variant]:
     """Every way the organisation may be written, the full name first. Variants that are ordinary
     words are kept: whether a hit of one names the organisation is decided by its evidence
     (screening.evidence), not here. Generic phrases (精密机械) and place names are never variants."""
     parts = split(name)
     out: list[Variant] = [Variant(name, "exact", "全称", "full_name")]
+    # customary short forms first: a declared alias that is one (浙大) keeps what it is
+    out += [Variant(short, "alias", "习惯简称", "short_form") for short in (*_abbreviations().get(parts.full, ()),
+                                                                         *_rule_abbreviations(parts))]
     out += [Variant(a, "alias", "简称", "short_form") for a in aliases]
     company = is_company(parts.suffix)
     for p in splits(name) if company else [parts]:
@@ -248,18 +254,19 @@ def variants(name: str, aliases: tuple[str, ...] = (), websites: tuple[str | Non
             out.append(Variant(trade + suffix, "alias", "去掉地名", "full_name", trade))
         if len(trade) < 2 or trade in _ordered("regions.txt") or trade in _ordered("org-industries.txt"):
             continue
-        if p.region:
-            place = p.region.removesuffix("省").removesuffix("市")
-            out.append(Variant(place + trade, "alias", "地名+字号", "short_form", trade))
-            if place != p.region:
-                out.append(Variant(p.region + trade, "alias", "地名+字号", "short_form", trade))
+        # 浙江天马, 常山天马 (of 浙江常山天马), and the places of the applicant's home (衢州天马)
+        here = {p.region, p.region.removesuffix("省").removesuffix("市")} if p.region else set()
+        here |= {r.removesuffix("省").removesuffix("市") for r in _region_chain(p.region)}
+        here |= set(places) if p == parts else set()
+        if here:
+            for place in sorted(here, key=len, reverse=True):
+                if place:
+                    out.append(Variant(place + trade, "alias", "地名+字号", "short_form", trade))
         for word in ("公司", "集团", "股份"):
             out.append(Variant(trade + word, "alias", "字号+" + word, "org_word_form", trade))
         out.append(Variant(trade, "alias", "字号", "trade_alone", trade))
         if p == parts and is_distinctive(trade, common_min_freq) and all("\u4e00" <= c <= "\u9fff" for c in trade):
             out += [Variant(py, "pinyin", "字号拼音", "pinyin", trade) for py in _pinyin(trade)]
-    for short in (*_abbreviations().get(parts.full, ()), *_rule_abbreviations(parts)):
-        out.append(Variant(short, "alias", "习惯简称", "short_form"))
     for site in websites:
         stem = web_stem(site)
         if len(stem) >= 4:

@@ -98,6 +98,8 @@ def leading_placeholder(value: str) -> bool:
     """The value opens with a bracketed placeholder, whatever follows (〔隐去〕 统一社会信用代码：…)."""
     p = _patterns()
     v = norm(value)
+    self_word = next((w for w in sorted(p.exact, key=len, reverse=True) if len(w) >= 2 and v.startswith(w)), "")
+    v = v[len(self_word) :]  # 本公司（具体名称已隐去）为…
     if not v or v[0] not in p.opening:
         return False
     close = next((i for i, c in enumerate(v) if c in p.closing), -1)

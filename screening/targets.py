@@ -37,9 +37,9 @@ class Target:
 
 
 def _org_targets(name: str, aliases: tuple[str, ...], role: str, websites: tuple[str | None, ...],
-                 rules: IdentityRules) -> list[Target]:
+                 rules: IdentityRules, places: tuple[str, ...] = ()) -> list[Target]:
     found = variants(name, aliases, websites, common_min_freq=rules.common_word_min_freq,
-                     min_length=rules.min_alias_length)
+                     min_length=rules.min_alias_length, places=places)
     return [Target(TargetKind.ORG, v.text, name, v.method, role, v.why, v.form, v.trade) for v in found]
 
 
@@ -65,7 +65,8 @@ def identities(app: Application | None, rules: IdentityRules, orgs: tuple[str, .
     out: list[Target] = []
     if app is not None:
         a = app.applicant
-        out += _org_targets(a.name, a.aliases, "applicant", (a.website, a.email), rules)
+        home = (*rules.home_places, *((_short_place(a.region),) if a.region else ()))
+        out += _org_targets(a.name, a.aliases, "applicant", (a.website, a.email), rules, home)
         for p in app.partners:
             out += _org_targets(p.name, p.aliases, "partner", (), rules)
         for m in app.team:
@@ -77,6 +78,15 @@ def identities(app: Application | None, rules: IdentityRules, orgs: tuple[str, .
         if p.strip():
             out += _person_targets(p.strip(), "member")
     return out
+
+
+def _short_place(region: str) -> str:
+    """龙游县 → 龙游, 柯城区 → 柯城 (how a place stands before a 字号)."""
+    r = region.strip()
+    for end in ("自治县", "县", "区", "市"):
+        if r.endswith(end) and len(r) - len(end) >= 2:
+            return r[: -len(end)]
+    return r
 
 
 class ContactKind(StrEnum):

@@ -43,7 +43,7 @@ from screening.labels import (
 )
 from screening.matching import ExactMatcher
 from screening.model import Document, Finding, Location, Part, PartKind, Role, Severity
-from screening.orgnames import is_generic, split
+from screening.orgnames import is_company, is_generic, split
 from screening.placeholders import is_placeholder, is_public_number
 from screening.sections import in_references, sections
 from screening.targets import Contact, ContactKind, Target, TargetKind, contacts, phone_keys
@@ -57,6 +57,7 @@ AUTHOR_ORIGINS = frozenset({
     "xmp.Author", "revision_author", "comment_author", "annotation_author", "people",
 })
 GENERIC_AUTHORS = frozenset({"administrator", "admin", "user", "微软用户", "作者", "author", "owner", "lenovo", "dell", "hp"})
+_JOINERS = frozenset("、,，和与及")
 _SENTENCE_END = re.compile(r"[,，。;；!！?？、)）】]")
 _TABLE_CELL = re.compile(r"^(?P<row>.*)c(?P<col>\d+)$")
 
@@ -84,7 +85,7 @@ def _context_words(strength: str = "") -> tuple[tuple[str, ...], tuple[str, ...]
     table = dict(lexicons.table("person-context.txt"))
 
     def longest(key: str) -> tuple[str, ...]:
-        return tuple(sorted((norm(w) for w in table[key]), key=len, reverse=True))
+        return tuple(sorted((norm(w) for w in table.get(key, ())), key=len, reverse=True))
 
     prefix = f"{strength}_" if strength else ""
     return longest(prefix + "before"), longest(prefix + "after")
@@ -142,6 +143,7 @@ class Engine:
         anchored = [(split(t.identity).trade, t) for t in long_names]
         self.anchors: ExactMatcher[Target] = ExactMatcher((a, t) for a, t in anchored if len(a) >= 2)
         self._cells: dict[tuple[str, int], str] = {}
+        self.people = sorted({norm(t.identity) for t in ctx.targets if t.kind is TargetKind.PERSON}, key=len, reverse=True)
         self.ocr_targets = [t for t in ctx.targets if t.kind is TargetKind.ORG and not t.latin
                             and len(norm(t.text)) >= self.rules.ocr_min_length]
 
@@ -215,13 +217,19 @@ class Engine:
             return ev
         if person:
             return self._person_evidence(ev, part, text, s, e, key, whole, author)
-        return self._org_evidence(ev, text, s, e, key, target, whole, author)
+        return self._org_evidence(ev, part, text, s, e, key, target, whole)
 
-    def _org_evidence(self, ev: Evidence, text: str, s: int, e: int, key: str, target: Target, whole: bool,
-                      author: bool) -> Evidence | None:
+    def _org_evidence(self, ev: Evidence, part: Part, text: str, s: int, e: int, key: str, target: Target,
+                      whole: bool) -> Evidence | None:
         rules = self.rules
-        if is_generic(key) or nlp.is_ordinary_for_org(key, rules.common_word_min_freq, rules.tagged_word_min_freq):
+        customary = target.why == "习惯简称"  # 浙大, 省农科院: short forms that name nothing else
+        if is_generic(key) or (not customary and nlp.is_ordinary_for_org(
+                key, rules.common_word_min_freq, rules.tagged_word_min_freq)):
             ev.add("ordinary_word", "普通词语")
+        elif target.why in ("简称", "字号") and (
+                (len(key) <= rules.short_name_length and (nlp.is_place(key) or key.endswith(_place_ends())))
+                or (nlp.is_place(key) and nlp.word_freq(key) >= rules.place_word_min_freq)):
+            ev.add("ordinary_word", "地名或景物名")
         elif target.form == "short_form" and target.trade and norm(target.trade) != key and (
                 nlp.is_ordinary_for_org(norm(target.trade), rules.common_word_min_freq, rules.tagged_word_min_freq)):
             ev.add("ordinary_trade", f"字号“{target.trade}”是普通词语")
@@ -231,7 +239,11 @@ class Engine:
         if _inside_other_name(text, s, e, rules.common_word_min_freq):
             ev.add("other_name", "位于其他单位的名称中")
             return ev
-        if target.form in ("trade_alone", "short_form") and len(key) <= 4 and _other_company_follows(text, e):
+        if target.kind is TargetKind.ORG and len(key) <= 4 and _foreign_place_before(text, s):
+            ev.add("other_name", "前有其他地名，是另一单位")  # 台湾绿能科技 for 绿能 (the applicant's own
+            return ev  # places are variants of their own, matched as longer hits)
+        if (target.form in ("trade_alone", "short_form") and len(key) <= 4 and is_company(split(target.identity).suffix)
+                and _other_company_follows(text, e)):
             # 欧派家居集团 for 欧派门业: the same 字号 with another industry is another company
             ev.add("other_name", "同字号的其他单位名称")
             return ev
@@ -245,8 +257,12 @@ class Engine:
             ev.add("chance_chars", "由常用虚字组成，易偶然出现")
         if w := org_context(text, s, e):
             ev.add("org_context", f"单位语境（{w}）")
-        elif target.form == "trade_alone" and (w := _subject(text, s, e)):
+        elif (target.form == "trade_alone" or target.why == "地名+字号") and (w := _subject(text, s, e)):
             ev.add("subject", f"作主语（{w}）")
+        if part.kind in (PartKind.HEADER, PartKind.FOOTER):
+            ev.add("header_footer", "位于页眉页脚")
+        if quoted := _quoted_term(text, s, e):
+            ev.add("quoted", quoted)
         return ev
 
     def _row_context(self, part: Part) -> str:
@@ -265,9 +281,13 @@ class Engine:
                          author: bool) -> Evidence | None:
         rules = self.rules
         # jieba's dictionary lists famous three-character names (刘卫东): only two-character names are
-        # tested as ordinary words (高明, 高峰, and 马达, 白露 that jieba knows but does not tag as names)
-        if len(key) == 2 and nlp.is_ordinary_for_person(key, rules.common_word_min_freq, rules.tagged_word_min_freq):
-            ev.add("ordinary_word", "普通词语")
+        # tested as words (高明, 施工; rarer: 黄精, 葛根)
+        if len(key) == 2:
+            level = nlp.person_word(key, rules.common_word_min_freq, rules.tagged_word_min_freq)
+            if level == "ordinary":
+                ev.add("ordinary_word", "普通词语")
+            elif level == "rare":
+                ev.add("rare_word", "词典中的词语")
         if whole:
             if cue := self._row_context(part):
                 ev.add("person_context", f"表格同行或表头（{cue}）")
@@ -276,20 +296,37 @@ class Engine:
         if len(key) <= 2 and bound.inside_word(rules.crossing_word_min_freq):
             return None  # 高峰 in 用电高峰期 (a dictionary word across the name's edge)
         cue = "" if author else person_context(text, s, e)
-        actor_after = next((w for w in _context_words("actor")[1] if text.startswith(w, e)), "") if not cue else ""
-        if len(key) <= 2 and _continues_name(text, e, bound) and not (cue or actor_after).startswith(text[e : e + 1]):
+        bio = next((w for w in _context_words("bio")[1] if text.startswith(w, e)), "")
+        actor_after = next((w for w in _context_words("actor")[1] if text.startswith(w, e)), "")
+        follows = cue or bio or actor_after
+        if len(key) <= 2 and _continues_name(text, e, bound) and not follows.startswith(text[e : e + 1]):
             ev.add("longer_name", "后接其他字，可能是另一人的姓名")
             return ev  # a title before belongs to that other name
-        actor = "" if cue or author else person_context(text, s, e, "actor")
-        if not bound.clean_edges and not cue and not actor.startswith(text[e : e + 1]):
+        actor = "" if author else person_context(text, s, e, "actor")
+        if not bound.clean_edges and not (cue or actor).startswith(text[e : e + 1]) and not bio:
             ev.add("glued", "前后紧接其他字，可能是更长姓名的一部分")
+        if bio:
+            ev.add("biography", f"人物简介（{bio.strip(',(')}）")
         if cue:
             ev.add("person_context", f"人物语境（{cue}）")
-        elif actor:
+        if actor and actor != cue:
             ev.add("person_actor", f"作为行为人（{actor}）")
-        elif not author and e < len(text) and text[e].isdigit():
+        if other := self._listed_with(text, s, e):
+            ev.add("member_list", f"与成员“{other}”并列")
+        if not (cue or actor or bio) and not author and e < len(text) and text[e].isdigit():
             ev.add("number_after", "后接数字，不像人名")
         return ev
+
+    def _listed_with(self, text: str, s: int, e: int) -> str:
+        """Another member of the team right before or after, joined by 、/和/与 (钱塘、鲁班)."""
+        for other in self.people:
+            if other == text[s:e]:
+                continue
+            if text.startswith(other, e + 1) and text[e] in _JOINERS:
+                return other
+            if s - 1 - len(other) >= 0 and text[s - 1] in _JOINERS and text.startswith(other, s - 1 - len(other)):
+                return other
+        return ""
 
     def fuzzy(self, part: Part, n: Normalized, known: list[Hit]) -> list[Hit]:
         """Long names with a wrong, missing or extra character; on OCR text, without an anchor."""
@@ -486,18 +523,42 @@ def _continues_name(text: str, end: int, bound: nlp.Boundary) -> bool:
 
 
 @cache
+def _place_ends() -> tuple[str, ...]:
+    return next(words for key, words in lexicons.table("org-context.txt") if key == "place_end")
+
+
+@cache
 def _subject_words() -> tuple[str, ...]:
     return next(words for key, words in lexicons.table("org-context.txt") if key == "subject_after")
 
 
-_CLAUSE_START = frozenset("，,。；;：:！!？?、（(“\"\n")
+
+
+_QUOTES = {"“": "”", "\"": "\"", "「": "」", "『": "』", "‘": "’"}
+_MENTION = ("一词", "二字", "这个词", "之名", "这一名称", "的说法")
+
+
+def _quoted_term(text: str, start: int, end: int) -> str:
+    """The name inside quotation marks that hold a longer term (“天网工程”), or quoted as a word
+    (“烂柯”一词): '' when not."""
+    lo = max(0, start - 12)
+    open_at = max(text.rfind(q, lo, start) for q in _QUOTES)
+    if open_at < 0:
+        return ""
+    close_at = text.find(_QUOTES[text[open_at]], end, end + 12)
+    if close_at < 0 or any(q in text[open_at + 1 : start] for q in _QUOTES.values()):
+        return ""
+    if open_at + 1 == start and close_at == end:
+        return "作为词语被提及" if text.startswith(_MENTION, close_at + 1) else ""
+    return "位于引号内的其他名称中"
 
 
 def _subject(text: str, start: int, end: int) -> str:
-    """The name opens a clause (。衢晟…) or a function word follows it (衢晟的, 衢晟始终): '' if not."""
+    """A function word follows the name, making it a subject or possessor (衢晟的, 衢晟始终), or the
+    name opens the paragraph: '' if not."""
     if w := next((w for w in _subject_words() if text.startswith(w, end)), ""):
         return w
-    return "句首" if start == 0 or text[start - 1] in _CLAUSE_START else ""
+    return "段首" if start == 0 or text[start - 1] == "\n" else ""
 
 
 def _inside_other_name(text: str, start: int, end: int, common_min_freq: int) -> bool:
@@ -534,15 +595,22 @@ def _place_before(text: str, start: int, target: Target, common_min_freq: int) -
     if start < 2 or not all("\u4e00" <= c <= "\u9fff" for c in text[start - 2 : start]):
         return False
     head = text[start - 2 : start]
-    if text[start - 1] in nlp.neighbours() or nlp.is_common_word(head, common_min_freq):
-        return False
     own = split(target.identity).region
-    return not (own and (own.startswith(head) or head in own))
+    if own and head in own:
+        return False
+    if text[:start].endswith(_regions()) or nlp.is_place(head):  # 常州星宇股份 for 星宇股份
+        return True
+    return not (text[start - 1] in nlp.neighbours() or nlp.is_common_word(head, common_min_freq))
 
 
 @cache
 def _regions() -> tuple[str, ...]:
     return tuple(sorted((norm(w) for w in lexicons.lines("regions.txt")), key=len, reverse=True))
+
+
+def _foreign_place_before(text: str, start: int) -> bool:
+    """A place name right before the hit (台湾|绿能, 江苏|衢晟)."""
+    return start >= 2 and (text[:start].endswith(_regions()) or nlp.is_place(text[start - 2 : start]))
 
 
 def _region_before(text: str, start: int) -> bool:
