@@ -95,6 +95,7 @@ class EvidenceWeights(_Strict):
     rare_word: float            # a two-character member name that the dictionary knows, rarely (黄精, 葛根)
     ordinary_word: float        # the variant is an ordinary word or generic phrase (jieba, generic-phrases.txt)
     ordinary_trade: float       # a derived form (地名+字号, 字号+行业) whose 字号 is an ordinary word
+    word_after: float           # a two-character name run into the next word with nothing between (钱江源头)
     number_after: float         # a number right after a person's name (产量高达100吨)
     header_footer: float        # a short form in a header or footer, where documents carry their owner's name
     quoted: float               # inside quotation marks holding a longer term (“天网工程”), or quoted as a word

@@ -91,6 +91,7 @@ def is_placeholder(value: str) -> bool:
             return False
         rest = inner.removesuffix(word) if inner.endswith(word) else inner.removeprefix(word)
     rest, _ = _strip(rest, p.filler)
+    rest, _ = _strip(rest, tuple(sorted((w for w in p.exact if len(w) >= 2), key=len, reverse=True)))  # 本公司（…已隐去）
     return len(rest) <= p.max_rest
 
 

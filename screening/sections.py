@@ -17,6 +17,8 @@ from screening.text import norm
 
 _HEADING = re.compile(r"^(?:第?[一二三四五六七八九十]+[、.．章节]|[（(][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*[、.．\s])")
 _CITATION = re.compile(r"^\s*[\[［【]?\d{1,3}[\]］】.．、]\s*\S.{0,200}?\[(?:J|M|C|D|P|R|S|N|EB/OL|Z)\]", re.IGNORECASE)
+# a numbered citation anywhere in a paragraph: [3] 作者. 题名[J]. (a whole reference list in one paragraph)
+_CITATION_INSIDE = re.compile(r"[\[［【]\d{1,3}[\]］】]\s*\S.{0,160}?\[(?:J|M|C|D|P|R|S|N|EB/OL|Z)\]", re.IGNORECASE)
 _MAX_HEADING = 20
 
 
@@ -55,7 +57,7 @@ def sections(doc: Document) -> dict[int, str]:
         if head is not None:
             current = head
             continue
-        if _CITATION.match(part.text):
+        if _CITATION.match(part.text) or _CITATION_INSIDE.search(part.text):
             out[id(part)] = "references"
         elif current:
             out[id(part)] = current

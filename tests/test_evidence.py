@@ -102,3 +102,48 @@ def test_thresholds_in_the_call_decide() -> None:
     evidence = call.identity.evidence.model_copy(update={"warn_at": 1.2, "fail_at": 1.5})
     silent = call.model_copy(update={"identity": call.identity.model_copy(update={"evidence": evidence})})
     assert run(*body("项目将与长城合作开发专用夹具。"), call=silent) == []
+
+
+HOSPITAL: dict[str, Any] = {
+    "project_id": "E-2", "title": "胸痛中心",
+    "applicant": {"name": "常山县人民医院", "aliases": ["县人民医院"], "email": "qzsy@qzsy.cn"},
+    "partners": [], "team": [{"name": "钱江", "role": "leader"}, {"name": "郑重", "role": "member"}],
+}
+DOORS: dict[str, Any] = {
+    "project_id": "E-3", "title": "木门",
+    "applicant": {"name": "江山欧派门业股份有限公司", "aliases": ["江山欧派", "欧派门业"]},
+    "partners": [], "team": [{"name": "吴刚", "role": "leader"}],
+}
+
+
+def run_app(app_data: dict[str, Any], *parts: Part) -> list[Finding]:
+    call = load_call()
+    app = parse_application(json.dumps(app_data, ensure_ascii=False))
+    doc = Document(file="报告.docx", format="docx", sha256="", pages=1, role=Role.FEASIBILITY_REPORT, parts=parts)
+    ctx = Context(call, app, (doc,), tuple(identities(app, call.identity)))
+    return [f for f in identity.check(ctx) if f.severity is not Severity.INFO]
+
+
+@pytest.mark.parametrize(
+    ("app", "text"),
+    [
+        (HOSPITAL, "开化县人民医院等兄弟单位也在探索县域模式。"),  # a generic alias inside another's name
+        (HOSPITAL, "伦理审查批件号：QZSY-2020-011。"),  # the e-mail's stem inside a document number
+        (HOSPITAL, "研究区位于钱江源头流域下游。"),  # a two-character name running into the next word
+        (DOORS, "欧派家居集团也在推进定制化生产。"),  # the same 字号 with another industry
+    ],
+)
+def test_look_alikes_of_other_applicants(app: dict[str, Any], text: str) -> None:
+    assert run_app(app, *body(text)) == []
+
+
+def test_a_department_is_not_another_company() -> None:
+    found = run_app(DOORS, *body("欧派门业技术中心主任吴刚任项目负责人。"))
+    assert {f.matched for f in found if f.severity is Severity.FAIL} >= {"欧派门业", "吴刚"}
+
+
+def test_a_unit_column_is_data_not_a_label() -> None:
+    cells = [("成员", 1, 1), ("单位", 1, 2), ("分工", 1, 3), ("（信息已隐去）", 2, 1), ("合作单位", 2, 2), ("表征分析", 2, 3)]
+    parts = tuple(Part(kind=PartKind.TABLE, text=t, paragraph=i + 1, source=f"word/document.xml#t1r{r}c{c}")
+                  for i, (t, r, c) in enumerate(cells))
+    assert run_app(DOORS, *parts) == []

@@ -54,7 +54,7 @@ def warns(text: str, **kw: Any) -> list[str]:
         ("近年来衢晟的研发投入逐年增加。", "衢晟"),  # the trade name alone, distinctive
         ("由王建国负责工艺开发。", "王建国"),
         ("项目联合衢州学院开展机理研究。", "衢州学院"),
-        ("华友钴业的前驱体产品。", "华友"),  # a partner's trade name as a word of its own
+        ("近年来华友钴的前驱体产品供不应求。", "华友钴"),  # a partner's trade name as a word of its own
         ("样品由金华负责检测。", "金华"),  # a member named like a city, marked as a person by 负责
         ("项目负责人：高明", "高明"),  # a member named like an ordinary word, in a labelled field
         ("金华教授团队提供了支持。", "金华"),
@@ -85,6 +85,11 @@ def test_leaks_are_found(text: str, leak: str) -> None:
 )
 def test_innocent_text_does_not_fail(text: str, why: str) -> None:
     assert fails(text) == [], why
+
+
+def test_trade_name_run_into_another_name_is_unsure() -> None:
+    # 华友钴业 is not 衢州华友钴新材料有限公司, but shares its 字号: a person decides
+    assert warns("华友钴业的前驱体产品。") == ["华友钴"] and fails("华友钴业的前驱体产品。") == []
 
 
 def test_longer_name_is_unsure_not_fail() -> None:

@@ -120,9 +120,14 @@ def org_context(text: str, start: int, end: int) -> str:
 
 
 def _latin_bounded(original: str, start: int, end: int) -> bool:
+    """A Latin name standing alone: not inside a longer word, nor part of a code (QZSY-2020-011)."""
     left = original[start - 1] if start > 0 else " "
     right = original[end] if end < len(original) else " "
-    return not (left.isascii() and left.isalnum()) and not (right.isascii() and right.isalnum())
+    if (left.isascii() and left.isalnum()) or (right.isascii() and right.isalnum()):
+        return False
+    code_after = right in "-_/" and original[end + 1 : end + 2].isdigit()
+    code_before = left in "-_/" and original[start - 2 : start - 1].isalnum()
+    return not (code_after or code_before)
 
 
 class Engine:
@@ -143,6 +148,7 @@ class Engine:
         anchored = [(split(t.identity).trade, t) for t in long_names]
         self.anchors: ExactMatcher[Target] = ExactMatcher((a, t) for a, t in anchored if len(a) >= 2)
         self._cells: dict[tuple[str, int], str] = {}
+        self._spaced = False
         self.people = sorted({norm(t.identity) for t in ctx.targets if t.kind is TargetKind.PERSON}, key=len, reverse=True)
         self.ocr_targets = [t for t in ctx.targets if t.kind is TargetKind.ORG and not t.latin
                             and len(norm(t.text)) >= self.rules.ocr_min_length]
@@ -209,12 +215,19 @@ class Engine:
         author = part.origin in AUTHOR_ORIGINS  # an author, company or manager property names its holder
         if author:
             ev.add("person_context" if person else "org_context", "作者类文档属性")
-        if target.why == "全称" or form in ("long_alias", "web_stem"):
+        if target.why == "全称" or form == "web_stem":
+            return ev
+        if form == "long_alias":  # 县人民医院 in 开化县人民医院: a longer alias can still be inside another name
+            if _foreign_place_before(text, s) or _inside_other_name(text, s, e, self.rules.common_word_min_freq):
+                ev.add("other_name", "位于其他单位的名称中")
             return ev
         if form == "full_name":  # 衢晟新材料有限公司: another place before it makes another company
             if _region_before(text, s):
                 ev.add("other_name", "前有其他地名，是另一单位的名称")
             return ev
+        # a space around the name in the file (a table row in a PDF or a scan: 技术骨干 周明轩 力控算法)
+        # is a word boundary that normalisation removed
+        self._spaced = _spaced(part.text, start, end)
         if person:
             return self._person_evidence(ev, part, text, s, e, key, whole, author)
         return self._org_evidence(ev, part, text, s, e, key, target, whole)
@@ -251,7 +264,7 @@ class Engine:
             bound = nlp.boundary(text, s, e)
             if bound.inside_word(rules.crossing_word_min_freq):
                 return None  # 华友 in 中华|友好, 金华 in 金华市
-            if not bound.clean_edges:
+            if (not bound.clean_edges or bound.crossing) and not self._spaced:  # 永和大王: one unknown word
                 ev.add("glued", "前后紧接其他字，可能是其他名称的一部分")
         if target.form == "trade_alone" and len(key) == 2 and all(c in nlp.neighbours() for c in key):
             ev.add("chance_chars", "由常用虚字组成，易偶然出现")
@@ -299,11 +312,13 @@ class Engine:
         bio = next((w for w in _context_words("bio")[1] if text.startswith(w, e)), "")
         actor_after = next((w for w in _context_words("actor")[1] if text.startswith(w, e)), "")
         follows = cue or bio or actor_after
-        if len(key) <= 2 and _continues_name(text, e, bound) and not follows.startswith(text[e : e + 1]):
+        if (len(key) <= 2 and not self._spaced and _continues_name(text, e, bound)
+                and not follows.startswith(text[e : e + 1])):
             ev.add("longer_name", "后接其他字，可能是另一人的姓名")
             return ev  # a title before belongs to that other name
         actor = "" if author else person_context(text, s, e, "actor")
-        if not bound.clean_edges and not (cue or actor).startswith(text[e : e + 1]) and not bio:
+        if ((not bound.clean_edges or bound.crossing) and not self._spaced
+                and not (cue or actor).startswith(text[e : e + 1]) and not bio):
             ev.add("glued", "前后紧接其他字，可能是更长姓名的一部分")
         if bio:
             ev.add("biography", f"人物简介（{bio.strip(',(')}）")
@@ -313,8 +328,11 @@ class Engine:
             ev.add("person_actor", f"作为行为人（{actor}）")
         if other := self._listed_with(text, s, e):
             ev.add("member_list", f"与成员“{other}”并列")
-        if not (cue or actor or bio) and not author and e < len(text) and text[e].isdigit():
+        bare = not (cue or actor or bio or ev.has("与成员")) and not author
+        if bare and e < len(text) and text[e].isdigit():
             ev.add("number_after", "后接数字，不像人名")
+        elif bare and len(key) <= 2 and len(bound.after) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in bound.after):
+            ev.add("word_after", f"与后面的“{bound.after}”连成词组，不像人名")  # 钱江源头, 洪波涌起
         return ev
 
     def _listed_with(self, text: str, s: int, e: int) -> str:
@@ -430,6 +448,8 @@ class Engine:
                 continue
             label, kind = found
             value = shaped(kind, value_part.text)
+            if kind == "org" and value and not org_shaped(value) and self._identity_of(value) is None:
+                continue  # a cell in an 单位 column (合作单位 | 表征分析) is data, not a label with its value
             n = normalize(value_part.text)
             i = n.text.find(value) if value else -1
             if i >= 0:
@@ -504,6 +524,13 @@ class Engine:
         return role + ("名称" if target.method == "exact" else f"{target.why or '简称'}")
 
 
+def _spaced(original: str, start: int, end: int) -> bool:
+    """Whitespace or the text's edge on both sides of the name as it stands in the file."""
+    left = start == 0 or original[start - 1].isspace()
+    right = end >= len(original) or original[end].isspace()
+    return left and right
+
+
 def _table_cells(doc: Document) -> dict[tuple[str, int], str]:
     cells: dict[tuple[str, int], str] = {}
     for part in doc.parts:
@@ -535,7 +562,8 @@ def _subject_words() -> tuple[str, ...]:
 
 
 _QUOTES = {"“": "”", "\"": "\"", "「": "」", "『": "』", "‘": "’"}
-_MENTION = ("一词", "二字", "这个词", "之名", "这一名称", "的说法")
+_MENTION = ("一词", "二字", "这个词", "之名", "这一名称", "的说法",  # “烂柯”一词: a word, talked about
+            "车型", "品牌", "商标", "系列", "型号", "牌", "工程", "计划", "平台")  # “博瑞”车型: a product's name
 
 
 def _quoted_term(text: str, start: int, end: int) -> str:
@@ -549,7 +577,7 @@ def _quoted_term(text: str, start: int, end: int) -> str:
     if close_at < 0 or any(q in text[open_at + 1 : start] for q in _QUOTES.values()):
         return ""
     if open_at + 1 == start and close_at == end:
-        return "作为词语被提及" if text.startswith(_MENTION, close_at + 1) else ""
+        return "作为词语或产品名被提及" if text.startswith(_MENTION, close_at + 1) else ""
     return "位于引号内的其他名称中"
 
 
@@ -572,11 +600,12 @@ def _inside_other_name(text: str, start: int, end: int, common_min_freq: int) ->
 
 
 def _other_company_follows(text: str, end: int) -> bool:
-    """An industry word and a legal form follow the 字号: 欧派|家居|集团 (a longer variant of the
-    applicant's own name would have matched instead)."""
+    """An industry word and a company's legal form follow the 字号: 欧派|家居|集团 (a longer variant of
+    the applicant's own name would have matched instead; 技术中心 is a department, not a company)."""
     rest = text[end : end + 12]
     word = next((w for w in _industries() if rest.startswith(w)), "")
-    return bool(word) and rest[len(word) :].startswith(_suffixes())
+    tail = rest[len(word) :]
+    return bool(word) and any(tail.startswith(s) for s in _suffixes() if is_company(s))
 
 
 def _legal_form_follows(text: str, end: int) -> bool:
