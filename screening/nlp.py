@@ -95,9 +95,9 @@ def _tags() -> dict[str, str]:
 
 
 def is_org_word(word: str) -> bool:
-    """jieba's dictionary lists the word as an organisation name (nt: 中国联通, 云南白药), another
-    proper name (nz: 华瑞, 清华) or an abbreviation (j: 中科大): a name, however frequent."""
-    return _tags().get(word) in ("nt", "nz", "j")
+    """jieba's dictionary lists the word as an organisation name (nt: 中国联通, 云南白药) or an
+    abbreviation (j: 中科大): a name, however frequent. (Its nz tag is no help: 诚信 and 万能 carry it.)"""
+    return _tags().get(word) in ("nt", "j")
 
 
 @cache

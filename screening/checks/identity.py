@@ -57,7 +57,30 @@ AUTHOR_ORIGINS = frozenset({
     "xmp.Author", "revision_author", "comment_author", "annotation_author", "people",
 })
 GENERIC_AUTHORS = frozenset({"administrator", "admin", "user", "微软用户", "作者", "author", "owner", "lenovo", "dell", "hp"})
-_JOINERS = frozenset("、,，和与及")
+_JOINERS = frozenset("、,，;；和与及")
+_ROLE_BRACKET = re.compile(r"^[(（][^()（）]{1,40}[)）]")
+_ROLE_BRACKET_END = re.compile(r"[(（][^()（）]{1,40}[)）]$")
+_LIST_END = re.compile(r"^等(?:\d{1,3}|[一二三四五六七八九十]{1,3})?(?:人|名)?(?=[,，。;；、]|$)|^等\d{1,3}人")
+
+
+def _role_after(text: str, end: int) -> str:
+    """After a name: a role in brackets (马力（总工程师）, 周全（工艺设计）), a title after a comma
+    (周正，博士; 常山，工程师), or the close of a list of people (常青等8人, 丁香等，): '' if none."""
+    before, after = _context_words()
+    actor = _context_words("actor")[1]
+    rest = text[end : end + 30]
+    rest = text[end : end + 44]
+    if m := _ROLE_BRACKET.match(rest):
+        inner = m.group(0)[1:-1]
+        if any(w in inner for w in (*after, *before, *actor)):
+            return f"（{inner[:12]}）"
+    if rest[:1] in ",，" and (w := next((w for w in after if rest.startswith(w, 1)), "")):
+        return f"，{w}"
+    if m := _LIST_END.match(rest):
+        return m.group(0)
+    return ""
+# 本单位为省级生猪美丽牧场, 本单位为国家级企业技术中心: a description, not a name
+_DESCRIPTION = re.compile(r"^(?:国家级|省级|市级|县级|区级|一家|一所|一个|全国|国内|我国|全省|全市|重点|高新技术|专业|大型|中型|小型|知名|领先)")
 _SENTENCE_END = re.compile(r"[,，。;；!！?？、)）】]")
 _TABLE_CELL = re.compile(r"^(?P<row>.*)c(?P<col>\d+)$")
 
@@ -264,7 +287,8 @@ class Engine:
             bound = nlp.boundary(text, s, e)
             if bound.inside_word(rules.crossing_word_min_freq):
                 return None  # 华友 in 中华|友好, 金华 in 金华市
-            if (not bound.clean_edges or bound.crossing) and not self._spaced:  # 永和大王: one unknown word
+            institution = not is_company(split(target.identity).suffix)  # 浙大硅材料国家重点实验室: its own unit
+            if (not bound.clean_edges or bound.crossing) and not self._spaced and not institution:  # 永和大王
                 ev.add("glued", "前后紧接其他字，可能是其他名称的一部分")
         if target.form == "trade_alone" and len(key) == 2 and all(c in nlp.neighbours() for c in key):
             ev.add("chance_chars", "由常用虚字组成，易偶然出现")
@@ -308,7 +332,7 @@ class Engine:
         bound = nlp.boundary(text, s, e)
         if len(key) <= 2 and bound.inside_word(rules.crossing_word_min_freq):
             return None  # 高峰 in 用电高峰期 (a dictionary word across the name's edge)
-        cue = "" if author else person_context(text, s, e)
+        cue = "" if author else (person_context(text, s, e) or _role_after(text, e))
         bio = next((w for w in _context_words("bio")[1] if text.startswith(w, e)), "")
         actor_after = next((w for w in _context_words("actor")[1] if text.startswith(w, e)), "")
         follows = cue or bio or actor_after
@@ -336,13 +360,17 @@ class Engine:
         return ev
 
     def _listed_with(self, text: str, s: int, e: int) -> str:
-        """Another member of the team right before or after, joined by 、/和/与 (钱塘、鲁班)."""
+        """Another member of the team right before or after, joined by 、/和/与, a role in brackets
+        allowed between (钱塘、鲁班; 钱塘（负责人）、丁香)."""
+        after = _ROLE_BRACKET.sub("", text[e : e + 60], count=1) if text[e : e + 1] in "(（" else text[e : e + 60]
+        head = text[max(0, s - 60) : s]
+        head = _ROLE_BRACKET_END.sub("", head[:-1]) if head[-1:] in _JOINERS else ""
         for other in self.people:
             if other == text[s:e]:
                 continue
-            if text.startswith(other, e + 1) and text[e] in _JOINERS:
+            if after[:1] in _JOINERS and after.startswith(other, 1):
                 return other
-            if s - 1 - len(other) >= 0 and text[s - 1] in _JOINERS and text.startswith(other, s - 1 - len(other)):
+            if head.endswith(other):
                 return other
         return ""
 
@@ -468,7 +496,7 @@ class Engine:
         for m in _self_reference().finditer(n.text):
             window = _SENTENCE_END.split(n.text[m.end() : m.end() + 40], maxsplit=1)[0]  # 本公司总经理，…中心: no name
             name = org_shaped(window)
-            if not name or is_placeholder(name) or re.search(r"[\"'“”‘’「」]|简称|以下", name):
+            if not name or is_placeholder(name) or re.search(r"[\"'“”‘’「」]|简称|以下", name) or _DESCRIPTION.match(name):
                 continue
             start, end = n.span(m.end(), m.end() + len(name))
             target = self._identity_of(name)
