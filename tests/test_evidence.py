@@ -147,3 +147,8 @@ def test_a_unit_column_is_data_not_a_label() -> None:
     parts = tuple(Part(kind=PartKind.TABLE, text=t, paragraph=i + 1, source=f"word/document.xml#t1r{r}c{c}")
                   for i, (t, r, c) in enumerate(cells))
     assert run_app(DOORS, *parts) == []
+
+
+def test_a_quoted_word_is_not_a_person() -> None:
+    assert run(*body("夏季用电“高达”两成的负荷集中在午间。")) == []
+    assert run(*body("用电“高峰”期的负荷预测是本项目的难点。")) == []

@@ -352,6 +352,8 @@ class Engine:
             ev.add("person_actor", f"作为行为人（{actor}）")
         if other := self._listed_with(text, s, e):
             ev.add("member_list", f"与成员“{other}”并列")
+        if _quoted_exactly(text, s, e) and not (cue or bio):
+            ev.add("quoted", "位于引号中，是被提及的词语")  # “高峰”期, “钱江”源头: a word, not a person
         bare = not (cue or actor or bio or ev.has("与成员")) and not author
         if bare and e < len(text) and text[e].isdigit():
             ev.add("number_after", "后接数字，不像人名")
@@ -607,6 +609,10 @@ def _quoted_term(text: str, start: int, end: int) -> str:
     if open_at + 1 == start and close_at == end:
         return "作为词语或产品名被提及" if text.startswith(_MENTION, close_at + 1) else ""
     return "位于引号内的其他名称中"
+
+
+def _quoted_exactly(text: str, start: int, end: int) -> bool:
+    return start > 0 and end < len(text) and text[start - 1] in _QUOTES and text[end] == _QUOTES[text[start - 1]]
 
 
 def _subject(text: str, start: int, end: int) -> str:
