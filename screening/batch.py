@@ -42,7 +42,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
-from screening.application import Application, load_application, parse_application
+from screening.application import Application, load_application, parse_application, plain_call_name
 from screening.calls import DEFAULT_CALL, call_path, load_call
 from screening.checks import batch as batch_rules
 from screening.engine import APPLICATION_FILE, Upload, project_files, screen, screen_project
@@ -130,14 +130,25 @@ def _fingerprint(project_call: str, call_digest: str, application_sha: str, atta
 
 
 def read_project(folder: Path, call: str | None, calls: _Calls) -> Project:
-    """A project folder's identity and fingerprint; an unusable application.json is `problem`."""
+    """A project folder's identity and fingerprint; an unusable application.json is `problem`.
+
+    Whatever the application holds (nesting deep enough to exhaust the recursion, more aliases
+    than the call allows, a call that names a file) stays this project's problem: it never stops
+    the batch."""
     app_file = folder / APPLICATION_FILE
     application: Application | None = None
     problem: str | None = None
     try:
-        application = load_application(app_file)
+        application = load_application(app_file, call=call)
     except ApplicationError as err:
         problem = f"application.json无法使用，项目未筛查：{err}"
+    except ConfigError:
+        raise  # --call itself is unusable: screen_batch checked it before, so this is not the applicant's
+    except Exception as err:  # RecursionError, MemoryError …: refused all the same, the batch goes on
+        problem = f"application.json无法使用，项目未筛查：{app_file}: 无法读取（{type(err).__name__}）"
+    if call is None and application is not None and not plain_call_name(application.call):
+        problem = f"application.json无法使用，项目未筛查：字段 call: “{application.call}”不是申报通知的名称"
+        application = None
     project_call = call or (application.call if application else DEFAULT_CALL)
     try:
         digest = calls.digest(project_call)

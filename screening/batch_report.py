@@ -8,6 +8,12 @@
 * `OUT/推荐表-<推荐单位>.xlsx` — the recommendation form of 附件3 for each recommending unit. It
   names the applicant and the leader: that is its purpose (it goes to the bureau, not to experts);
 * the text summary `screening batch` prints.
+
+Applicants write titles and names, so nothing they wrote is ever interpreted (issue 12): control
+characters are removed everywhere (`screening.report.one_line` / `printable`), the terminal gets
+rich `Text` (never markup), every spreadsheet cell is a string cell (a title `=HYPERLINK(…)` is
+text, never a formula), and a CSV cell that Excel would read as a formula (=, +, -, @ first,
+also after spaces, tabs or line breaks) gets a leading `'` as OWASP advises.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from screening.batch import BatchItem, BatchResult, write_atomic
 from screening.calls import load_call
 from screening.checks.batch import category_name
 from screening.model import Part, PartKind, Severity, Verdict
-from screening.report import SEVERITY_STYLE, VERDICT_STYLE, VERDICT_WORD
+from screening.report import SEVERITY_STYLE, VERDICT_STYLE, VERDICT_WORD, one_line, plain, printable
 from screening.wording import where
 
 SUMMARY_CSV = "summary.csv"
@@ -93,6 +99,17 @@ def top_domain(report: dict[str, Any]) -> str:
 
 # --- summary.csv --------------------------------------------------------------------------------
 
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that spreadsheets show as the text it is: one line, no control characters, and a
+    `'` before what would start a formula (OWASP, CSV injection). Numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    text = one_line(value)
+    return "'" + text if text.lstrip().startswith(_FORMULA_START) else text
+
 
 def write_summary_csv(path: Path, items: Sequence[BatchItem]) -> Path:
     buf = io.StringIO()
@@ -101,7 +118,7 @@ def write_summary_csv(path: Path, items: Sequence[BatchItem]) -> Path:
                      *(f"{name}({family})" for family, name in FAMILIES.items()), "主要领域"])
     for item in items:
         app = item.application
-        writer.writerow([
+        writer.writerow([csv_cell(value) for value in (
             item.project_id,
             item.report.get("title") or "",
             app.applicant.name if app else "",
@@ -110,7 +127,7 @@ def write_summary_csv(path: Path, items: Sequence[BatchItem]) -> Path:
             VERDICT_WORD[item.verdict],
             *(problems(item, family) for family in FAMILIES),
             top_domain(item.report),
-        ])
+        )])
     write_atomic(path, buf.getvalue().encode("utf-8-sig"))
     return path
 
@@ -152,16 +169,20 @@ def _write_form(path: Path, unit: str, items: Sequence[BatchItem]) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "推荐表"
-    ws.append([f"附件3  {'、'.join(titles)}推荐汇总表"])
+    ws.append([one_line(f"附件3  {'、'.join(titles)}推荐汇总表")])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FORM_COLUMNS))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([f"推荐单位（盖章）：{unit}"])
+    ws.append([one_line(f"推荐单位（盖章）：{unit}")])
     ws.append(list(FORM_COLUMNS))
     for n, item in enumerate(rows, start=1):
         app = item.application
         assert app is not None
-        ws.append([n, app.title, app.applicant.name, leader(app), category(item)])
+        ws.append([n, *(one_line(text) for text in (app.title, app.applicant.name, leader(app), category(item)))])
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula: openpyxl makes "=…" a formula
     thin = Side(style="thin")
     for row in ws.iter_rows(min_row=3, max_row=ws.max_row, max_col=len(FORM_COLUMNS)):
         for cell in row:
@@ -181,7 +202,7 @@ def _write_form(path: Path, unit: str, items: Sequence[BatchItem]) -> Path:
 
 
 def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape(printable("" if value is None else str(value)), quote=True)
 
 
 def highlighted(context: str | None, matched: str | None) -> str:
@@ -444,13 +465,13 @@ def render_summary(summary: dict[str, Any], out: TextIO) -> None:
         table.add_column(col, overflow="fold")
     for item in summary["items"]:
         verdict = Verdict(item["verdict"])
-        table.add_row(
-            item["project_id"],
-            item["title"] or "",
+        table.add_row(  # Text, never markup: a title may read “[/]…[bold”
+            plain(item["project_id"]),
+            plain(item["title"]),
             Text(VERDICT_WORD[verdict], style=VERDICT_STYLE[verdict]),
             Text(str(item["findings"]["fail"]), style=SEVERITY_STYLE[Severity.FAIL]),
             Text(str(item["findings"]["warn"]), style=SEVERITY_STYLE[Severity.WARN]),
-            " ".join(item["batch_rules"]),
+            plain(" ".join(item["batch_rules"])),
             _STATUS_WORD[item["status"]] + ("" if item["outcome"] == "ok" else f"（{item['outcome']}）"),
         )
     console.print(table)
@@ -461,7 +482,7 @@ def render_summary(summary: dict[str, Any], out: TextIO) -> None:
         f"共{summary['pages']}页，用时{summary['seconds']:.1f}秒"
     )
     for s in summary["skipped"]:
-        console.print(f"未筛查：{s['path']}：{s['reason']}", style="yellow")
-    console.print(f"报告：{summary['out']}")
+        console.print(plain(f"未筛查：{s['path']}：{s['reason']}", style="yellow"))
+    console.print(plain(f"报告：{summary['out']}"))
     for path in summary["files"]:
-        console.print(f"  {path}")
+        console.print(plain(f"  {path}"))

@@ -148,6 +148,15 @@ class IdentityRules(_Strict):
         return self
 
 
+class ApplicationLimits(_Strict):
+    """How much one application.json may declare: an applicant's hostile list must not cost the
+    batch minutes and hundreds of MB (issue 12). Beyond a limit the application is refused."""
+
+    max_aliases: int = Field(ge=1)       # aliases of one organisation (the applicant or a partner)
+    max_partners: int = Field(ge=0)      # partner organisations of one application
+    max_team: int = Field(ge=1)          # team members of one application
+
+
 class Targets(_Strict):
     key_funded_max: int
     patent_funded_max: int
@@ -165,6 +174,7 @@ class Call(_Strict):
     patent: PatentRules
     budget: BudgetRules
     identity: IdentityRules
+    application_limits: ApplicationLimits
     targets: Targets
     severities: dict[str, Severity]
     certificate_identity_severity: Severity = Severity.INFO

@@ -1,22 +1,34 @@
 """One path for everything: loose files, a project folder, the HTTP hook and the batch all end in
-`screen()`: parse every attachment → run the registered checks → a `Report`."""
+`screen()`: parse every attachment → run the registered checks → a `Report`.
+
+What the applicant controls is not trusted with a verdict (issue 12): the call comes from the
+operator (`call`, which may be a path) or by plain name from the installed calls in pipelines/,
+never as a path from application.json; a role claimed by application.json or a file name is
+checked against the content (`roles.settle`, checks/document.py `document.role`); and an
+unexpected error in one attachment — while parsing it or checking it — becomes that attachment's
+`document.unreadable` finding while every other attachment is still screened.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from screening import lexicons, roles
-from screening.application import Application, load_application
+from screening import roles
+from screening.application import Application, load_application, plain_call_name
 from screening.calls import DEFAULT_CALL, load_call
-from screening.checks import Context, blocks, run_all
+from screening.checks import INTERNAL_ERROR, Context, evaluate
 from screening.checks.budget import SOURCES
-from screening.errors import ApplicationError, UsageError
-from screening.model import Document, Report, Role
+from screening.errors import ApplicationError, ScreeningError, UsageError
+from screening.model import Document, Problem, Report, Role
 from screening.parsers import parse_bytes, parse_file
 from screening.targets import identities
+
+log = logging.getLogger(__name__)
 
 APPLICATION_FILE = "application.json"
 
@@ -37,32 +49,56 @@ class Upload:
 
 
 def infer_role(file_name: str) -> Role | None:
-    """The role a file name announces (lexicons/roles.tsv), or None."""
-    lowered = file_name.lower()
-    for role, words in lexicons.table("roles.tsv"):
-        if any(w.lower() in lowered for w in words):
-            return Role(role)
-    return None
-
-
-def _role(app: Application | None, name: str) -> tuple[Role, str]:
-    if app is not None and (given := app.role_of(name)) is not None:
-        return given, "application"
-    if (guessed := infer_role(name)) is not None:
-        return guessed, "filename"
-    return Role.OTHER, "inferred"
+    """The role a file name claims (lexicons/roles.tsv), or None (see `roles.from_name`)."""
+    return roles.from_name(file_name)
 
 
 def parse_upload(upload: Upload, app: Application | None) -> Document:
-    role, source = _role(app, upload.name)
+    role, source = roles.claimed(app, upload.name)
     if upload.data is not None:
         doc = parse_bytes(upload.data, upload.name, role, source)
     else:
         assert upload.path is not None
         doc = parse_file(upload.path, role, source)
-    if source == "inferred" and (read := roles.from_content(doc)) is not None:
-        doc = replace(doc, role=read, role_source="content")  # neither the application nor the name said
-    return doc
+    return roles.settle(doc)  # the content decides when nothing claims a role (checked later when one does)
+
+
+def crashed_document(upload: Upload, app: Application | None) -> Document:
+    """What stands for an attachment whose parsing raised an unexpected error: its name, hash and
+    claimed role, no text, and the `document.unreadable` problem saying so (no traceback)."""
+    role, source = roles.claimed(app, upload.name)
+    try:
+        data = upload.read()
+    except OSError:
+        data = b""
+    return Document(file=Path(upload.name).name, format="", sha256=hashlib.sha256(data).hexdigest(), pages=None,
+                    problems=(Problem("document.unreadable", INTERNAL_ERROR),), role=role, role_source=source)
+
+
+def parse_safely(parse: Callable[[Upload, Application | None], Document], upload: Upload,
+                 app: Application | None) -> Document:
+    """`parse`, with an unexpected error in it confined to this attachment."""
+    try:
+        return parse(upload, app)
+    except ScreeningError:
+        raise  # a usage or configuration error stops the command, as it should
+    except Exception:
+        log.debug("parsing %s raised", upload.name, exc_info=True)
+        return crashed_document(upload, app)
+
+
+def call_of(application: Application | None, call: str | None) -> str:
+    """The call to screen under: the operator's `call`, else the application's — a plain name of an
+    installed call only (a path there would let the applicant pick its own severities)."""
+    if call:
+        return call
+    if application is None:
+        return DEFAULT_CALL
+    if not plain_call_name(application.call):
+        raise ApplicationError(
+            f"application.json 字段 call：“{application.call}”不是已安装申报通知的名称，只能填写 pipelines/ 中的"
+            f"名称（如 {DEFAULT_CALL}）；其他申报通知文件须由操作员用 --call 指定")
+    return application.call
 
 
 def screen(
@@ -77,19 +113,17 @@ def screen(
 ) -> Report:
     """Screen one project. `parse` turns an upload into a Document (the HTTP hook passes one that
     parses in a separate, limited process)."""
-    call_name = call or (application.call if application else None) or DEFAULT_CALL
-    the_call = load_call(call_name)
-    documents = tuple(parse(u, application) for u in uploads)
+    the_call = load_call(call_of(application, call))
+    documents = tuple(parse_safely(parse, u, application) for u in uploads)
     targets = tuple(identities(application, the_call.identity, tuple(orgs), tuple(persons)))
     # the budget reader needs a PDF's bytes for pdfplumber's table finder: read lazily, only if asked
     sources = {Path(u.name).name: partial(Upload.read, u) for u in uploads}
     ctx = Context(the_call, application, documents, targets, memo={SOURCES: sources})
-    findings = run_all(ctx)
-    extra = blocks(ctx)
+    findings, extra, ctx = evaluate(ctx)  # an attachment a check crashes on is replaced, the rest kept
     return Report(
         project_id=project_id or (application.project_id if application else "-"),
         findings=tuple(findings),
-        documents=documents,
+        documents=ctx.documents,
         call=the_call.name,
         title=application.title if application else None,
         patent=extra.get("patent"),

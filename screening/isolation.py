@@ -13,7 +13,9 @@ its limits, runs the function and sends the result back through a pipe:
 One process per attachment, never reused: a process that hangs, blows up or crashes takes
 nothing else with it, and there is no pool to repair afterwards. The fork server itself is
 restarted by `multiprocessing` when it has died (tested). At most `Limits.workers` processes run
-at once; callers beyond that wait their turn (the wait does not count against the timeout).
+at once; callers beyond that wait their turn (the wait does not count against the timeout), but
+no longer than one `parse_timeout`: then `Busy` is raised, which the hook answers with 503 rather
+than letting a queue of hostile uploads hold a normal request for minutes.
 
 `Isolation.parse` has the signature `engine.screen(parse=...)` expects. What went wrong becomes a
 `Problem` on the Document, never an exception: a timeout → `document.timeout`; memory exhausted
@@ -63,6 +65,10 @@ PRELOAD = (
 MEMORY_SIGNALS = frozenset({signal.SIGABRT, signal.SIGILL, signal.SIGTRAP, signal.SIGKILL, signal.SIGBUS})
 MAX_FILE_WRITTEN = 16 * MB
 _FORMATS = {"docx": "docx", "pdf": "pdf", "image": "image", "encrypted_office": "docx"}
+
+
+class Busy(ScreeningError):
+    """Every worker stayed taken for a whole parse timeout: the service is saturated."""
 
 
 class ParseTimeoutError(AttachmentError):
@@ -121,7 +127,9 @@ class Isolation:
         `ScreeningError` the function raised itself.
         """
         limits = self.limits
-        with self._slots:
+        if not self._slots.acquire(timeout=limits.parse_timeout):
+            raise Busy(f"所有解析进程已被占用超过{limits.parse_timeout:g}秒，服务繁忙，请稍后重试")
+        try:
             receiver, sender = self._ctx.Pipe(duplex=False)
             process = self._ctx.Process(
                 target=_child, args=(sender, func, args, limits.parse_memory, limits.cpu_seconds),
@@ -147,6 +155,8 @@ class Isolation:
                 exitcode = process.exitcode
                 receiver.close()
                 process.close()
+        finally:
+            self._slots.release()
         return self._outcome(message, exitcode)
 
     def _outcome(self, message: tuple[str, Any] | None, exitcode: int | None) -> Any:

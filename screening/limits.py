@@ -10,6 +10,8 @@ an option of `screening serve` (an option wins over the variable, the variable o
 | `parse_timeout` — seconds one attachment may take to parse | `SCREENING_PARSE_TIMEOUT` | 30 |
 | `parse_memory` — address space of the process parsing one attachment | `SCREENING_PARSE_MEMORY_MB` | 2048 MB |
 | `workers` — attachments parsed at the same time | `SCREENING_PARSE_WORKERS` | CPU count |
+| `max_concurrent` — requests screened at once; more are answered 503 with Retry-After | `SCREENING_MAX_CONCURRENT` | 2 × workers |
+| `body_timeout` — seconds a client may take to send its request body (408 after) | `SCREENING_BODY_TIMEOUT` | 60 |
 
 A value that is not a positive number is refused with a `ConfigError` naming the variable.
 """
@@ -34,8 +36,14 @@ class Limits:
     parse_timeout: float = 30.0
     parse_memory: int = 2048 * MB  # OCR (onnxruntime) alone maps about 1.3 GB
     workers: int = max(os.cpu_count() or 1, 1)
+    max_concurrent: int = 0  # 0: twice the workers
+    body_timeout: float = 60.0
 
     def __post_init__(self) -> None:
+        if not (self.body_timeout > 0 and math.isfinite(self.body_timeout)):
+            raise ConfigError(f"限制 body_timeout 必须是正数（秒），现为 {self.body_timeout}")
+        if self.max_concurrent < 0:
+            raise ConfigError(f"限制 max_concurrent 必须是正整数，现为 {self.max_concurrent}")
         for name in ("max_request_bytes", "max_files", "workers"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"限制 {name} 必须是正整数，现为 {getattr(self, name)}")
@@ -43,6 +51,11 @@ class Limits:
             raise ConfigError(f"限制 parse_timeout 必须是正数（秒），现为 {self.parse_timeout}")
         if self.parse_memory < MIN_PARSE_MEMORY:
             raise ConfigError(f"限制 parse_memory 至少为 {MIN_PARSE_MEMORY // MB} MB，现为 {self.parse_memory // MB} MB")
+
+    @property
+    def concurrent(self) -> int:
+        """Requests screened at once (`max_concurrent`, or twice the workers when it is 0)."""
+        return self.max_concurrent or 2 * self.workers
 
     @property
     def cpu_seconds(self) -> int:
@@ -65,6 +78,8 @@ ENVIRONMENT: dict[str, tuple[str, type[int] | type[float], int]] = {
     "SCREENING_PARSE_TIMEOUT": ("parse_timeout", float, 1),
     "SCREENING_PARSE_MEMORY_MB": ("parse_memory", float, MB),
     "SCREENING_PARSE_WORKERS": ("workers", int, 1),
+    "SCREENING_MAX_CONCURRENT": ("max_concurrent", int, 1),
+    "SCREENING_BODY_TIMEOUT": ("body_timeout", float, 1),
 }
 
 
@@ -83,5 +98,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> Limits:
         if not (number > 0 and math.isfinite(number)):
             raise ConfigError(f"环境变量 {variable}={raw!r} 必须是正数")
         scaled = number * unit
-        values[name] = int(scaled) if name != "parse_timeout" else float(scaled)
+        values[name] = float(scaled) if name in ("parse_timeout", "body_timeout") else int(scaled)
     return Limits().override(**values)

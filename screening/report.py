@@ -1,8 +1,16 @@
-"""Rendering reports: JSON (contract §3) and text for people."""
+"""Rendering reports: JSON (contract §3) and text for people.
+
+Text from applications and attachments is never interpreted (issue 12): what goes to a terminal,
+a CSV, a spreadsheet or a page passes `printable` / `one_line` first (no control character: no
+terminal escape sequence, nothing openpyxl refuses, no bidi override that reorders what people
+read), and the terminal gets it as rich `Text`, never as console markup (“[/]…[bold” is a title).
+The JSON keeps the text exactly as found.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -15,6 +23,27 @@ from screening.model import Finding, Report, Severity, Verdict
 VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.REVIEW: "bold yellow", Verdict.FAIL: "bold red"}
 VERDICT_WORD = {Verdict.PASS: "通过", Verdict.REVIEW: "需人工复核", Verdict.FAIL: "不通过"}
 SEVERITY_STYLE = {Severity.FAIL: "red", Severity.WARN: "yellow", Severity.INFO: "dim"}
+
+# C0 but tab and line feed, DEL, C1, and the bidi embeddings, overrides and isolates
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAK = re.compile("\r\n?")
+_SPACE_LIKE = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters; line breaks (CR LF and CR become LF) and tabs kept."""
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+
+
+def one_line(text: str) -> str:
+    """`text` on one line, for a table cell: line breaks and tabs become spaces, other controls go."""
+    return _CONTROL.sub("", _SPACE_LIKE.sub(" ", _LINE_BREAK.sub("\n", text)))
+
+
+def plain(text: object, *, lines: bool = False, style: str = "") -> Text:
+    """Text for the terminal, never read as markup: one line (or `lines` kept), no controls."""
+    value = "" if text is None else str(text)
+    return Text(printable(value) if lines else one_line(value), style=style)
 
 
 def to_json(reports: Sequence[Report]) -> str:
@@ -38,11 +67,12 @@ def _location(f: Finding) -> str:
 
 
 def _highlight(f: Finding) -> Text:
-    ctx = f.context or ""
+    ctx = printable(f.context or "")
+    matched = printable(f.matched or "")
     text = Text(ctx)
-    if f.matched and f.matched in ctx:
-        i = ctx.index(f.matched)
-        text.stylize("bold reverse", i, i + len(f.matched))
+    if matched and matched in ctx:
+        i = ctx.index(matched)
+        text.stylize("bold reverse", i, i + len(matched))
     return text
 
 
@@ -52,13 +82,13 @@ def render_text(report: Report, out: TextIO, *, color: bool | None = None) -> No
     title = f" {report.title}" if report.title else ""
     console.print(
         Text.assemble(
-            (f"{report.project_id}{title}  ", "bold"),
+            (one_line(f"{report.project_id}{title}  "), "bold"),
             (f"{verdict.value.upper()} {VERDICT_WORD[verdict]}", VERDICT_STYLE[verdict]),
         )
     )
     for doc in report.documents:
         pages = f"{doc.pages}页" if doc.pages else "页数未知"
-        console.print(f"  {doc.file}  [{doc.role.value}] {doc.format or '?'} {pages}  {len(doc.parts)}处文字")
+        console.print(plain(f"  {doc.file}  [{doc.role.value}] {doc.format or '?'} {pages}  {len(doc.parts)}处文字"))
     if not report.findings:
         console.print("  未发现问题")
         return
@@ -66,15 +96,15 @@ def render_text(report: Report, out: TextIO, *, color: bool | None = None) -> No
     for col in ("严重性", "规则", "文件", "位置", "命中", "说明 / 上下文"):
         table.add_column(col, overflow="fold")
     for f in sorted(report.findings, key=Finding.sort_key):
-        detail = _highlight(f) if f.context else Text(f.message)
+        detail = _highlight(f) if f.context else plain(f.message, lines=True)
         if f.evidence:
-            detail.append("\n依据：" + "；".join(f.evidence), style="dim")
+            detail.append("\n依据：" + one_line("；".join(f.evidence)), style="dim")
         table.add_row(
             Text(f.severity.value, style=SEVERITY_STYLE[f.severity]),
-            f.rule,
-            f.file or "",
-            _location(f),
-            f.matched or "",
+            plain(f.rule),
+            plain(f.file),
+            plain(_location(f)),
+            plain(f.matched, lines=True),
             detail,
         )
     console.print(table)

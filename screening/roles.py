@@ -1,7 +1,13 @@
-"""An attachment's role read from its opening text, for a file whose name says nothing.
+"""An attachment's role: claimed by application.json or the file name, verified by the content.
 
-application.json's `attachments` and the file name (`engine.infer_role`, lexicons/roles.tsv) come
-first; only when both are silent does the engine ask `from_content` after parsing. The opening
+application.json's `attachments` and the file name (`from_name`, lexicons/roles.tsv) only claim a
+role (`claimed`): an applicant writes both, and a role lowers severities (identities on a patent
+certificate are `info`) and satisfies the call's required attachments. After parsing, the engine
+asks the opening text (`from_content`): when nothing claims a role it is the role (`settle`,
+role_source "content"); when it announces another role than the claimed one, the claim is
+`contradicted`, the finding `document.role` says so (checks/document.py) and the rules count the
+file as what its content says (`effective`). A claimed patent certificate is believed only when
+its fields read as one (checks/patent.py `is_certificate`). The opening
 text is the first `OPENING_PARAGRAPHS` paragraphs of the body and tables (tracked deletions,
 hidden text and form fields left out: they are not what the reader sees as the title), then the
 headers. Titles are compared after normalisation (`screening.text.norm`), so a title spaced out
@@ -10,13 +16,17 @@ as "经 费 预 算 表" still counts. The words are in lexicons/role-content.ts
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 from screening import lexicons
+from screening.application import Application
 from screening.model import Document, Part, PartKind, Role
 from screening.text import norm
 
 LEXICON = "role-content.tsv"
+NAME_LEXICON = "roles.tsv"
+CLAIMS = ("application", "filename")  # the role_source of a claimed role
 OPENING_PARAGRAPHS = 5
 _UNSEEN = frozenset({"deleted", "hidden", "form_field"})
 
@@ -46,3 +56,45 @@ def from_content(doc: Document) -> Role | None:
         if (role := role_in(part.text)) is not None:
             return role
     return None
+
+
+def from_name(file_name: str) -> Role | None:
+    """The role a file name claims (lexicons/roles.tsv), or None: the longest keyword in the name
+    wins (专利技术可行性报告 is a report: 可行性 is longer than 专利), at equal length the earlier row."""
+    lowered = file_name.lower()
+    hits = [(-len(word), row, Role(role)) for row, (role, words) in enumerate(lexicons.table(NAME_LEXICON))
+            for word in words if word.lower() in lowered]
+    return min(hits, key=lambda hit: hit[:2])[2] if hits else None
+
+
+def claimed(application: Application | None, file_name: str) -> tuple[Role, str]:
+    """The role claimed for a file and who claims it: ("application" | "filename"), else
+    (other, "inferred")."""
+    if application is not None and (given := application.role_of(file_name)) is not None:
+        return given, "application"
+    if (named := from_name(file_name)) is not None:
+        return named, "filename"
+    return Role.OTHER, "inferred"
+
+
+def settle(doc: Document) -> Document:
+    """The document with the role its opening text announces when neither application.json nor the
+    file name claims one (role_source "content")."""
+    if doc.role_source != "inferred" or (read := from_content(doc)) is None:
+        return doc
+    return replace(doc, role=read, role_source="content")
+
+
+def contradicted(doc: Document) -> Role | None:
+    """The role the opening text announces when it contradicts the claimed one, else None
+    (application.json saying "other" claims nothing)."""
+    if doc.role_source not in CLAIMS or doc.role is Role.OTHER:
+        return None
+    read = from_content(doc)
+    return read if read is not None and read is not doc.role else None
+
+
+def effective(doc: Document) -> Role:
+    """The role a document counts as for the call's rules: the claim, unless the content says
+    otherwise (a file named …report whose title is 承诺书 is no feasibility report)."""
+    return contradicted(doc) or doc.role

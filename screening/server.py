@@ -12,14 +12,18 @@
 * `/openapi.json` — the API description (no /docs: it would load assets from a CDN).
 
 Hostile input. The request body is read and checked by `screening.uploads` (in memory, size and
-count limits, file names reduced to names, the application validated). Each attachment is parsed
-in its own limited process (`screening.isolation`), so a file that hangs or blows up becomes a
-finding and the service keeps serving. Every error answers `{"error": code, "detail": …}` with a
-4xx/5xx status — never a stack trace.
+count limits, file names reduced to names, the application validated) within `body_timeout`
+seconds (408 after; a stalled upload holds nothing longer); a malformed body of any kind is 400.
+At most `Limits.concurrent` requests are screened at once, more are answered 503 with Retry-After
+at once instead of queueing; uvicorn caps open connections too. Each attachment is parsed in its
+own limited process (`screening.isolation`), so a file that hangs or blows up becomes a finding
+and the service keeps serving. Every error answers `{"error": code, "detail": …}` with a 4xx/5xx
+status — never a stack trace; a connection refused for bad HTTP is one log line, not a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
@@ -39,7 +43,7 @@ from xml.sax.saxutils import escape
 from screening.application import Application
 from screening.engine import Upload, parse_upload, screen
 from screening.errors import ScreeningError, UsageError
-from screening.isolation import Isolation
+from screening.isolation import Busy, Isolation
 from screening.limits import Limits
 from screening.report import to_json
 
@@ -64,12 +68,63 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "body_timeout", 413: "too_large",
                415: "unsupported_media_type", 422: "unprocessable", 500: "internal_error"}
 
 
 def _error(status: int, error: str, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
+
+
+RETRY_AFTER = 5  # seconds a client told 503 (busy) should wait
+
+
+class _OneLine(logging.Filter):
+    """uvicorn logs every malformed HTTP request with its traceback: keep the one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and "Invalid HTTP request" in record.getMessage():
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+class _Bounded:
+    """ASGI middleware: at most `limit` screening requests (/v1/…) at once; more are answered 503
+    with Retry-After at once, instead of queueing behind uploads that may take minutes."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.now = 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        if self.now >= self.limit:
+            busy = _error(503, "busy", f"服务繁忙：同时最多处理{self.limit}个请求，请{RETRY_AFTER}秒后重试",
+                          {"Retry-After": str(RETRY_AFTER)})
+            await busy(scope, receive, send)
+            return
+        self.now += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.now -= 1
+
+
+async def read_body(request: Request, limits: Limits) -> Any:
+    """The request's parts, within the body time limit; anything malformed is a 400, never a 500."""
+    try:
+        return await asyncio.wait_for(read_parts(request, limits), timeout=limits.body_timeout)
+    except TimeoutError:
+        raise ApiError(408, "body_timeout", f"上传超时：请求体须在{limits.body_timeout:g}秒内发送完毕") from None
+    except ApiError:
+        raise
+    except Exception as err:  # the multipart parser's own limits (a 5,000-character boundary …)
+        log.info("malformed request body refused: %s", type(err).__name__)
+        raise ApiError(400, "bad_multipart", "multipart 请求体格式错误") from None
 
 
 # ---------------------------------------------------------------- warm-up
@@ -188,10 +243,15 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
     app.state.limits = limits
     app.state.isolation = isolation
     errors = {"description": "错误：{error, detail}", "content": _ERROR_SCHEMA}
+    app.add_middleware(_Bounded, limit=limits.concurrent)
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return _error(exc.status, exc.error, exc.detail)
+
+    @app.exception_handler(Busy)
+    async def _busy(_: Request, exc: Busy) -> JSONResponse:
+        return _error(503, "busy", str(exc), {"Retry-After": str(RETRY_AFTER)})
 
     @app.exception_handler(HTTPException)
     async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
@@ -223,9 +283,11 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
               responses={200: {"description": "报告（screening-report/1）", "content": {"application/json": {}}},
                          400: errors, 413: errors, 415: errors, 500: errors})
     async def screen_endpoint(request: Request) -> Response:
-        sub = submission(await read_parts(request, limits))
+        sub = submission(await read_body(request, limits))
         try:
             report = await run_in_threadpool(screen, sub.application, sub.uploads, parse=isolation.parse)
+        except Busy as err:
+            return _error(503, "busy", str(err), {"Retry-After": str(RETRY_AFTER)})
         except ScreeningError as err:
             log.error("screening failed: %s", err)
             return _error(500, "screening_failed", str(err))
@@ -238,7 +300,7 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
     async def redact_endpoint(request: Request) -> Response:
         from screening import redact
 
-        sub = submission(await read_parts(request, limits))
+        sub = submission(await read_body(request, limits))
         if len(sub.uploads) != 1:
             raise ApiError(400, "one_file", "脱敏一次只处理一个附件（files 字段恰好一个文件）")
         try:
@@ -264,9 +326,11 @@ def serve(host: str, port: int, limits: Limits) -> None:
             pass
     except OSError as err:
         raise UsageError(f"无法在 {host}:{port} 上监听：{err.strerror or err}") from None
-    try:
+    logging.getLogger("uvicorn.error").addFilter(_OneLine())
+    try:  # connections beyond limit_concurrency are answered 503 by uvicorn before they cost anything
         uvicorn.run(create_app(limits), host=host, port=port, log_level="info", timeout_keep_alive=5,
-                    server_header=False)
+                    server_header=False, limit_concurrency=4 * limits.concurrent + 16, backlog=256,
+                    h11_max_incomplete_event_size=64 * 1024)
     except SystemExit as done:  # uvicorn exits when it cannot start
         if done.code not in (0, None):
             raise UsageError(f"HTTP服务未能启动（{host}:{port}），详见上方日志") from None

@@ -22,13 +22,11 @@ from typing import Any
 import python_multipart
 from starlette.requests import Request
 
-from screening.application import Application, parse_application
+from screening.application import Application, parse_application, plain_call_name
 from screening.calls import load_call
 from screening.engine import Upload
 from screening.errors import ApplicationError, ConfigError
 from screening.limits import MB, Limits
-
-CALL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class ApiError(Exception):
@@ -186,7 +184,7 @@ def read_application(raw: bytes) -> Application:
         application = parse_application(text, "application")
     except ApplicationError as err:
         raise ApiError(400, "invalid_application", str(err)) from None
-    if not CALL_NAME.fullmatch(application.call):
+    if not plain_call_name(application.call):  # the same rule as batch and project: never a path or a file
         raise ApiError(400, "invalid_application", f"application: 字段 call: “{application.call}”不是申报通知的名称")
     try:
         load_call(application.call)

@@ -230,9 +230,16 @@ def test_ocr_text_is_matched_with_tolerance() -> None:
     assert fails("浙江衢晨新材料有限公司") == []
 
 
+CERT_LINES = ("发明专利证书", "专利号：ZL 2018 1 0847616.0", "专利申请日：2018年07月27日",
+              "专利权人：浙江衢晟新材料有限公司", "授权公告日：2020年12月18日")
+
+
 def test_certificate_identities_are_info() -> None:
-    found = run("专利权人：浙江衢晟新材料有限公司", role=Role.PATENT_CERTIFICATE)
+    """Only a document that reads as a certificate names its owner by right (issue 12)."""
+    parts = tuple(Part(kind=PartKind.BODY, text=t, paragraph=i, page=1) for i, t in enumerate(CERT_LINES, 1))
+    found = run("", role=Role.PATENT_CERTIFICATE, parts=parts)
     assert found and {f.severity for f in found} == {Severity.INFO}
+    assert {f.severity for f in run("专利权人：浙江衢晟新材料有限公司", role=Role.PATENT_CERTIFICATE)} == {Severity.FAIL}
 
 
 def test_every_finding_explains_itself() -> None:

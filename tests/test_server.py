@@ -147,10 +147,25 @@ class _Exploding(Isolation):
         return super().parse(upload, application)
 
 
-def test_an_internal_error_is_500_json_without_internals() -> None:
+def test_an_attachment_that_crashes_costs_only_itself() -> None:
     with TestClient(create_app(SMALL, _Exploding(SMALL)), raise_server_exceptions=False) as client:
         data, _ = project_parts(BATCH / "QZ2020-0002")
         response = client.post("/v1/screen", data=data, files=[("files", ("boom.pdf", b"%PDF-1.4"))])
+        assert response.status_code == 200 and "secret internals" not in response.text
+        findings = response.json()["findings"]
+        assert {(f["file"], f["rule"]) for f in findings if f.get("file") == "boom.pdf"} == {("boom.pdf", "document.unreadable")}
+
+
+def test_an_internal_error_is_500_json_without_internals(monkeypatch: pytest.MonkeyPatch) -> None:
+    import screening.checks
+
+    def explode(*_: object) -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(create_app(SMALL), raise_server_exceptions=False) as client:
+        monkeypatch.setitem(screening.checks.REGISTRY, "eligibility", explode)  # after the warm-up
+        data, files = project_parts(BATCH / "QZ2020-0002")
+        response = client.post("/v1/screen", data=data, files=files)
         assert_error(response, 500, "internal_error")
         assert "secret internals" not in response.text
         assert client.get("/healthz").status_code == 200

@@ -2,7 +2,8 @@
 
 The required roles are the call's `categories.<id>.required_attachments`. A document's role comes
 from application.json's `attachments`, else from its file name, else from its opening text (see
-`engine.parse_upload`; the report's `documents[].role_source` says which). A file that is present
+`engine.parse_upload`; the report's `documents[].role_source` says which); a claimed role whose
+opening text announces another counts as that other (`roles.effective`; `document.role` says so). A file that is present
 but unreadable is not missing: its `document.*` finding says what is wrong with it.
 
 The patent certificate is not reported here: its absence is the contract's own rule
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from screening import roles
 from screening.checks.context import Context
 from screening.model import Finding, Role
 
@@ -51,7 +53,7 @@ def required(ctx: Context) -> tuple[Role, ...]:
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    present = {doc.role for doc in ctx.documents}
+    present = {roles.effective(doc) for doc in ctx.documents}  # a role its content contradicts does not count
     uploaded = {doc.file for doc in ctx.documents}
     listed = ctx.application.attachments if ctx.application else ()
     for role in required(ctx):

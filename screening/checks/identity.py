@@ -715,11 +715,28 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def dedupe(hits: list[Hit]) -> list[Hit]:
-    """One finding per leak and place: the most severe, longest, surest of overlapping hits."""
+    """One finding per leak and place: the most severe, longest, surest of overlapping hits.
+
+    Greedy in that order: a hit is kept unless it overlaps (`Hit.overlaps`) one kept before it.
+    Hits overlap only within one part, so the kept ones are indexed per part, sorted by offset;
+    they never overlap each other, so sorted by start they are sorted by end too, and the one kept
+    hit that can overlap a new one is the first whose end lies after the new one's start (a
+    bisection). n log n in all, where comparing each hit with every kept one was quadratic.
+    """
+    from bisect import bisect_right
+
     kept: list[Hit] = []
+    starts: dict[Part, list[int]] = {}  # per part, the kept hits' starts and ends, in offset order
+    ends: dict[Part, list[int]] = {}
     for hit in sorted(hits, key=lambda h: (-h.severity.rank, -(h.end - h.start), -h.score, h.rule != "identity.label")):
-        if not any(hit.overlaps(k) for k in kept):
-            kept.append(hit)
+        part_starts = starts.setdefault(hit.part, [])
+        part_ends = ends.setdefault(hit.part, [])
+        i = bisect_right(part_ends, hit.start)  # the first kept hit ending after this one starts
+        if i < len(part_starts) and part_starts[i] < hit.end:
+            continue  # overlaps it
+        part_starts.insert(i, hit.start)
+        part_ends.insert(i, hit.end)
+        kept.append(hit)
     return kept
 
 
@@ -753,9 +770,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                       message="未提供申报单位、合作单位或项目组成员（--application、--org、--person），无法判断附件是否"
                               "暴露身份；只查找了已填写的表单栏、电话号码、信用代码等特征，请人工核对",
                       evidence=("没有已知身份可比对",))
+    from screening.checks.patent import is_certificate  # a certificate by its content, not by its name
+
     engine = ctx.once("identity.engine", lambda: Engine(ctx))
     for doc in ctx.documents:
-        certificate = ctx.call.certificate_identity_severity if doc.role is Role.PATENT_CERTIFICATE else None
+        certified = doc.role is Role.PATENT_CERTIFICATE and is_certificate(ctx, doc)
+        certificate = ctx.call.certificate_identity_severity if certified else None
         for hit in dedupe(engine.scan(doc)):
             yield to_finding(doc, hit, certificate)
 

@@ -142,6 +142,22 @@ def certificates(ctx: Context) -> tuple[CertificateRead, ...]:
         for doc in ctx.documents if doc.role is Role.PATENT_CERTIFICATE))
 
 
+def reads_as_certificate(record: PatentRecord) -> bool:
+    """Whether a document's content reads as a patent certificate: its number, a date (filing or
+    grant) and a patentee parse. A file name or application.json only claims the role."""
+    cert = record.certificate
+    return cert.number is not None and (cert.filing_date or cert.grant_date) is not None and bool(cert.patentees)
+
+
+def is_certificate(ctx: Context, doc: Document) -> bool:
+    """Whether `doc` is a patent certificate, claimed and borne out by its content: only then are
+    the identities on it `certificate_identity_severity` (the call requires the certificate, which
+    names its owner). Anything else named 证书 or 专利 is screened as any attachment."""
+    if doc.role is not Role.PATENT_CERTIFICATE:
+        return False
+    return any(read.document is doc and reads_as_certificate(read.record) for read in certificates(ctx))
+
+
 def declared_number(application: Application | None) -> str | None:
     if application is None or application.patent is None or not application.patent.number:
         return None

@@ -12,10 +12,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from screening.batch import DEFAULT_TIMEOUT, Tick
 from screening.cli import EXIT, CallOpt, Format, FormatOpt, app
+from screening.report import one_line
 
 
 @contextmanager
@@ -37,7 +39,8 @@ def progress_bar() -> Iterator[Callable[[Tick], None]]:
     def update(tick: Tick) -> None:
         if not bar.live.is_started:
             bar.start()
-        bar.update(task, total=tick.total, completed=tick.done, pages=tick.pages, last=tick.project_id or "")
+        last = escape(one_line(tick.project_id or ""))  # the column is markup: a project id is not
+        bar.update(task, total=tick.total, completed=tick.done, pages=tick.pages, last=last)
 
     try:
         yield update

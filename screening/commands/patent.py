@@ -20,6 +20,7 @@ from rich.text import Text
 from screening.cli import CallOpt, Format, FormatOpt, app
 from screening.errors import UsageError
 from screening.patents import Outcome, PatentType
+from screening.report import plain
 
 EXIT = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.REVIEW: 3}
 RESULT_STYLE = {"PASS": "green", "FAIL": "red", "REVIEW": "yellow", "SKIPPED": "dim"}
@@ -59,14 +60,14 @@ def render(block: dict[str, Any], out: Any) -> None:
     ]
     if block["missing_pages"]:
         rows.append(("缺页", "、".join(f"第{n}页" for n in block["missing_pages"])))
-    for label, value in rows:
-        console.print(f"  {label}：{value if value not in (None, '') else '—'}")
+    for label, value in rows:  # values come from the document: never read as markup, no control characters
+        console.print(plain(f"  {label}：{value if value not in (None, '') else '—'}"))
     table = Table(pad_edge=False)
     for column in ("规则", "结果", "代码", "说明"):
         table.add_column(column, overflow="fold")
     for rule in block["rules"]:
         table.add_row(rule["rule"], Text(rule["result"], style=RESULT_STYLE[rule["result"]]), rule["code"],
-                      rule["reason"])
+                      plain(rule["reason"]))
     console.print(table)
 
 

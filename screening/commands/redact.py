@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from screening.cli import CallOpt, Format, FormatOpt, app
+from screening.report import one_line
 
 
 @app.command()
@@ -52,8 +53,8 @@ def redact(
                    "notes": list(result.notes)}
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return
-    print(f"已写出脱敏副本：{target}（遮盖{len(result.masked)}处，复查未发现身份信息）")
+    print(f"已写出脱敏副本：{one_line(str(target))}（遮盖{len(result.masked)}处，复查未发现身份信息）")
     for finding in result.masked:
-        print(f"  已遮盖  {finding.message}")
+        print(f"  已遮盖  {one_line(finding.message)}")  # document text: no control characters reach the terminal
     for note in result.notes:
-        print(f"  注意  {note}")
+        print(f"  注意  {one_line(note)}")

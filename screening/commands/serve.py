@@ -19,6 +19,8 @@ def serve(
     parse_timeout: Annotated[float | None, typer.Option("--parse-timeout", help="seconds one attachment may take (env SCREENING_PARSE_TIMEOUT; default 30)")] = None,
     parse_memory_mb: Annotated[int | None, typer.Option("--parse-memory-mb", help="memory of one parsing process in MB (env SCREENING_PARSE_MEMORY_MB; default 2048)")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="attachments parsed at once (env SCREENING_PARSE_WORKERS; default CPU count)")] = None,
+    max_concurrent: Annotated[int | None, typer.Option("--max-concurrent", help="requests screened at once, more get 503 (env SCREENING_MAX_CONCURRENT; default 2 × workers)")] = None,
+    body_timeout: Annotated[float | None, typer.Option("--body-timeout", help="seconds to send a request body, 408 after (env SCREENING_BODY_TIMEOUT; default 60)")] = None,
 ) -> None:
     """Serve POST /v1/screen, POST /v1/redact, GET /healthz and the upload page at GET /."""
     from screening.server import serve as run_server
@@ -29,5 +31,7 @@ def serve(
         parse_timeout=parse_timeout,
         parse_memory=parse_memory_mb * MB if parse_memory_mb is not None else None,
         workers=workers,
+        max_concurrent=max_concurrent,
+        body_timeout=body_timeout,
     )
     run_server(host, port, limits)

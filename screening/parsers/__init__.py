@@ -8,7 +8,9 @@ so a leak cannot hide behind a wrong name.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path, PureWindowsPath
 
 from screening.errors import AttachmentError, CorruptError, EncryptedError, UnsupportedError
@@ -67,8 +69,63 @@ def filename_part(name: str) -> Part:
     return Part(kind=PartKind.FILENAME, text=name, origin="filename", source=name)
 
 
+# UTF-16 surrogate code points: a str holding one cannot be written as UTF-8 (the report's JSON,
+# the text output), and they are the only code points for which that is so. Broken PDF ToUnicode
+# maps (and pdfium's one-unit-per-character text) produce them, lone ('\ud835') or in halves.
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
+TEXT_REPAIRED = "document.text_repaired"
+
+
+def _clean(text: str) -> tuple[str, int]:
+    """`text` with every surrogate replaced by U+FFFD, one for one (offsets stay valid), and how many."""
+    if text.isascii() or _UNENCODABLE.search(text) is None:
+        return text, 0
+    return _UNENCODABLE.subn("\ufffd", text)
+
+
+def repair_text(document: Document) -> Document:
+    """Every text a parser produced, made encodable: the one place all of it passes through.
+
+    What was replaced is said in the document (`document.text_repaired`, a problem at the call's
+    severity, info by default) — the rest of the text is screened as usual."""
+    fixed = 0
+    first: Part | None = None  # where the first repaired text is, for the note
+    parts: list[Part] = []
+    for part in document.parts:
+        text, n = _clean(part.text)
+        source, m = _clean(part.source)
+        origin, k = _clean(part.origin)
+        if n + m + k:
+            fixed += n + m + k
+            first = first or part
+            part = replace(part, text=text, source=source, origin=origin)
+        parts.append(part)
+    problems: list[Problem] = []
+    for problem in document.problems:
+        message, n = _clean(problem.message)
+        fixed += n
+        problems.append(replace(problem, message=message) if n else problem)
+    file, n = _clean(document.file)
+    fixed += n
+    if not fixed:
+        return document
+    problems.append(Problem(
+        TEXT_REPAIRED,
+        f"附件中有{fixed}个无法编码的字符（孤立的UTF-16代理项，常见于字体编码表损坏的PDF），已替换为“\ufffd”后审查；"
+        "这些位置的文字可能显示为乱码",
+        page=first.page if first else None,
+        part=first.kind if first else None,
+    ))
+    return replace(document, file=file, parts=tuple(parts), problems=tuple(problems))
+
+
 def parse_bytes(data: bytes, name: str, role: Role = Role.OTHER, role_source: str = "inferred") -> Document:
-    """Parse one attachment. Never raises for a bad file: problems become `Document.problems`."""
+    """Parse one attachment. Never raises for a bad file: problems become `Document.problems`.
+    Its text is always encodable (`repair_text`)."""
+    return repair_text(_parse_bytes(data, name, role, role_source))
+
+
+def _parse_bytes(data: bytes, name: str, role: Role, role_source: str) -> Document:
     sha = hashlib.sha256(data).hexdigest()
     name = PureWindowsPath(name).name  # a client's name is never a path (either separator)
     parts: list[Part] = [filename_part(name)]
@@ -141,13 +198,13 @@ def parse_file(path: Path, role: Role = Role.OTHER, role_source: str = "inferred
     try:
         data = path.read_bytes()
     except OSError as err:
-        return Document(
+        return repair_text(Document(
             file=path.name, format="", sha256="", pages=None,
             parts=(filename_part(path.name),),
             problems=(Problem("document.unreadable", f"附件无法读取：{err.strerror or err}"),),
             role=role, role_source=role_source,
-        )
+        ))
     return parse_bytes(data, path.name, role, role_source)
 
 
-__all__ = ["CorruptError", "EncryptedError", "Parsed", "UnsupportedError", "parse_bytes", "parse_file", "sniff"]
+__all__ = ["CorruptError", "EncryptedError", "Parsed", "UnsupportedError", "parse_bytes", "parse_file", "repair_text", "sniff"]

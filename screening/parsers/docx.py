@@ -779,8 +779,7 @@ class _Reader:
         sect_types = [_section_type(s) for s in root.iter(W_SECTPR) if s.getparent().tag != W_SECTPRCHANGE]
         walker = _Walker(self.sink, self.styles, self.main, box_origin="", main=True, sect_types=sect_types)
         self.walker = walker
-        body = root.find(W_BODY)
-        if body is not None:
+        for body in root.iterchildren(W_BODY):  # Word opens a document with several bodies: read them all
             self._walk(walker, body, PartKind.BODY, "", required=True)
         self.mode = 0 if walker.rendered else (1 if walker.explicit else None)
         self._revision_authors(root, self.main)
