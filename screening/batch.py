@@ -12,6 +12,13 @@ then the `batch.*` rules across projects.
 * A project that crashes (`engine.crash`), takes longer than `timeout` (`document.timeout`) or has
   an unusable application.json (`document.application`) gets a report with that finding, and the
   batch goes on.
+* Limits (`screening.limits`, the same `SCREENING_PARSE_*` settings as `check`, `project` and the
+  hook): a local worker runs under `RLIMIT_AS` = `Limits.worker_memory` (the parse memory plus what
+  the worker's models take), so an attachment that eats memory fails its allocation, and becomes
+  that attachment's `document.too_large` when it fails as a `MemoryError`; time is bounded per
+  project by `timeout`. Attachments are parsed in the worker itself, not in a process each as
+  `project` does: that costs a fork per attachment, more than doubling the time of a batch of
+  ordinary text PDFs (benchmarks/batch_speed.py).
 * `batch.*` findings (screening/checks/batch.py) are computed over all reports after every project
   is done, always from scratch: they are stripped from reports read back on resumption and the
   affected reports rewritten.
@@ -27,6 +34,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import resource
 import secrets
 import signal
 import tempfile
@@ -45,9 +53,11 @@ from typing import Any, Protocol
 from screening.application import Application, load_application, parse_application, plain_call_name
 from screening.calls import DEFAULT_CALL, call_path, load_call
 from screening.checks import batch as batch_rules
-from screening.engine import APPLICATION_FILE, Upload, project_files, screen, screen_project
-from screening.errors import ApplicationError, ConfigError, UsageError
-from screening.model import Finding, Location, PartKind, Report, Severity, Verdict
+from screening.engine import APPLICATION_FILE, Upload, parse_upload, project_files, screen, screen_project
+from screening.errors import ApplicationError, ConfigError, TooLargeError, UsageError
+from screening.isolation import failed_document
+from screening.limits import MB, from_env
+from screening.model import Document, Finding, Location, PartKind, Report, Severity, Verdict
 
 DEFAULT_TIMEOUT = 300.0  # seconds one project may take
 STATE_DIR = ".state"
@@ -420,9 +430,38 @@ class _Job:
     call: str
 
 
-def _serve(conn: Connection, screener: ProjectScreener) -> None:
-    """A pool worker: say it is ready, then screen the folders it is sent until the pipe closes."""
+def parse_in_worker(upload: Upload, application: Application | None) -> Document:
+    """`engine.parse_upload` in a batch worker: an attachment whose parsing runs out of the worker's
+    memory (`RLIMIT_AS`) becomes its `document.too_large`, and the project is still screened."""
+    try:
+        return parse_upload(upload, application)
+    except MemoryError:
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        size = f"{limit // MB}MB" if limit != resource.RLIM_INFINITY else "可用"
+        return failed_document(upload, application, TooLargeError(
+            f"附件处理所需内存超过批处理工作进程{size}的上限，已中止；文件可能过大或是恶意构造的文件"))
+
+
+def screen_in_worker(folder: Path, *, call: str | None = None) -> Report:
+    """What a local batch worker runs on a project folder: `screen_project` with `parse_in_worker`."""
+    return screen_project(folder, call=call, parse=parse_in_worker)
+
+
+def _limit_worker(memory: int | None) -> None:
+    """The worker's own address-space limit (`Limits.worker_memory`); never above an inherited one."""
+    if memory is None:
+        return
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    if hard != resource.RLIM_INFINITY:
+        memory = min(memory, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+
+def _serve(conn: Connection, screener: ProjectScreener, memory: int | None = None) -> None:
+    """A pool worker: set its limit, say it is ready, then screen the folders it is sent until the
+    pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
+    _limit_worker(memory)
     conn.send(("ready", None, 0.0))
     while True:
         try:
@@ -458,9 +497,10 @@ class _Worker:
             self.process.join()
 
 
-def _start_worker(ctx: SpawnContext, screener: ProjectScreener) -> _Worker:
+def _start_worker(ctx: SpawnContext, screener: ProjectScreener, memory: int | None = None) -> _Worker:
     ours, theirs = ctx.Pipe()
-    process = ctx.Process(target=_serve, args=(theirs, screener), name="screening-batch-worker", daemon=True)
+    process = ctx.Process(target=_serve, args=(theirs, screener, memory), name="screening-batch-worker",
+                          daemon=True)
     process.start()
     theirs.close()
     return _Worker(process, ours)
@@ -475,17 +515,18 @@ def _crash_message(detail: str) -> str:
 
 
 def run_local(projects: Sequence[Project], *, workers: int, timeout: float, screener: ProjectScreener,
-              finish: Finish) -> None:
-    """Screen on `workers` processes of this machine. A project's time starts when a started
-    worker takes it; a worker that passes `timeout` is killed and replaced, as is one that dies,
-    and the project gets a report saying so. A worker that dies before it is ready stops the batch."""
+              finish: Finish, memory: int | None = None) -> None:
+    """Screen on `workers` processes of this machine, each limited to `memory` bytes of address
+    space. A project's time starts when a started worker takes it; a worker that passes `timeout`
+    is killed and replaced, as is one that dies, and the project gets a report saying so. A worker
+    that dies before it is ready stops the batch."""
     ctx = multiprocessing.get_context("spawn")  # no fork: the parent may run threads (the progress bar)
     queue = deque(projects)
-    pool = [_start_worker(ctx, screener) for _ in range(min(workers, len(queue)))]
+    pool = [_start_worker(ctx, screener, memory) for _ in range(min(workers, len(queue)))]
 
     def replace(i: int) -> None:
         pool[i].stop(kill=True)
-        pool[i] = _start_worker(ctx, screener)
+        pool[i] = _start_worker(ctx, screener, memory)
 
     try:
         while True:
@@ -702,14 +743,16 @@ def screen_batch(
     call: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
-    screener: ProjectScreener = screen_project,
+    screener: ProjectScreener = screen_in_worker,
 ) -> BatchResult:
     """Screen every project folder of `folder` into `out` (see the module docstring).
 
     `workers` processes on this machine (default: one per core), or the Dask cluster at
     `scheduler` ("tcp://host:port"). `screener` is what a local worker runs on a folder; it must
-    be importable by name (workers are fresh processes)."""
+    be importable by name (workers are fresh processes). A local worker's memory limit comes from
+    `screening.limits` (`SCREENING_PARSE_MEMORY_MB`)."""
     started = time.monotonic()
+    limits = from_env()  # a bad SCREENING_* value stops the batch before anything is written
     if not folder.is_dir():
         raise UsageError(f"{folder}: 不是文件夹")
     if workers is not None and workers < 1:
@@ -765,7 +808,8 @@ def screen_batch(
         if todo and scheduler is not None:
             run_dask(todo, scheduler=scheduler, timeout=timeout, finish=finish)
         elif todo:
-            run_local(todo, workers=workers or default_workers(), timeout=timeout, screener=screener, finish=finish)
+            run_local(todo, workers=workers or default_workers(), timeout=timeout, screener=screener, finish=finish,
+                      memory=limits.worker_memory)
 
         bases = {pid: without_batch_findings(report) for pid, report in written.items()}
         extra = batch_findings(projects, bases)

@@ -11,13 +11,16 @@ import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from screening.errors import ScreeningError
 from screening.model import Report, Verdict
 from screening.report import render_text, to_json
+
+if TYPE_CHECKING:
+    from screening.isolation import Isolation
 
 EXIT = {Verdict.PASS: 0, Verdict.FAIL: 1, Verdict.REVIEW: 3}
 USAGE_EXIT = 2
@@ -38,6 +41,22 @@ app = typer.Typer(
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for machines")]
 CallOpt = Annotated[str | None, typer.Option("--call", help="call file in pipelines/ (default: the application's, else quzhou-2020)")]
+ParseTimeoutOpt = Annotated[float | None, typer.Option(
+    "--parse-timeout", help="seconds one attachment may take to parse (env SCREENING_PARSE_TIMEOUT; default 30)")]
+ParseMemoryOpt = Annotated[int | None, typer.Option(
+    "--parse-memory-mb", help="memory of the process parsing one attachment, MB (env SCREENING_PARSE_MEMORY_MB; default 2048)")]
+
+
+def isolation(parse_timeout: float | None = None, parse_memory_mb: int | None = None) -> Isolation:
+    """Each attachment parsed in its own limited process, as the HTTP hook does: the limits of
+    `screening.limits` (defaults, then `SCREENING_PARSE_*`), then the command's options."""
+    from screening.isolation import Isolation
+    from screening.limits import MB, from_env
+
+    return Isolation(from_env().override(
+        parse_timeout=parse_timeout,
+        parse_memory=parse_memory_mb * MB if parse_memory_mb is not None else None,
+    ))
 
 
 def exit_code(reports: Sequence[Report]) -> int:
@@ -66,11 +85,14 @@ def check(
     person: Annotated[list[str] | None, typer.Option("--person", help="a person's name to look for (repeatable)")] = None,
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
+    parse_timeout: ParseTimeoutOpt = None,
+    parse_memory_mb: ParseMemoryOpt = None,
 ) -> None:
     """Screen single files against the given identities."""
     from screening.engine import screen_files
 
-    emit([screen_files(files, application, orgs=org or (), persons=person or (), call=call)], fmt)
+    parse = isolation(parse_timeout, parse_memory_mb).parse
+    emit([screen_files(files, application, orgs=org or (), persons=person or (), call=call, parse=parse)], fmt)
 
 
 @app.command()
@@ -78,11 +100,13 @@ def project(
     folder: Annotated[Path, typer.Argument(help="a project folder: application.json and the attachments")],
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
+    parse_timeout: ParseTimeoutOpt = None,
+    parse_memory_mb: ParseMemoryOpt = None,
 ) -> None:
     """Screen one project folder."""
     from screening.engine import screen_project
 
-    emit([screen_project(folder, call=call)], fmt)
+    emit([screen_project(folder, call=call, parse=isolation(parse_timeout, parse_memory_mb).parse)], fmt)
 
 
 # Commands kept in screening/commands/<name>.py; each registers itself on `app` when imported.

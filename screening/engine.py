@@ -63,6 +63,10 @@ def parse_upload(upload: Upload, app: Application | None) -> Document:
     return roles.settle(doc)  # the content decides when nothing claims a role (checked later when one does)
 
 
+Parser = Callable[[Upload, Application | None], Document]
+"""What turns an upload into a Document: `parse_upload` in this process, or `Isolation.parse`."""
+
+
 def crashed_document(upload: Upload, app: Application | None) -> Document:
     """What stands for an attachment whose parsing raised an unexpected error: its name, hash and
     claimed role, no text, and the `document.unreadable` problem saying so (no traceback)."""
@@ -75,7 +79,7 @@ def crashed_document(upload: Upload, app: Application | None) -> Document:
                     problems=(Problem("document.unreadable", INTERNAL_ERROR),), role=role, role_source=source)
 
 
-def parse_safely(parse: Callable[[Upload, Application | None], Document], upload: Upload,
+def parse_safely(parse: Parser, upload: Upload,
                  app: Application | None) -> Document:
     """`parse`, with an unexpected error in it confined to this attachment."""
     try:
@@ -109,7 +113,7 @@ def screen(
     persons: Sequence[str] = (),
     call: str | None = None,
     project_id: str | None = None,
-    parse: Callable[[Upload, Application | None], Document] = parse_upload,
+    parse: Parser = parse_upload,
 ) -> Report:
     """Screen one project. `parse` turns an upload into a Document (the HTTP hook passes one that
     parses in a separate, limited process)."""
@@ -139,13 +143,15 @@ def screen_files(
     orgs: Sequence[str] = (),
     persons: Sequence[str] = (),
     call: str | None = None,
+    parse: Parser = parse_upload,
 ) -> Report:
-    """Screen loose files (`screening check`): they form one project."""
+    """Screen loose files (`screening check`): they form one project. `parse` as in `screen()`
+    (the command passes `Isolation.parse`: each attachment in its own limited process)."""
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"文件不存在或不是普通文件：{', '.join(missing)}")
     app = load_application(application) if isinstance(application, Path) else application
-    return screen(app, [Upload(p.name, path=p) for p in paths], orgs=orgs, persons=persons, call=call)
+    return screen(app, [Upload(p.name, path=p) for p in paths], orgs=orgs, persons=persons, call=call, parse=parse)
 
 
 def project_files(folder: Path) -> list[Path]:
@@ -155,12 +161,13 @@ def project_files(folder: Path) -> list[Path]:
     )
 
 
-def screen_project(folder: Path, *, call: str | None = None) -> Report:
-    """Screen one project folder (contract §1): application.json plus its attachments."""
+def screen_project(folder: Path, *, call: str | None = None, parse: Parser = parse_upload) -> Report:
+    """Screen one project folder (contract §1): application.json plus its attachments. `parse` as
+    in `screen()` (`screening project` and the batch workers pass `Isolation.parse`)."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: 不是项目文件夹")
     app_path = folder / APPLICATION_FILE
     if not app_path.is_file():
         raise ApplicationError(f"{folder}: 缺少 {APPLICATION_FILE}")
     app = load_application(app_path)
-    return screen(app, [Upload(p.name, path=p) for p in project_files(folder)], call=call)
+    return screen(app, [Upload(p.name, path=p) for p in project_files(folder)], call=call, parse=parse)

@@ -27,6 +27,8 @@ from screening.errors import ConfigError
 
 MB = 1024 * 1024
 MIN_PARSE_MEMORY = 256 * MB  # below this the parsing process cannot even load its libraries
+# a batch worker's own models (spaCy, jieba, lexicons, the OCR engine): about 1 GB of address space
+WORKER_BASELINE = 1024 * MB
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,12 @@ class Limits:
     def concurrent(self) -> int:
         """Requests screened at once (`max_concurrent`, or twice the workers when it is 0)."""
         return self.max_concurrent or 2 * self.workers
+
+    @property
+    def worker_memory(self) -> int:
+        """Address space of a `screening batch` worker, which parses its attachments itself: the
+        parse memory plus what the worker holds besides (`WORKER_BASELINE`)."""
+        return self.parse_memory + WORKER_BASELINE
 
     @property
     def cpu_seconds(self) -> int:

@@ -36,6 +36,7 @@ EXTENSIONS = {"docx": ".docx", "pdf": ".pdf"}
 REFUSED = {
     "document.encrypted": "附件设置了密码",
     "document.too_large": "附件过大或结构异常",
+    "document.unverifiable": "附件的部分内容无法读取",
     "document.timeout": "附件处理超时",
     "document.unreadable": "附件有无法读取的部分",
 }

@@ -35,6 +35,8 @@ ORIGIN = {
     "diagram": "SmartArt图形",
     "people": "审阅者列表",
     "ocr": "（文字识别）",
+    "column": "表格纵列",
+    "vertical": "竖排文字",
 }
 
 PROPERTY = {

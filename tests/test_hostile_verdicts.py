@@ -215,7 +215,16 @@ def test_a_parser_crash_costs_only_that_attachment(tmp_path: Path, pdf_parser_ra
 
 
 def test_project_command_reports_despite_a_crash(tmp_path: Path, pdf_parser_raises: None,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    import screening.cli
+    from screening import engine
+
+    # the command parses in a limited process, where this test's patched parser does not reach:
+    # parse in-process here (the isolated path's own crash handling is tested in test_hostile_cli)
+    monkeypatch.setattr(screening.cli, "isolation", lambda *a, **k: types.SimpleNamespace(parse=engine.parse_upload))
     assert main(["project", str(crash_project(tmp_path)), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert "identity.org" in rules(report) and "document.unreadable" in rules(report)

@@ -35,6 +35,7 @@ SOURCES = "sources"  # Context.memo key: {file name: a function returning the fi
 MEMO = "budget"
 COLUMN_NAMES = {budget.AMOUNT: "合计", budget.SUBSIDY: "财政补助", budget.SELF_RAISED: "自筹"}
 _BLOCKING = frozenset({"document.encrypted", "document.unreadable", "document.too_large", "document.timeout",
+                       "document.unverifiable",
                        "document.scanned", "document.unsupported"})
 
 

@@ -78,7 +78,7 @@ RULE_OF_CODE: dict[str, str] = {
 }
 OPTIONAL_RULES = frozenset({"patent.previously_funded"})  # reported only when the call sets a severity
 FATAL_PROBLEMS = frozenset({"document.unreadable", "document.encrypted", "document.unsupported",
-                            "document.too_large", "document.timeout"})
+                            "document.too_large", "document.timeout", "document.unverifiable"})
 
 
 @dataclass(frozen=True, slots=True)

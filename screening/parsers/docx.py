@@ -4,14 +4,22 @@ python-docx's object model shows what Word shows in its default view; a leak hid
 what it drops (text boxes, tracked deletions, hidden runs, comment authors, unreferenced headers…).
 So this module opens the zip itself and walks the XML parts with lxml, one recursive pass per part.
 
-Safety. The zip is checked before anything is inflated: at most 5000 entries, at most 500 MB
-uncompressed, and no entry above 1 MiB may inflate more than 200 times its compressed size (a
-zip bomb; smaller entries cannot hurt). Any of these raises `TooLargeError` (document.too_large).
-A file that is no zip, or has no main document part, or whose main part is malformed XML raises
-`CorruptError`. XML is parsed with entities unresolved, no DTD loading, no network and libxml2's
-size limits (`huge_tree=False`), so "billion laughs" is refused by libxml2 instead of expanding.
-A malformed optional part (a header, the comments…) becomes a `Problem` and the rest is read.
-Strict OOXML is read by mapping its namespaces onto the transitional ones before parsing.
+Safety. A size guard never hides what is readable. The zip is checked before anything is
+inflated: at most 5000 entries, at most 500 MB of pictures and other non-XML members, and no
+such member above 1 MiB may inflate more than 200 times its compressed size (a zip bomb that OCR
+would inflate). Any of these raises `TooLargeError` (document.too_large). XML members are not
+judged by their compression ratio — a 3 MB comment or run of whitespace compresses a thousandfold
+and hides nothing — but streamed through lxml by `xmlsafe.read_member` (comments and processing
+instructions dropped, entities unresolved, no DTD, no network, libxml2's size limits kept:
+`huge_tree=False`, so "billion laughs" is refused instead of expanding), bounded by their real
+cost: 64 MB a member, 256 MB and 2 000 000 elements for the whole package. The main document is
+read first. A text-bearing member (main document, headers, footers, notes, comments, drawings,
+settings, properties, relationships) that a limit stops is screened as far as it was read and
+becomes a `document.unverifiable` problem (fail: the bureau cannot verify blindness); the styles
+cut by a limit are a `document.too_large` problem. A file that is no zip, or has no main document
+part, or whose main part is malformed XML raises `CorruptError`; a malformed optional part (a
+header, the comments…) becomes a `document.unreadable` problem and the rest is read. Strict
+OOXML is read by mapping its namespaces onto the transitional ones while streaming.
 
 What becomes a `Part` (kind / origin; `text` is always the original text, never normalised):
 
@@ -87,13 +95,13 @@ from PIL import Image
 from screening.errors import CorruptError, EncryptedError, TooLargeError
 from screening.model import ImageRef, Part, PartKind, Problem
 from screening.parsers.base import Parsed
+from screening.parsers.xmlsafe import MAX_XML_PART, Budget, Cut, read_member
 
-__all__ = ["MAX_ENTRIES", "MAX_RATIO", "MAX_TOTAL_BYTES", "parse"]
+__all__ = ["MAX_ENTRIES", "MAX_RATIO", "MAX_TOTAL_BYTES", "MAX_XML_PART", "parse"]
 
 MAX_ENTRIES = 5000
-MAX_TOTAL_BYTES = 500 * 1024 * 1024
-MAX_RATIO = 200
-MAX_XML_PART = 64 * 1024 * 1024  # one XML part larger than this is no report a person wrote
+MAX_TOTAL_BYTES = 500 * 1024 * 1024  # pictures and other non-XML members (XML: xmlsafe's own bounds)
+MAX_RATIO = 200  # non-XML members only: an XML part's ratio says nothing (padding compresses well)
 RATIO_FLOOR = 1024 * 1024  # entries smaller than this are not checked for their compression ratio
 MAX_DOCVAR = 2000  # longer document variables are add-in data blobs, not text
 
@@ -194,20 +202,6 @@ _Page = int | _Marks | None  # a fixed page, a position in the main document, or
 # -- small helpers -------------------------------------------------------------------------------
 
 
-def _xml_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                           remove_comments=True, remove_pis=True)
-
-
-def _parse_xml(data: bytes) -> etree._Element:
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:  # Word never writes one: entity tricks
-        raise CorruptError("Word文档含有文档类型声明(DOCTYPE)，Word不会生成这种内容，疑似恶意文件，未予审查")
-    if b"purl.oclc.org/ooxml" in data:
-        for strict, transitional in _STRICT:
-            data = data.replace(strict, transitional)
-    return etree.fromstring(data, _xml_parser())
-
-
 def _text(el: etree._Element) -> str:
     """Text of a w:t-like leaf; unresolved entity references (never in a real file) are dropped."""
     text = el.text or ""
@@ -263,16 +257,20 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     return zf
 
 
+def _is_xml(info: zipfile.ZipInfo) -> bool:
+    return info.filename.lower().endswith((".xml", ".rels"))
+
+
 def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_ENTRIES:
         raise TooLargeError(f"Word文档内含文件过多（{len(infos)}个，上限{MAX_ENTRIES}个），疑似恶意文件，未予审查")
-    total = sum(info.file_size for info in infos)
+    total = sum(info.file_size for info in infos if not _is_xml(info))
     if total > MAX_TOTAL_BYTES:
         mib = 1024 * 1024
         raise TooLargeError(f"Word文档解压后过大（{total // mib}MB，上限{MAX_TOTAL_BYTES // mib}MB），未予审查")
     for info in infos:
-        if info.filename.endswith((".xml", ".rels")) and info.file_size > MAX_XML_PART:
-            raise TooLargeError(f"Word文档中的“{info.filename}”过大（超过{MAX_XML_PART // (1024 * 1024)}MB），未予审查")
+        if _is_xml(info):
+            continue  # streamed and bounded by what it really holds (xmlsafe), never by its ratio
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise TooLargeError(f"Word文档中的“{info.filename}”压缩比异常（超过{MAX_RATIO}倍），疑似压缩炸弹，未予审查")
 
@@ -320,26 +318,44 @@ class _Package:
         self.zf = zf
         self.sink = sink
         self.names: dict[str, str] = {i.filename.lower(): i.filename for i in zf.infolist() if not i.is_dir()}
+        self.budget = Budget()
         self._rels: dict[str, dict[str, _Rel]] = {}
 
     def find(self, name: str) -> str | None:
         name = name.lstrip("/")
         return self.names.get(name.lower()) or self.names.get(unquote(name).lower())
 
-    def read(self, member: str) -> bytes:
+    def read_xml(self, member: str) -> tuple[etree._Element | None, Cut | None]:
+        """A member's XML, streamed within the package's budget: (root, why it was cut short)."""
         info = self.zf.getinfo(member)
         if info.flag_bits & 0x1:
             raise EncryptedError(f"Word文档中的“{member}”被加密，无法审查")
-        return self.zf.read(info)
+        return read_member(self.zf, info, self.budget, _STRICT)
 
-    def xml(self, member: str, what: str, part: PartKind | None = None) -> etree._Element | None:
-        """An optional part; a damaged one is reported and skipped."""
+    def cut(self, member: str, what: str, cut: Cut, part: PartKind | None, bears_text: bool = True) -> None:
+        """A member a size limit stopped: text-bearing, the attachment cannot be verified blind."""
+        rest = "其后的内容" if cut.partial else "其中的内容"
+        if not bears_text:  # the styles: only how text looks is lost, every text is still read
+            self.sink.problems.append(Problem(
+                "document.too_large", f"Word文档中的{what}（{member}）{cut.reason}，{rest}未能读取"))
+            return
+        self.sink.problems.append(Problem(
+            "document.unverifiable",
+            f"附件的{what}部分（{member}）{cut.reason}，{rest}无法读取，无法确认是否暴露身份", part=part))
+
+    def xml(self, member: str, what: str, part: PartKind | None = None, *,
+            bears_text: bool = True) -> etree._Element | None:
+        """An optional part; a damaged one is reported and skipped, one cut by a limit is reported
+        and what was read of it is returned."""
         try:
-            return _parse_xml(self.read(member))
+            root, cut = self.read_xml(member)
         except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
-                RuntimeError, EncryptedError) as err:
+                RuntimeError, EncryptedError, CorruptError) as err:
             self.sink.problem(f"Word文档中的{what}（{member}）已损坏，其中的内容未能审查（{type(err).__name__}）", part)
             return None
+        if cut is not None:
+            self.cut(member, what, cut, part, bears_text)
+        return root
 
     def rels_of(self, source: str) -> dict[str, _Rel]:
         """The relationships of a part ("" for the package)."""
@@ -744,8 +760,9 @@ class _Reader:
         root = self._main_root()
         styles_member = self.pkg.part(self.main, "/styles", "word/styles.xml")
         if styles_member:
-            self.styles = _read_styles(self.pkg.xml(styles_member, "样式表"))
-        self._main(root)
+            self.styles = _read_styles(self.pkg.xml(styles_member, "样式表", bears_text=False))
+        if root is not None:
+            self._main(root)
         self._headers_footers()
         self._notes("/footnotes", "word/footnotes.xml", W_FOOTNOTE, "footnote", "", "脚注")
         self._notes("/endnotes", "word/endnotes.xml", W_ENDNOTE, "endnote", "endnote", "尾注")
@@ -760,17 +777,23 @@ class _Reader:
         return Parsed(parts=self._parts(), pages=self._pages(), images=images, problems=tuple(self.sink.problems))
 
     # the main document
-    def _main_root(self) -> etree._Element:
+    def _main_root(self) -> etree._Element | None:
+        """The main document, read first (possibly cut short by a limit: then reported, and None
+        when nothing of it could be read — the other parts are still read)."""
         main = self.pkg.part("", "/officeDocument", "word/document.xml")
         if main is None:
             raise CorruptError("Word文档缺少正文部分（word/document.xml），文件已损坏或不是Word文档")
         self.main = main
         try:
-            root = _parse_xml(self.pkg.read(main))
+            root, cut = self.pkg.read_xml(main)
         except etree.XMLSyntaxError as err:
             raise CorruptError(f"Word文档正文（{main}）已损坏，无法解析：{str(err)[:120]}") from err
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as err:
             raise CorruptError("Word文档已损坏或不完整") from err
+        if cut is not None:
+            self.pkg.cut(main, "正文", cut, PartKind.BODY)
+        if root is None:
+            return None
         if root.tag != W_DOCUMENT:
             raise CorruptError(f"Word文档正文（{main}）不是Word正文格式，无法解析")
         return root
@@ -828,10 +851,10 @@ class _Reader:
         self._revision_authors(root, member)
 
     def _headers_footers(self) -> None:
-        assert self.walker is not None
         rels = self.pkg.rels_of(self.main)
         done: set[str] = set()
-        for kind, typ, rid, section in self.walker.section_refs:
+        refs = self.walker.section_refs if self.walker is not None else ()  # None: the main document was not read
+        for kind, typ, rid, section in refs:
             rel = rels.get(rid)
             member = self.pkg.resolve(self.main, rel.target) if rel and not rel.external else None
             if member is None or member in done:
@@ -1005,4 +1028,56 @@ def _image_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int | None,
 def parse(data: bytes) -> Parsed:
     """Read a .docx. Raises CorruptError / TooLargeError / EncryptedError for a file it must refuse."""
     with _open_zip(data) as zf:
-        return _Reader(zf).read()
+        return _with_columns(_Reader(zf).read())
+
+
+# -- table columns read top to bottom ------------------------------------------------------------
+#
+# A name written down a column, one character per cell (浙/江/衢/晟/… in consecutive rows), is in
+# no single cell. So each column of each table is also read as text: a run of at least
+# COLUMN_MIN_CELLS consecutive non-empty cells of at most COLUMN_MAX_CHARS characters each (empty
+# cells are skipped, a longer cell ends the run) becomes one more part of the cells' kind, origin
+# "column", its cells' texts joined with "\n" top to bottom (so digits of adjacent cells never
+# make one number), with the first cell's source, page and paragraph.
+
+COLUMN_MAX_CHARS = 2
+COLUMN_MIN_CELLS = 4
+COLUMN_ORIGIN = "column"
+_CELL_SOURCE = re.compile(r"^(?P<table>.*t\d+)r(?P<row>\d+)c(?P<col>\d+)$")
+
+
+def _column_parts(parts: tuple[Part, ...]) -> list[Part]:
+    cells: dict[tuple[PartKind, str, int], dict[int, list[Part]]] = {}
+    for part in parts:
+        if part.origin or not (m := _CELL_SOURCE.match(part.source)):
+            continue
+        column = cells.setdefault((part.kind, m.group("table"), int(m.group("col"))), {})
+        column.setdefault(int(m.group("row")), []).append(part)
+    out: list[Part] = []
+    for column in cells.values():
+        run: list[tuple[str, Part]] = []
+        for row in sorted(column):
+            text = "".join("".join(p.text.split()) for p in column[row])
+            if 0 < len(text) <= COLUMN_MAX_CHARS:
+                run.append((text, column[row][0]))
+                continue
+            out += _column_run(run)
+            run = []
+        out += _column_run(run)
+    return out
+
+
+def _column_run(run: list[tuple[str, Part]]) -> list[Part]:
+    if len(run) < COLUMN_MIN_CELLS:
+        return []
+    first = run[0][1]
+    return [Part(kind=first.kind, text="\n".join(text for text, _ in run), page=first.page,
+                 paragraph=first.paragraph, origin=COLUMN_ORIGIN, source=first.source)]
+
+
+def _with_columns(parsed: Parsed) -> Parsed:
+    columns = _column_parts(parsed.parts)
+    if not columns:
+        return parsed
+    return Parsed(parts=(*parsed.parts, *columns), pages=parsed.pages, images=parsed.images,
+                  problems=parsed.problems)

@@ -10,8 +10,10 @@ the pixels that parser listed as `ImageRef`s:
   pixels, at their own resolution); any other page is rendered at `RENDER_DPI`;
 * pictures on PDF pages that have text ("page N image k") and pictures in a docx
   (word/media/*) → kind IMAGE, when at least `pdf.MIN_IMAGE_AREA` pixels large with both sides at
-  least `pdf.MIN_IMAGE_SIDE` (150 × 150 px of area, 32 px; one rule for both formats, kept in
-  pdf.py because it also decides which PDF pictures are listed). A docx picture of unknown size
+  least `pdf.MIN_IMAGE_SIDE` (150 × 150 px of area, 32 px), or when a strip that may hold one line
+  of text (`pdf.is_strip`: shorter side ≥ 16 px, 4:1 or wider, ≥ 2400 px; a name pasted as a
+  700 × 31 px picture), at most `pdf.MAX_STRIPS` strips per document (one rule for both formats,
+  kept in pdf.py because it also decides which PDF pictures are listed). A docx picture of unknown size
   is tried; SVG pictures are skipped (Word stores a bitmap copy of each next to it); a picture
   Pillow cannot decode (EMF/WMF, damaged data) is reported, never skipped silently; of a
   multi-frame picture inside a docx only the first frame is read.
@@ -530,7 +532,19 @@ def _targets(doc: Document) -> list[_Target]:
         elif doc.format == "docx" and _worth_reading(ref):
             where = f"第{ref.page}页的" if ref.page else ""
             out.append(_Target(ref, PartKind.IMAGE, False, f"{where}图片“{PurePosixPath(ref.source).name}”"))
-    return out
+    return _bounded(out)
+
+
+def _is_strip(target: _Target) -> bool:
+    ref = target.ref
+    return not target.whole and ref.width is not None and ref.height is not None \
+        and pdf_parser.is_strip(ref.width, ref.height)
+
+
+def _bounded(targets: list[_Target]) -> list[_Target]:
+    """At most `pdf.MAX_STRIPS` small strips per document: their OCR cost stays bounded."""
+    dropped = {id(t) for t in [t for t in targets if _is_strip(t)][pdf_parser.MAX_STRIPS:]}
+    return [t for t in targets if id(t) not in dropped]
 
 
 def _worth_reading(ref: ImageRef) -> bool:
@@ -538,7 +552,7 @@ def _worth_reading(ref: ImageRef) -> bool:
         return False
     if ref.width is None or ref.height is None:
         return True  # size unknown: try, and report it if it cannot be decoded
-    return ref.width * ref.height >= pdf_parser.MIN_IMAGE_AREA and min(ref.width, ref.height) >= pdf_parser.MIN_IMAGE_SIDE
+    return pdf_parser.worth_reading(ref.width, ref.height)
 
 
 def _decode(data: bytes) -> Image.Image:
@@ -609,10 +623,9 @@ def _px_size(obj: Any) -> tuple[int, int] | None:
 
 def _page_picture(page: Any, k: int) -> tuple[Image.Image, ToBox]:
     """The k-th picture pdf.py listed on a page with text (same size rule, same order)."""
-    big = [obj for obj in _pdf_images(page)
-           if (size := _px_size(obj)) and size[0] * size[1] >= pdf_parser.MIN_IMAGE_AREA
-           and min(size) >= pdf_parser.MIN_IMAGE_SIDE]
-    return big[k - 1].get_bitmap(render=True).to_pil(), _pixels
+    sized = [(obj, size) for obj in _pdf_images(page) if (size := _px_size(obj))]
+    chosen = pdf_parser.selected_images([size for _, size in sized])
+    return sized[chosen[k - 1]][0].get_bitmap(render=True).to_pil(), _pixels
 
 
 def _page_scan(page: Any) -> tuple[Image.Image, ToBox]:

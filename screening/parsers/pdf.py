@@ -32,12 +32,19 @@ paragraph starts when, going from the previous line to this one:
 When in doubt, lines are joined: a name split over two parts is missed, while two lines joined
 by mistake rarely make a false name.
 
+Vertical text. pdfium gives text written down the page as one character per line; when at least
+`VERTICAL_MIN_LINES` such lines stand one under the other (at most `VERTICAL_MAX_PITCH` line
+heights apart, overlapping horizontally) and the rules above split them into several paragraphs,
+they are also joined top to bottom ("\n" between characters) into one more Part of their kind,
+origin "vertical" (竖排文字), numbered as the paragraph of the first character.
+
 Pages without text. A page with fewer than five non-space characters of body text (a stamped
 header or page number on a scan does not count) is reported as
 `document.scanned` with an `ImageRef` ("page N", size of the largest picture in pixels, else
 the page size in points) — whether it holds a scan, vector drawings (text turned into curves)
 or nothing: no text layer means no one has read it. On other pages every picture of at least
-150 × 150 pixels of area (sides ≥ 32 px) becomes an `ImageRef` "page N image k".
+150 × 150 pixels of area (sides ≥ 32 px), and every strip that may hold a line of text (see
+`STRIP_MIN_SIDE`; at most `MAX_STRIPS` a page), becomes an `ImageRef` "page N image k".
 
 Beyond the page text: Info fields (pdfium's standard keys plus custom keys read with pdfminer;
 never CreationDate/ModDate) → METADATA "info.<Key>"; XMP text values → METADATA
@@ -77,6 +84,18 @@ BAND = 0.07  # header / footer band, share of the page height
 MIN_TEXT_CHARS = 5  # fewer non-space characters: the page has no text layer
 MIN_IMAGE_AREA = 150 * 150  # px
 MIN_IMAGE_SIDE = 32  # px
+# A smaller picture is still read when it is a strip of text (a name pasted as a 700 × 31 px
+# screenshot): its shorter side at least STRIP_MIN_SIDE px (a 12-pt line at 96 dpi is ~16 px),
+# the longer at least STRIP_MIN_ASPECT times the shorter (icons and bullets are square-ish), and at
+# least STRIP_MIN_AREA px (four 20-px characters: 120 × 20). At most MAX_STRIPS strips are read per
+# page, and ocr.py reads at most MAX_STRIPS per document (about 0.1 s each), so OCR stays bounded.
+STRIP_MIN_SIDE = 16  # px
+STRIP_MIN_ASPECT = 4.0
+STRIP_MIN_AREA = 120 * 20  # px
+MAX_STRIPS = 12
+VERTICAL_MIN_LINES = 4  # one-character lines one under the other joined as vertical text (see _vertical_parts)
+VERTICAL_MAX_PITCH = 6.0  # line heights between them, at most
+VERTICAL_ORIGIN = "vertical"
 MAX_FORM_DEPTH = 8  # nesting of form XObjects searched for pictures
 MAX_BOOKMARKS = 10_000
 MAX_XMP_BYTES = 4 * 1024 * 1024
@@ -347,6 +366,37 @@ def _text_parts(lines: list[_Line], frame: _Frame, page_no: int) -> list[Part]:
     return parts
 
 
+def _one_below(prev: _Line, cur: _Line) -> bool:
+    """Whether `cur` is the next character down a column of one-character lines after `prev`."""
+    height = max(prev.height, cur.height)
+    return (len(cur.text) == 1 and 0.5 * height <= cur.bottom - prev.bottom <= VERTICAL_MAX_PITCH * height
+            and min(prev.x1, cur.x1) - max(prev.x0, cur.x0) > -0.25 * height)
+
+
+def _vertical_parts(lines: list[_Line], frame: _Frame, page_no: int) -> list[Part]:
+    """Text written down the page one character per line (vertical text as pdfium gives it, or a
+    name spread over a column), joined top to bottom when the paragraphs left it apart: runs of at
+    least VERTICAL_MIN_LINES one-character lines of one kind, each right under the previous one
+    → one more Part, origin "vertical", numbered as the paragraph of its first line."""
+    out: list[Part] = []
+    for kind in (PartKind.HEADER, PartKind.BODY, PartKind.FOOTER):
+        kind_lines = [line for line in lines if _kind(line, frame) is kind]
+        paragraph = {id(line): number for number, group in enumerate(_paragraphs(kind_lines), 1) for line in group}
+        runs: list[list[_Line]] = []
+        for line in kind_lines:
+            if runs and runs[-1] and _one_below(runs[-1][-1], line):
+                runs[-1].append(line)
+            else:
+                runs.append([line] if len(line.text) == 1 else [])
+        for run in runs:
+            if len(run) < VERTICAL_MIN_LINES or len({paragraph[id(line)] for line in run}) == 1:
+                continue  # too short, or one paragraph already holds the whole run
+            out.append(Part(kind=kind, text="\n".join(line.text for line in run), page=page_no,
+                            paragraph=paragraph[id(run[0])], origin=VERTICAL_ORIGIN, source=f"page {page_no}",
+                            box=_union([line.box for line in run])))
+    return out
+
+
 def _object_images(count: int, get: Callable[[int], Any], depth: int) -> Iterator[tuple[int, int]]:
     width, height = ctypes.c_uint(), ctypes.c_uint()
     for i in range(count):
@@ -376,9 +426,39 @@ def _image_refs(page: pdfium.PdfPage, frame: _Frame, page_no: int, scanned: bool
         else:
             width, height = round(frame.width), round(frame.height)
         return [ImageRef(source=f"page {page_no}", page=page_no, width=width, height=height)]
-    big = [(w, h) for w, h in sizes if w * h >= MIN_IMAGE_AREA and min(w, h) >= MIN_IMAGE_SIDE]
+    big = [sizes[i] for i in selected_images(sizes)]
     return [ImageRef(source=f"page {page_no} image {k}", page=page_no, width=w, height=h)
             for k, (w, h) in enumerate(big, 1)]
+
+
+def is_strip(width: int, height: int) -> bool:
+    """A picture below the size rule that may still be one line of text (see MIN_IMAGE_AREA)."""
+    short, long = min(width, height), max(width, height)
+    return (short >= STRIP_MIN_SIDE and long >= STRIP_MIN_ASPECT * short and width * height >= STRIP_MIN_AREA
+            and not is_large(width, height))
+
+
+def is_large(width: int, height: int) -> bool:
+    return width * height >= MIN_IMAGE_AREA and min(width, height) >= MIN_IMAGE_SIDE
+
+
+def worth_reading(width: int, height: int) -> bool:
+    """Whether a picture of this many pixels is worth OCR: large enough, or a strip of text."""
+    return is_large(width, height) or is_strip(width, height)
+
+
+def selected_images(sizes: list[tuple[int, int]]) -> list[int]:
+    """Indices of the pictures of one page worth listing for OCR: the large ones, and the first
+    MAX_STRIPS strips (ocr.py picks the k-th listed picture with this same function)."""
+    chosen: list[int] = []
+    strips = 0
+    for i, (width, height) in enumerate(sizes):
+        if is_large(width, height):
+            chosen.append(i)
+        elif is_strip(width, height) and strips < MAX_STRIPS:
+            strips += 1
+            chosen.append(i)
+    return chosen
 
 
 def _wide_string(call: Callable[[Any, int], int]) -> str:
@@ -478,6 +558,7 @@ def _parse_page(pdf: pdfium.PdfDocument, index: int, form: Any) -> _PageResult:
             page=page_no,
             part=PartKind.BODY,
         )] if scanned else []
+        parts += _vertical_parts(lines, frame, page_no)
         images = _image_refs(page, page_frame, page_no, scanned)
         numbers: dict[PartKind, int] = {}
         for part in parts:

@@ -1,0 +1,147 @@
+"""Reading one XML member of a zip package (docx) safely, by streaming it through lxml.
+
+A size guard must never hide what is readable. The compression ratio of an XML part says nothing
+about what it holds: 3 MB of comment or whitespace compresses a thousandfold and costs nothing to
+skip. So XML members are not judged by their ratio but read in chunks through a feed parser
+(comments and processing instructions dropped, entities unresolved, no DTD, no network, libxml2's
+own size limits kept: `huge_tree=False`) and bounded by what they really cost:
+
+* `MAX_XML_PART` — a member whose declared size is larger is not inflated at all (zipfile never
+  inflates more than the declared size, so the declaration is a real bound);
+* a `Budget` shared by every member of one package: `MAX_XML_TOTAL` bytes inflated and
+  `MAX_XML_ELEMENTS` elements built in all; a member that would exceed it is not read, and a
+  member exceeding it while being read is cut there;
+* libxml2's limits on one node (a text node, comment, processing instruction, CDATA section or
+  attribute longer than 10 MB) cut the member where they are hit.
+
+`read_member` returns the tree built so far and, when a limit stopped it, why (`Cut`): the caller
+screens what was read and reports the rest as not verifiable. A member that is malformed XML, or
+declares a DOCTYPE (Word never writes one: entity tricks), raises `CorruptError`; errors of the zip
+itself (bad CRC, truncated data) propagate as zipfile/zlib errors.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+
+from screening.errors import CorruptError
+
+__all__ = ["CHUNK", "MAX_XML_ELEMENTS", "MAX_XML_PART", "MAX_XML_TOTAL", "Budget", "Cut", "read_member"]
+
+MB = 1024 * 1024
+MAX_XML_PART = 64 * MB  # one XML member larger than this (as inflated) is no report a person wrote
+MAX_XML_TOTAL = 256 * MB  # XML inflated from one package, in all
+MAX_XML_ELEMENTS = 2_000_000  # elements built from one package, in all (a 300-page report has ~300 000)
+CHUNK = 256 * 1024
+
+# libxml2's messages when one of its size limits (not a syntax error) stops a parse; nesting depth
+# is left out on purpose: a structure deeper than 256 is a malformed file (document.unreadable)
+_LIMIT_MESSAGE = re.compile(r"too big|too long|Resource limit exceeded|Huge input", re.IGNORECASE)
+_DEPTH_MESSAGE = re.compile(r"Excessive depth", re.IGNORECASE)
+_PROLOG_TRAPS = (b"<!DOCTYPE", b"<!ENTITY")
+_DOCTYPE = "Word文档含有文档类型声明(DOCTYPE)，Word不会生成这种内容，疑似恶意文件，未予审查"
+
+
+@dataclass(slots=True)
+class Budget:
+    """What one package may still cost: bytes to inflate, elements to build."""
+
+    bytes_left: int = MAX_XML_TOTAL
+    elements_left: int = MAX_XML_ELEMENTS
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Why a member was not read to its end (Chinese, for a finding), and whether anything was."""
+
+    reason: str
+    partial: bool
+
+
+def _parser() -> etree.XMLPullParser:
+    return etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True, huge_tree=False,
+                               load_dtd=False, remove_comments=True, remove_pis=True)
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.0f}MB" if n >= MB else f"{n}字节"
+
+
+def _limit_error(err: etree.XMLSyntaxError) -> bool:
+    message = str(err)
+    return bool(_LIMIT_MESSAGE.search(message)) and not _DEPTH_MESSAGE.search(message)
+
+
+class _Rewriter:
+    """Byte replacements (Strict OOXML namespaces → transitional) applied across chunk borders."""
+
+    def __init__(self, pairs: Sequence[tuple[bytes, bytes]]) -> None:
+        self.pairs = pairs
+        self.keep = max((len(old) for old, _ in pairs), default=1) - 1
+        self.carry = b""
+
+    def __call__(self, chunk: bytes, last: bool) -> bytes:
+        data = self.carry + chunk
+        for old, new in self.pairs:
+            data = data.replace(old, new)
+        if last or self.keep <= 0:
+            self.carry = b""
+            return data
+        self.carry = data[-self.keep:]
+        return data[:-self.keep]
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget,
+                rewrite: Sequence[tuple[bytes, bytes]] = ()) -> tuple[etree._Element | None, Cut | None]:
+    """The member's root element (possibly cut short, or None) and why it was cut (None: read whole)."""
+    if info.file_size > MAX_XML_PART:
+        return None, Cut(f"解压后{_mb(info.file_size)}，超过单个部分{_mb(MAX_XML_PART)}的上限", False)
+    if info.file_size > budget.bytes_left:
+        return None, Cut(f"超出整个文档可读取的XML总量（{_mb(MAX_XML_TOTAL)}）", False)
+    if budget.elements_left <= 0:
+        return None, Cut(f"整个文档的XML元素超过{MAX_XML_ELEMENTS}个的上限", False)
+    parser = _parser()
+    rewriter = _Rewriter(rewrite)
+    root: etree._Element | None = None
+    prolog = b""  # the bytes before the root element, searched for a DOCTYPE / ENTITY declaration
+    cut: Cut | None = None
+    with zf.open(info) as fh:
+        while cut is None:
+            chunk = fh.read(CHUNK)
+            last = not chunk
+            budget.bytes_left -= len(chunk)
+            data = rewriter(chunk, last)
+            if root is None:
+                prolog = prolog[-16:] + data
+                if any(trap in prolog for trap in _PROLOG_TRAPS):
+                    raise CorruptError(_DOCTYPE)
+            try:
+                if data:
+                    parser.feed(data)
+                if last:
+                    closed = parser.close()
+                    root = closed if root is None else root
+            except etree.XMLSyntaxError as err:
+                if not _limit_error(err):
+                    raise
+                limit = err
+            else:
+                limit = None
+            for _event, el in parser.read_events():
+                if root is None:
+                    root = el
+                    if el.getroottree().docinfo.internalDTD is not None:
+                        raise CorruptError(_DOCTYPE)
+                budget.elements_left -= 1
+            if limit is not None:  # libxml2 stopped at one over-long node
+                cut = Cut("含有超过解析器上限（10MB）的单个文本、注释或属性", root is not None)
+            elif budget.elements_left < 0 and not last:
+                cut = Cut(f"整个文档的XML元素超过{MAX_XML_ELEMENTS}个的上限", root is not None)
+            if last:
+                break
+    return root, cut
