@@ -17,8 +17,9 @@ read first. A text-bearing member (main document, headers, footers, notes, comme
 settings, properties, relationships) that a limit stops is screened as far as it was read and
 becomes a `document.unverifiable` problem (fail: the bureau cannot verify blindness); the styles
 cut by a limit are a `document.too_large` problem. A file that is no zip, or has no main document
-part, or whose main part is malformed XML raises `CorruptError`; a malformed optional part (a
-header, the comments…) becomes a `document.unreadable` problem and the rest is read. Strict
+part, or whose main part is malformed XML raises `CorruptError`; a malformed optional part that
+bears text (a header, the comments…) becomes a `document.unverifiable` problem (it could hide a
+name), any other a `document.unreadable` one, and the rest is read. Strict
 OOXML is read by mapping its namespaces onto the transitional ones while streaming.
 
 What becomes a `Part` (kind / origin; `text` is always the original text, never normalised):
@@ -351,7 +352,13 @@ class _Package:
             root, cut = self.read_xml(member)
         except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
                 RuntimeError, EncryptedError, CorruptError) as err:
-            self.sink.problem(f"Word文档中的{what}（{member}）已损坏，其中的内容未能审查（{type(err).__name__}）", part)
+            if bears_text:  # a damaged header or comments part could hide a name: blindness unverifiable
+                self.sink.problems.append(Problem(
+                    "document.unverifiable",
+                    f"附件的{what}部分（{member}）已损坏（{type(err).__name__}），其中的内容无法读取，无法确认是否暴露身份",
+                    part=part))
+            else:
+                self.sink.problem(f"Word文档中的{what}（{member}）已损坏，其中的内容未能审查（{type(err).__name__}）", part)
             return None
         if cut is not None:
             self.cut(member, what, cut, part, bears_text)
