@@ -10,11 +10,9 @@ should stay ≤ 1.5 (a quadratic de-duplication gives about N / 1,000).
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,33 +20,11 @@ sys.path.insert(0, str(ROOT))
 
 APPLICANT = "浙江衢晟新材料有限公司"
 LEADER = "王建国"
-_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
-)
-_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
-)
-
-
 def leaky_docx(paragraphs: int) -> bytes:
     """`paragraphs` paragraphs, each naming the applicant (full name and short form) and the leader."""
-    body = "".join(
-        f"<w:p><w:r><w:t>第{i}条：本项目由{APPLICANT}（衢晟新材）承担，项目负责人{LEADER}教授。</w:t></w:r></w:p>"
-        for i in range(paragraphs)
-    )
-    xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document {_W}><w:body>{body}</w:body></w:document>'
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        zf.writestr("_rels/.rels", _RELS)
-        zf.writestr("word/document.xml", xml.encode())
-    return out.getvalue()
+    from tests.hostile import _body, _docx  # the minimal docx the hostile-file tests build
+
+    return _docx(_body(*(f"第{i}条：本项目由{APPLICANT}（衢晟新材）承担，项目负责人{LEADER}教授。" for i in range(paragraphs))))
 
 
 def timed(folder: Path, paragraphs: int) -> tuple[float, int]:

@@ -10,11 +10,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -29,7 +27,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from dedupe_speed import leaky_docx  # noqa: E402
-from hostile import _CONTENT_TYPES, _RELS, _W, _pdf, _stream, _utf16  # noqa: E402
+from hostile import _W, _docx, _pdf, _stream, _utf16  # noqa: E402
 
 APPLICANT = "衢州恶意样本科技有限公司"
 LEADER = "司马防御"
@@ -198,12 +196,7 @@ def _two_bodies_docx() -> bytes:
            f"<w:body><w:p><w:r><w:t>第一部分：本项目由{APPLICANT}承担。</w:t></w:r></w:p></w:body>"
            f"<w:body><w:p><w:r><w:t>第二部分：项目负责人{LEADER}教授主持研发。</w:t></w:r></w:p></w:body>"
            "</w:document>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        zf.writestr("_rels/.rels", _RELS)
-        zf.writestr("word/document.xml", xml.encode())
-    return out.getvalue()
+    return _docx(xml.encode())
 
 
 def test_every_body_of_a_docx_is_read() -> None:
