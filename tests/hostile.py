@@ -182,6 +182,39 @@ def huge_png() -> bytes:
 # ---------------------------------------------------------------- the corpus
 
 
+def surrogate_pdf() -> bytes:
+    """A PDF whose font's ToUnicode map sends 'A' to the lone high surrogate U+D835 (as broken
+    maps of mathematical alphabets do); the applicant is in Info /Title."""
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Broken def\n"
+            "1 begincodespacerange <00> <FF> endcodespacerange\n"
+            "1 beginbfchar <41> <D835> endbfchar\n"
+            "endcmap CMapName currentdict /CMap defineresource pop end end")
+    line = "Feasibility report of the project, chapter one: background and state of the art A"
+    content = "BT /F1 10 Tf 72 720 Td 14 TL " + " ".join(f"({line}) '" for _ in range(30)) + " ET"
+    return _pdf({
+        1: "<< /Type /Catalog /Pages 2 0 R >>",
+        2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "
+           "/Contents 4 0 R >>",
+        4: _stream(content),
+        5: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        6: _stream(cmap),
+        7: f"<< /Title {_utf16(APPLICANT)} >>",
+    }, 1, 7)
+
+
+def padded_docx() -> bytes:
+    """The leak in a document.xml padded with a 3 MB comment (compresses about a thousandfold)."""
+    return _docx(_body(LEAK_TEXT).replace(b"<w:body>", b"<w:body><!--" + b"x" * 3_000_000 + b"-->", 1))
+
+
+def two_bodies_docx() -> bytes:
+    """A document.xml with two w:body elements (Word tolerates it), the leak in the second."""
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?><w:document {_W}><w:body><w:p><w:r><w:t>第一部分</w:t></w:r>'
+           f"</w:p></w:body><w:body><w:p><w:r><w:t>{LEAK_TEXT}</w:t></w:r></w:p></w:body></w:document>")
+    return _docx(xml.encode())
+
+
 def write_corpus(folder: Path) -> list[Hostile]:
     """Write every hostile file (and application.json) into `folder`; return what each must yield."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -217,6 +250,12 @@ def write_corpus(folder: Path) -> list[Hostile]:
         (Hostile("empty.pdf", "empty.pdf", frozenset({"document.unreadable"}), "0 bytes"), lambda: b""),
         (Hostile("docx-named.pdf", "docx-named.pdf", frozenset({"document.unsupported"}),
                  "a .docx saved under a .pdf name"), lambda: leak_docx),
+        (Hostile("broken-tounicode.pdf", "broken-tounicode.pdf", frozenset({"document.text_repaired"}),
+                 "a font's ToUnicode map giving lone UTF-16 surrogates"), surrogate_pdf),
+        (Hostile("padded.docx", "padded.docx", frozenset({"identity.org"}),
+                 "document.xml padded with a 3 MB comment"), padded_docx),
+        (Hostile("two-bodies.docx", "two-bodies.docx", frozenset({"identity.org"}),
+                 "the leak in a second w:body"), two_bodies_docx),
         (Hostile("traversal.pdf", "../../../tmp/screening-traversal/可行性报告.pdf",
                  frozenset({"identity.org", "identity.person"}),
                  "a client file name climbing out of any folder"), lambda: text_pdf),

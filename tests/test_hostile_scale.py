@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from dedupe_speed import leaky_docx  # noqa: E402
-from hostile import _W, _docx, _pdf, _stream, _utf16  # noqa: E402
+from hostile import _W, _docx, surrogate_pdf  # noqa: E402
 
 APPLICANT = "衢州恶意样本科技有限公司"
 LEADER = "司马防御"
@@ -102,27 +102,6 @@ def test_many_paragraphs_naming_the_applicant_each_give_their_findings(tmp_path:
 # ---------------------------------------------------------------- 2. lone surrogates
 
 
-def _surrogate_pdf() -> bytes:
-    """A PDF whose font's ToUnicode map sends 'A' to the lone high surrogate U+D835 (as broken
-    maps of mathematical alphabets do); the applicant is in Info /Title."""
-    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Broken def\n"
-            "1 begincodespacerange <00> <FF> endcodespacerange\n"
-            "1 beginbfchar <41> <D835> endbfchar\n"
-            "endcmap CMapName currentdict /CMap defineresource pop end end")
-    line = "Feasibility report of the project, chapter one: background and state of the art A"
-    content = "BT /F1 10 Tf 72 720 Td 14 TL " + " ".join(f"({line}) '" for _ in range(30)) + " ET"
-    return _pdf({
-        1: "<< /Type /Catalog /Pages 2 0 R >>",
-        2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        3: "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "
-           "/Contents 4 0 R >>",
-        4: _stream(content),
-        5: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
-        6: _stream(cmap),
-        7: f"<< /Title {_utf16(APPLICANT)} >>",
-    }, 1, 7)
-
-
 def _encodable(value: object) -> None:
     json.dumps(value, ensure_ascii=False).encode("utf-8")  # raises UnicodeEncodeError on a surrogate
 
@@ -130,12 +109,12 @@ def _encodable(value: object) -> None:
 def test_the_pdf_really_gives_lone_surrogates() -> None:
     from screening.parsers import pdf
 
-    parsed = pdf.parse(_surrogate_pdf())
+    parsed = pdf.parse(surrogate_pdf())
     assert any("\ud835" in p.text for p in parsed.parts)  # the attack is real, not simulated
 
 
 def test_parse_repairs_lone_surrogates_and_says_so() -> None:
-    doc = parse_bytes(_surrogate_pdf(), "可行性报告.pdf")
+    doc = parse_bytes(surrogate_pdf(), "可行性报告.pdf")
     body = [p for p in doc.parts if p.kind is PartKind.BODY]
     assert body and all("\ud835" not in p.text for p in body)
     assert any("\ufffd" in p.text for p in body)
@@ -148,7 +127,7 @@ def test_parse_repairs_lone_surrogates_and_says_so() -> None:
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_check_writes_the_report_despite_lone_surrogates(tmp_path: Path, cli, fmt: str) -> None:
     path = tmp_path / "可行性报告.pdf"
-    path.write_bytes(_surrogate_pdf())
+    path.write_bytes(surrogate_pdf())
     result = cli("check", path, "--org", APPLICANT, "--format", fmt)
     assert result.code in (0, 1, 3), result.err
     assert result.code == 1  # the leak in the properties is still found
