@@ -66,11 +66,6 @@ def kind_of(label: str) -> str:
 
 
 @cache
-def _suffixes() -> tuple[str, ...]:
-    return tuple(sorted((norm(s) for s in lexicons.lines("org-suffixes.txt")), key=len, reverse=True))
-
-
-@cache
 def surnames() -> tuple[str, ...]:
     return tuple(sorted(lexicons.lines("surnames.txt"), key=len, reverse=True))
 
@@ -85,7 +80,7 @@ def org_shaped(value: str) -> str:
     """The organisation name at the start of `value` (up to its legal form), or ''."""
     v = norm(value)
     best = ""
-    for suffix in _suffixes():
+    for suffix in lexicons.longest_first("org-suffixes.txt"):
         i = v.find(suffix)
         while i >= 0:
             candidate = v[: i + len(suffix)]

@@ -29,3 +29,22 @@ def table(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
             raise ConfigError(f"{data_dir('lexicons') / name}: line '{line}' needs a key, a TAB and words")
         rows.append((key.strip(), tuple(rest.split())))
     return tuple(rows)
+
+
+def _longest_first(words: object) -> tuple[str, ...]:
+    from screening.text import norm
+
+    return tuple(sorted({norm(w) for w in words}, key=lambda w: (-len(w), w)))  # type: ignore[attr-defined]
+
+
+@cache
+def longest_first(name: str) -> tuple[str, ...]:
+    """A one-entry-a-line lexicon, normalised, without repeats, longest first (so that the longest
+    entry matches where one contains another)."""
+    return _longest_first(lines(name))
+
+
+@cache
+def table_longest_first(name: str) -> dict[str, tuple[str, ...]]:
+    """A `key<TAB>word word …` lexicon as key → its words normalised, longest first."""
+    return {key: _longest_first(words) for key, words in table(name)}

@@ -39,12 +39,6 @@ class Variant:
 
 
 @cache
-def _ordered(name: str) -> tuple[str, ...]:
-    """A lexicon's entries, longest first, so the longest one matches."""
-    return tuple(sorted({norm(w) for w in lexicons.lines(name)}, key=len, reverse=True))
-
-
-@cache
 def _abbreviations() -> dict[str, tuple[str, ...]]:
     return {norm(full): words for full, words in lexicons.table("org-abbreviations.tsv")}
 
@@ -59,7 +53,7 @@ _UNLISTED_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(市|县|区)")
 def _region_chain(rest: str) -> list[str]:
     """The place names that open a name, each with its administrative word (浙江省|衢州市, 深圳市,
     东莞市 even when the lexicon does not list 东莞)."""
-    regions = _ordered("regions.txt")
+    regions = lexicons.longest_first("regions.txt")
     chain: list[str] = []
     pos = 0
     while True:
@@ -83,21 +77,21 @@ def split(name: str) -> OrgName:
     浙江省衢州市…), then up to two industry words off the end; what is left is the trade name.
     """
     rest = norm(name)
-    regions = _ordered("regions.txt")
+    regions = lexicons.longest_first("regions.txt")
     region = ""
     for m in _PARENS.finditer(rest):  # a parenthesised region inside the name: 巨化集团(衢州)有限公司
         if m.group(1) in regions:
             region = m.group(1)
             rest = rest[: m.start()] + rest[m.end() :]
             break
-    suffix = next((s for s in _ordered("org-suffixes.txt") if rest.endswith(s) and len(rest) > len(s)), "")
+    suffix = next((s for s in lexicons.longest_first("org-suffixes.txt") if rest.endswith(s) and len(rest) > len(s)), "")
     rest = rest[: len(rest) - len(suffix)]
     chain = _region_chain(rest)
     lead = "".join(chain)
     rest = rest[len(lead) :]
     industry = ""
     for _ in range(2):  # 新材料科技 = 新材料 + 科技
-        word = next((w for w in _ordered("org-industries.txt") if rest.endswith(w) and len(rest) - len(w) >= 2), None)
+        word = next((w for w in lexicons.longest_first("org-industries.txt") if rest.endswith(w) and len(rest) - len(w) >= 2), None)
         if word is None:
             break
         industry = word + industry
@@ -118,7 +112,7 @@ def splits(name: str) -> list[OrgName]:
     full = best.full
     rest = full
     for m in _PARENS.finditer(rest):
-        if m.group(1) in _ordered("regions.txt"):
+        if m.group(1) in lexicons.longest_first("regions.txt"):
             rest = rest[: m.start()] + rest[m.end() :]
             break
     rest = rest[: len(rest) - len(best.suffix)]
@@ -130,7 +124,7 @@ def splits(name: str) -> list[OrgName]:
         tails = [("", body)]
         for _ in range(2):
             stem, tail = tails[-1][1], tails[-1][0]
-            word = next((w for w in _ordered("org-industries.txt") if stem.endswith(w) and len(stem) - len(w) >= 2), None)
+            word = next((w for w in lexicons.longest_first("org-industries.txt") if stem.endswith(w) and len(stem) - len(w) >= 2), None)
             if word is None:
                 break
             tails.append((word + tail, stem[: len(stem) - len(word)]))
@@ -149,7 +143,7 @@ def splits(name: str) -> list[OrgName]:
 
 @cache
 def _generic_pieces() -> frozenset[str]:
-    return frozenset((*_ordered("org-industries.txt"), *_ordered("generic-phrases.txt")))
+    return frozenset((*lexicons.longest_first("org-industries.txt"), *lexicons.longest_first("generic-phrases.txt")))
 
 
 def is_generic(word: str) -> bool:
@@ -177,7 +171,7 @@ def is_distinctive(word: str, common_min_freq: int) -> bool:
     from screening import nlp
 
     w = norm(word)
-    if len(w) < 2 or w in _ordered("regions.txt") or w in _ordered("org-industries.txt"):
+    if len(w) < 2 or w in lexicons.longest_first("regions.txt") or w in lexicons.longest_first("org-industries.txt"):
         return False
     return not nlp.is_common_word(w, common_min_freq)
 
@@ -252,7 +246,7 @@ def variants(name: str, aliases: tuple[str, ...] = (), websites: tuple[str | Non
                 out.append(Variant(trade + industry[:2], "alias", "字号+行业简称", "short_form", trade))
         elif suffix:
             out.append(Variant(trade + suffix, "alias", "去掉地名", "full_name", trade))
-        if len(trade) < 2 or trade in _ordered("regions.txt") or trade in _ordered("org-industries.txt"):
+        if len(trade) < 2 or trade in lexicons.longest_first("regions.txt") or trade in lexicons.longest_first("org-industries.txt"):
             continue
         # 浙江天马, 常山天马 (of 浙江常山天马), and the places of the applicant's home (衢州天马)
         here = {p.region, p.region.removesuffix("省").removesuffix("市")} if p.region else set()

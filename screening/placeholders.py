@@ -30,21 +30,19 @@ class _Patterns:
     closing: frozenset[str]
     max_rest: int
     exact: frozenset[str]
+    exact_words: tuple[str, ...]  # the exact forms of two or more characters, longest first (本公司…)
 
 
 @cache
 def _patterns() -> _Patterns:
-    rows = {key: words for key, words in lexicons.table("placeholder-patterns.tsv")}
-
-    def longest(key: str) -> tuple[str, ...]:
-        return tuple(sorted({norm(w) for w in rows[key]}, key=len, reverse=True))
-
+    rows = lexicons.table_longest_first("placeholder-patterns.tsv")
     return _Patterns(
-        hidden=longest("hidden"), filler=longest("filler"),
+        hidden=rows["hidden"], filler=rows["filler"],
         mask=frozenset(norm(c) for c in rows["mask"]),
         opening=frozenset(norm(c) for c in rows["open"]), closing=frozenset(norm(c) for c in rows["close"]),
         max_rest=int(rows["max_rest"][0]),
         exact=frozenset(norm(p) for p in lexicons.lines("placeholders.txt")),
+        exact_words=tuple(w for w in lexicons.longest_first("placeholders.txt") if len(w) >= 2),
     )
 
 
@@ -91,7 +89,7 @@ def is_placeholder(value: str) -> bool:
             return False
         rest = inner.removesuffix(word) if inner.endswith(word) else inner.removeprefix(word)
     rest, _ = _strip(rest, p.filler)
-    rest, _ = _strip(rest, tuple(sorted((w for w in p.exact if len(w) >= 2), key=len, reverse=True)))  # 本公司（…已隐去）
+    rest, _ = _strip(rest, p.exact_words)  # 本公司（…已隐去）
     return len(rest) <= p.max_rest
 
 
@@ -99,7 +97,7 @@ def leading_placeholder(value: str) -> bool:
     """The value opens with a bracketed placeholder, whatever follows (〔隐去〕 统一社会信用代码：…)."""
     p = _patterns()
     v = norm(value)
-    self_word = next((w for w in sorted(p.exact, key=len, reverse=True) if len(w) >= 2 and v.startswith(w)), "")
+    self_word = next((w for w in p.exact_words if v.startswith(w)), "")
     v = v[len(self_word) :]  # 本公司（具体名称已隐去）为…
     if not v or v[0] not in p.opening:
         return False

@@ -49,3 +49,12 @@ def gold() -> dict[str, Any]:
 
 def sample_projects() -> list[Path]:
     return sorted(p for p in BATCH.iterdir() if (p / "application.json").is_file())
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh OCR cache for the test (SCREENING_CACHE_DIR), OCR switched on."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(folder))
+    monkeypatch.delenv("SCREENING_OCR", raising=False)
+    return folder

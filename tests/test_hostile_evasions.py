@@ -23,12 +23,7 @@ CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 PROSE = "本项目围绕高性能复合材料的连续化制备开展研究，形成中试生产线。"
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("SCREENING_CACHE_DIR", str(folder))
-    monkeypatch.delenv("SCREENING_OCR", raising=False)
-    return folder
+pytestmark = pytest.mark.usefixtures("cache_dir")  # a fresh OCR cache for every test (conftest)
 
 
 def identity_fails(path: Path) -> list[dict[str, Any]]:

@@ -40,12 +40,7 @@ from screening.text import norm
 NAME_PAGE = ["七、项目组织。本项目由浙江衢禾环境\n科技有限公司牵头实施，组建项目组。", "八、实施地点。项目在中试车间实施。"]
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("SCREENING_CACHE_DIR", str(folder))
-    monkeypatch.delenv("SCREENING_OCR", raising=False)
-    return folder
+pytestmark = pytest.mark.usefixtures("cache_dir")  # a fresh OCR cache for every test (conftest)
 
 
 def ocr_parts(doc: Document) -> list[str]:

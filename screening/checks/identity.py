@@ -46,6 +46,26 @@ from screening.model import Document, Finding, Location, Part, PartKind, Role, S
 from screening.orgnames import is_company, is_generic, split
 from screening.placeholders import is_placeholder, is_public_number
 from screening.sections import in_references, sections
+from screening.surroundings import (
+    continues_name,
+    foreign_place_before,
+    inside_other_name,
+    label_before,
+    latin_bounded,
+    listed_with,
+    org_context,
+    other_company_follows,
+    person_context,
+    person_words,
+    place_before,
+    place_ends,
+    quoted_exactly,
+    quoted_term,
+    region_before,
+    role_after,
+    spaced,
+    subject,
+)
 from screening.targets import Contact, ContactKind, Target, TargetKind, contacts, phone_keys
 from screening.text import Normalized, context, norm, normalize
 from screening.wording import ROLE, where
@@ -57,32 +77,48 @@ AUTHOR_ORIGINS = frozenset({
     "xmp.Author", "revision_author", "comment_author", "annotation_author", "people",
 })
 GENERIC_AUTHORS = frozenset({"administrator", "admin", "user", "微软用户", "作者", "author", "owner", "lenovo", "dell", "hp"})
-_JOINERS = frozenset("、,，;；和与及")
-_ROLE_BRACKET = re.compile(r"^[(（][^()（）]{1,40}[)）]")
-_ROLE_BRACKET_END = re.compile(r"[(（][^()（）]{1,40}[)）]$")
-_LIST_END = re.compile(r"^等(?:\d{1,3}|[一二三四五六七八九十]{1,3})?(?:人|名)?(?=[,，。;；、]|$)|^等\d{1,3}人")
-
-
-def _role_after(text: str, end: int) -> str:
-    """After a name: a role in brackets (马力（总工程师）, 周全（工艺设计）), a title after a comma
-    (周正，博士; 常山，工程师), or the close of a list of people (常青等8人, 丁香等，): '' if none."""
-    before, after = _context_words()
-    actor = _context_words("actor")[1]
-    rest = text[end : end + 30]
-    rest = text[end : end + 44]
-    if m := _ROLE_BRACKET.match(rest):
-        inner = m.group(0)[1:-1]
-        if any(w in inner for w in (*after, *before, *actor)):
-            return f"（{inner[:12]}）"
-    if rest[:1] in ",，" and (w := next((w for w in after if rest.startswith(w, 1)), "")):
-        return f"，{w}"
-    if m := _LIST_END.match(rest):
-        return m.group(0)
-    return ""
 # 本单位为省级生猪美丽牧场, 本单位为国家级企业技术中心: a description, not a name
 _DESCRIPTION = re.compile(r"^(?:国家级|省级|市级|县级|区级|一家|一所|一个|全国|国内|我国|全省|全市|重点|高新技术|专业|大型|中型|小型|知名|领先)")
 _SENTENCE_END = re.compile(r"[,，。;；!！?？、)）】]")
 _TABLE_CELL = re.compile(r"^(?P<row>.*)c(?P<col>\d+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where a document's parts stand, computed once per document: the sections (参考文献) and the
+    table cells by position (`source` …t1r2c3), for the evidence that depends on neighbours."""
+
+    sections: dict[int, str]
+    cells: dict[tuple[str, int], Part]  # (table + row, column) → the cell's part
+    rows: dict[str, list[tuple[int, Part]]]  # table + row → its cells
+
+    @classmethod
+    def of(cls, doc: Document) -> Layout:
+        cells: dict[tuple[str, int], Part] = {}
+        rows: dict[str, list[tuple[int, Part]]] = {}
+        for part in doc.parts:
+            if part.kind is PartKind.TABLE and not part.origin and (m := _TABLE_CELL.match(part.source)):
+                key = (m.group("row"), int(m.group("col")))
+                if key not in cells:
+                    cells[key] = part
+                    rows.setdefault(key[0], []).append((key[1], part))
+        return cls(sections(doc), cells, rows)
+
+    def in_references(self, part: Part) -> bool:
+        return in_references(self.sections, part)
+
+    def neighbours(self, part: Part) -> list[str]:
+        """The texts of its column's header cell and of the other cells of a cell's row, in that order."""
+        m = _TABLE_CELL.match(part.source) if part.kind is PartKind.TABLE else None
+        if not m:
+            return []
+        row, col = m.group("row"), int(m.group("col"))
+        header = self.cells.get((re.sub(r"r\d+$", "r1", row), col))
+        siblings = [p.text for c, p in self.rows.get(row, ()) if c != col]
+        return [*([header.text] if header is not None else []), *siblings]
+
+
+EMPTY_LAYOUT = Layout({}, {}, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,56 +139,6 @@ class Hit:
         return self.part == other.part and self.start < other.end and other.start < self.end
 
 
-@cache
-def _context_words(strength: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
-    table = dict(lexicons.table("person-context.txt"))
-
-    def longest(key: str) -> tuple[str, ...]:
-        return tuple(sorted((norm(w) for w in table.get(key, ())), key=len, reverse=True))
-
-    prefix = f"{strength}_" if strength else ""
-    return longest(prefix + "before"), longest(prefix + "after")
-
-
-def person_context(text: str, start: int, end: int, strength: str = "") -> str:
-    """The title or role word right before or after a name (王建国教授, 负责人：王建国), or ''.
-    With strength "actor": the weaker cues of someone acting (由王伟完成)."""
-    before, after = _context_words(strength)
-    head = text[max(0, start - 8) : start].rstrip(":：")
-    return next((w for w in after if text.startswith(w, end)), "") or next((w for w in before if head.endswith(w)), "")
-
-
-@cache
-def _org_words() -> dict[str, tuple[str, ...]]:
-    return {key: tuple(sorted((norm(w) for w in words), key=len, reverse=True))
-            for key, words in lexicons.table("org-context.txt")}
-
-
-def org_context(text: str, start: int, end: int) -> str:
-    """The word around a short name that marks it as an organisation (长城公司, 委托长城, 与长城合作),
-    or ''."""
-    words = _org_words()
-    head = text[max(0, start - 6) : start]
-    if w := next((w for w in words["after"] if text.startswith(w, end)), ""):
-        return w
-    if w := next((w for w in words["before"] if head.endswith(w)), ""):
-        return w
-    b = next((w for w in words["pair_before"] if head.endswith(w)), "")
-    a = next((w for w in words["pair_after"] if text.startswith(w, end)), "")
-    return f"{b}…{a}" if a and b else ""
-
-
-def _latin_bounded(original: str, start: int, end: int) -> bool:
-    """A Latin name standing alone: not inside a longer word, nor part of a code (QZSY-2020-011)."""
-    left = original[start - 1] if start > 0 else " "
-    right = original[end] if end < len(original) else " "
-    if (left.isascii() and left.isalnum()) or (right.isascii() and right.isalnum()):
-        return False
-    code_after = right in "-_/" and original[end + 1 : end + 2].isdigit()
-    code_before = left in "-_/" and original[start - 2 : start - 1].isalnum()
-    return not (code_after or code_before)
-
-
 class Engine:
     """Everything known about one project, compiled once, applied to every part."""
 
@@ -170,8 +156,6 @@ class Engine:
                       and len(norm(t.text)) >= self.rules.fuzzy_min_length]
         anchored = [(split(t.identity).trade, t) for t in long_names]
         self.anchors: ExactMatcher[Target] = ExactMatcher((a, t) for a, t in anchored if len(a) >= 2)
-        self._cells: dict[tuple[str, int], str] = {}
-        self._spaced = False
         self.people = sorted({norm(t.identity) for t in ctx.targets if t.kind is TargetKind.PERSON}, key=len, reverse=True)
         self.ocr_targets = [t for t in ctx.targets if t.kind is TargetKind.ORG and not t.latin
                             and len(norm(t.text)) >= self.rules.ocr_min_length]
@@ -183,11 +167,10 @@ class Engine:
     # -- the passes ---------------------------------------------------------------------------
     def scan(self, doc: Document) -> list[Hit]:
         hits: list[Hit] = []
-        section_map = sections(doc)
-        self._cells = _table_cells(doc)
+        layout = Layout.of(doc)
         for part in doc.parts:
             n = normalize(part.text)
-            known = self.known_names(part, n, in_references(section_map, part))
+            known = self.known_names(part, n, layout)
             hits += known
             hits += self.fuzzy(part, n, known)
             hits += self.contact_hits(part, n)
@@ -195,15 +178,15 @@ class Engine:
             hits += self.self_references(part, n)
             if not known:
                 hits += self.author_field(part)
-        hits += self.table_labels(doc)
+        hits += self.table_labels(layout)
         return hits
 
-    def known_names(self, part: Part, n: Normalized, refs: bool = False) -> list[Hit]:
+    def known_names(self, part: Part, n: Normalized, layout: Layout = EMPTY_LAYOUT) -> list[Hit]:
         out: list[Hit] = []
         for found in self.matcher.find(n.text):
             target = found.payloads[0]
             start, end = n.span(found.start, found.end)
-            ev = self._evidence(part, n, found.start, found.end, target, start, end, refs)
+            ev = self._evidence(part, n, found.start, found.end, target, start, end, layout)
             severity = ev.decide(self.unsure) if ev is not None else None
             if ev is None or severity is None:
                 continue
@@ -216,7 +199,7 @@ class Engine:
         return out
 
     def _evidence(self, part: Part, n: Normalized, s: int, e: int, target: Target, start: int, end: int,
-                  refs: bool) -> Evidence | None:
+                  layout: Layout) -> Evidence | None:
         """The evidence that a hit of a known name names its owner; None when the hit is not the name
         at all (inside a longer word: 金华 in 金华市, 华友 in 中华友好)."""
         ev = Evidence(self.rules.evidence)
@@ -227,13 +210,13 @@ class Engine:
             form = "long_alias"
         ev.add(form, target.why or "简称")
         if target.latin:
-            return ev if _latin_bounded(part.text, start, end) else None
+            return ev if latin_bounded(part.text, start, end) else None
         whole = norm(part.text) == key
         if whole:
             ev.add("whole_field", "单独成为一个单元格或字段")
-        if label := _label_before(text, s):
+        if label := label_before(text, s):
             ev.add("label_value", f"填写在“{label}”栏")
-        if refs:
+        if layout.in_references(part):
             ev.add("references", "位于参考文献")
         author = part.origin in AUTHOR_ORIGINS  # an author, company or manager property names its holder
         if author:
@@ -241,45 +224,45 @@ class Engine:
         if target.why == "全称" or form == "web_stem":
             return ev
         if form == "long_alias":  # 县人民医院 in 开化县人民医院: a longer alias can still be inside another name
-            if _foreign_place_before(text, s) or _inside_other_name(text, s, e, self.rules.common_word_min_freq):
+            if foreign_place_before(text, s) or inside_other_name(text, s, e, self.rules.common_word_min_freq):
                 ev.add("other_name", "位于其他单位的名称中")
             return ev
         if form == "full_name":  # 衢晟新材料有限公司: another place before it makes another company
-            if _region_before(text, s):
+            if region_before(text, s):
                 ev.add("other_name", "前有其他地名，是另一单位的名称")
             return ev
         # a space around the name in the file (a table row in a PDF or a scan: 技术骨干 周明轩 力控算法)
         # is a word boundary that normalisation removed
-        self._spaced = _spaced(part.text, start, end)
+        gap = spaced(part.text, start, end)
         if person:
-            return self._person_evidence(ev, part, text, s, e, key, whole, author)
-        return self._org_evidence(ev, part, text, s, e, key, target, whole)
+            return self._person_evidence(ev, text, s, e, key, whole, author, gap, layout.neighbours(part) if whole else [])
+        return self._org_evidence(ev, part, text, s, e, key, target, whole, gap)
 
     def _org_evidence(self, ev: Evidence, part: Part, text: str, s: int, e: int, key: str, target: Target,
-                      whole: bool) -> Evidence | None:
+                      whole: bool, gap: bool) -> Evidence | None:
         rules = self.rules
         customary = target.why == "习惯简称"  # 浙大, 省农科院: short forms that name nothing else
         if is_generic(key) or (not customary and nlp.is_ordinary_for_org(
                 key, rules.common_word_min_freq, rules.tagged_word_min_freq)):
             ev.add("ordinary_word", "普通词语")
         elif target.why in ("简称", "字号") and (
-                (len(key) <= rules.short_name_length and (nlp.is_place(key) or key.endswith(_place_ends())))
+                (len(key) <= rules.short_name_length and (nlp.is_place(key) or key.endswith(place_ends())))
                 or (nlp.is_place(key) and nlp.word_freq(key) >= rules.place_word_min_freq)):
             ev.add("ordinary_word", "地名或景物名")
         elif target.form == "short_form" and target.trade and norm(target.trade) != key and (
                 nlp.is_ordinary_for_org(norm(target.trade), rules.common_word_min_freq, rules.tagged_word_min_freq)):
             ev.add("ordinary_trade", f"字号“{target.trade}”是普通词语")
-        if target.form == "org_word_form" and _place_before(text, s, target, rules.common_word_min_freq):
+        if target.form == "org_word_form" and place_before(text, s, split(target.identity).region, rules.common_word_min_freq):
             ev.add("other_name", "前有其他地名或字，是另一单位的名称")
             return ev
-        if _inside_other_name(text, s, e, rules.common_word_min_freq):
+        if inside_other_name(text, s, e, rules.common_word_min_freq):
             ev.add("other_name", "位于其他单位的名称中")
             return ev
-        if target.kind is TargetKind.ORG and len(key) <= 4 and _foreign_place_before(text, s):
+        if target.kind is TargetKind.ORG and len(key) <= 4 and foreign_place_before(text, s):
             ev.add("other_name", "前有其他地名，是另一单位")  # 台湾绿能科技 for 绿能 (the applicant's own
             return ev  # places are variants of their own, matched as longer hits)
         if (target.form in ("trade_alone", "short_form") and len(key) <= 4 and is_company(split(target.identity).suffix)
-                and _other_company_follows(text, e)):
+                and other_company_follows(text, e)):
             # 欧派家居集团 for 欧派门业: the same 字号 with another industry is another company
             ev.add("other_name", "同字号的其他单位名称")
             return ev
@@ -288,34 +271,22 @@ class Engine:
             if bound.inside_word(rules.crossing_word_min_freq):
                 return None  # 华友 in 中华|友好, 金华 in 金华市
             institution = not is_company(split(target.identity).suffix)  # 浙大硅材料国家重点实验室: its own unit
-            if (not bound.clean_edges or bound.crossing) and not self._spaced and not institution:  # 永和大王
+            if (not bound.clean_edges or bound.crossing) and not gap and not institution:  # 永和大王
                 ev.add("glued", "前后紧接其他字，可能是其他名称的一部分")
         if target.form == "trade_alone" and len(key) == 2 and all(c in nlp.neighbours() for c in key):
             ev.add("chance_chars", "由常用虚字组成，易偶然出现")
         if w := org_context(text, s, e):
             ev.add("org_context", f"单位语境（{w}）")
-        elif (target.form == "trade_alone" or target.why == "地名+字号") and (w := _subject(text, s, e)):
+        elif (target.form == "trade_alone" or target.why == "地名+字号") and (w := subject(text, s, e)):
             ev.add("subject", f"作主语（{w}）")
         if part.kind in (PartKind.HEADER, PartKind.FOOTER):
             ev.add("header_footer", "位于页眉页脚")
-        if quoted := _quoted_term(text, s, e):
+        if quoted := quoted_term(text, s, e):
             ev.add("quoted", quoted)
         return ev
 
-    def _row_context(self, part: Part) -> str:
-        """A person word in the same table row or the column's header (姓名, 工程师, 项目负责人)."""
-        m = _TABLE_CELL.match(part.source) if part.kind is PartKind.TABLE else None
-        if not m:
-            return ""
-        before, after = _context_words()
-        words = (*after, *before)
-        row, col = m.group("row"), int(m.group("col"))
-        header_row = re.sub(r"r\d+$", "r1", row)
-        texts = [t for (r, c), t in self._cells.items() if (r == row and c != col) or (r == header_row and c == col)]
-        return next((w for t in texts for w in words if w in norm(t)), "")
-
-    def _person_evidence(self, ev: Evidence, part: Part, text: str, s: int, e: int, key: str, whole: bool,
-                         author: bool) -> Evidence | None:
+    def _person_evidence(self, ev: Evidence, text: str, s: int, e: int, key: str, whole: bool,
+                         author: bool, gap: bool, neighbours: list[str]) -> Evidence | None:
         rules = self.rules
         # jieba's dictionary lists famous three-character names (刘卫东): only two-character names are
         # tested as words (高明, 施工; rarer: 黄精, 葛根)
@@ -326,22 +297,23 @@ class Engine:
             elif level == "rare":
                 ev.add("rare_word", "词典中的词语")
         if whole:
-            if cue := self._row_context(part):
+            words = (*person_words("after"), *person_words("before"))
+            if cue := next((w for t in neighbours for w in words if w in norm(t)), ""):
                 ev.add("person_context", f"表格同行或表头（{cue}）")
             return ev
         bound = nlp.boundary(text, s, e)
         if len(key) <= 2 and bound.inside_word(rules.crossing_word_min_freq):
             return None  # 高峰 in 用电高峰期 (a dictionary word across the name's edge)
-        cue = "" if author else (person_context(text, s, e) or _role_after(text, e))
-        bio = next((w for w in _context_words("bio")[1] if text.startswith(w, e)), "")
-        actor_after = next((w for w in _context_words("actor")[1] if text.startswith(w, e)), "")
+        cue = "" if author else (person_context(text, s, e) or role_after(text, e))
+        bio = next((w for w in person_words("bio_after") if text.startswith(w, e)), "")
+        actor_after = next((w for w in person_words("actor_after") if text.startswith(w, e)), "")
         follows = cue or bio or actor_after
-        if (len(key) <= 2 and not self._spaced and _continues_name(text, e, bound)
+        if (len(key) <= 2 and not gap and continues_name(text, e, bound)
                 and not follows.startswith(text[e : e + 1])):
             ev.add("longer_name", "后接其他字，可能是另一人的姓名")
             return ev  # a title before belongs to that other name
         actor = "" if author else person_context(text, s, e, "actor")
-        if ((not bound.clean_edges or bound.crossing) and not self._spaced
+        if ((not bound.clean_edges or bound.crossing) and not gap
                 and not (cue or actor).startswith(text[e : e + 1]) and not bio):
             ev.add("glued", "前后紧接其他字，可能是更长姓名的一部分")
         if bio:
@@ -350,9 +322,9 @@ class Engine:
             ev.add("person_context", f"人物语境（{cue}）")
         if actor and actor != cue:
             ev.add("person_actor", f"作为行为人（{actor}）")
-        if other := self._listed_with(text, s, e):
+        if other := listed_with(text, s, e, self.people):
             ev.add("member_list", f"与成员“{other}”并列")
-        if _quoted_exactly(text, s, e) and not (cue or bio):
+        if quoted_exactly(text, s, e) and not (cue or bio):
             ev.add("quoted", "位于引号中，是被提及的词语")  # “高峰”期, “钱江”源头: a word, not a person
         bare = not (cue or actor or bio or ev.has("与成员")) and not author
         if bare and e < len(text) and text[e].isdigit():
@@ -360,21 +332,6 @@ class Engine:
         elif bare and len(key) <= 2 and len(bound.after) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in bound.after):
             ev.add("word_after", f"与后面的“{bound.after}”连成词组，不像人名")  # 钱江源头, 洪波涌起
         return ev
-
-    def _listed_with(self, text: str, s: int, e: int) -> str:
-        """Another member of the team right before or after, joined by 、/和/与, a role in brackets
-        allowed between (钱塘、鲁班; 钱塘（负责人）、丁香)."""
-        after = _ROLE_BRACKET.sub("", text[e : e + 60], count=1) if text[e : e + 1] in "(（" else text[e : e + 60]
-        head = text[max(0, s - 60) : s]
-        head = _ROLE_BRACKET_END.sub("", head[:-1]) if head[-1:] in _JOINERS else ""
-        for other in self.people:
-            if other == text[s:e]:
-                continue
-            if after[:1] in _JOINERS and after.startswith(other, 1):
-                return other
-            if head.endswith(other):
-                return other
-        return ""
 
     def fuzzy(self, part: Part, n: Normalized, known: list[Hit]) -> list[Hit]:
         """Long names with a wrong, missing or extra character; on OCR text, without an anchor."""
@@ -464,12 +421,9 @@ class Engine:
                     out.append(self._label_hit(part, offset + s, offset + e, label, value))
         return out
 
-    def table_labels(self, doc: Document) -> list[Hit]:
+    def table_labels(self, layout: Layout) -> list[Hit]:
         """A label alone in a table cell, its value in the next cell of the row."""
-        cells: dict[tuple[str, int], Part] = {}
-        for part in doc.parts:
-            if part.kind is PartKind.TABLE and not part.origin and (m := _TABLE_CELL.match(part.source)):
-                cells.setdefault((m.group("row"), int(m.group("col"))), part)
+        cells = layout.cells
         out: list[Hit] = []
         for (row, col), part in cells.items():
             found = cell_label(part.text)
@@ -552,153 +506,6 @@ class Engine:
         if target.kind is TargetKind.PERSON:
             return f"{role}姓名" + ("拼音" if target.method == "pinyin" else "")
         return role + ("名称" if target.method == "exact" else f"{target.why or '简称'}")
-
-
-def _spaced(original: str, start: int, end: int) -> bool:
-    """Whitespace or the text's edge on both sides of the name as it stands in the file."""
-    left = start == 0 or original[start - 1].isspace()
-    right = end >= len(original) or original[end].isspace()
-    return left and right
-
-
-def _table_cells(doc: Document) -> dict[tuple[str, int], str]:
-    cells: dict[tuple[str, int], str] = {}
-    for part in doc.parts:
-        if part.kind is PartKind.TABLE and (m := _TABLE_CELL.match(part.source)):
-            cells.setdefault((m.group("row"), int(m.group("col"))), part.text)
-    return cells
-
-
-def _continues_name(text: str, end: int, bound: nlp.Boundary) -> bool:
-    """A given-name character follows (李明 in 李明辉): the segmenter glued a single character on, or
-    made one unknown word across the end."""
-    if end >= len(text) or not ("\u4e00" <= text[end] <= "\u9fff"):
-        return False
-    if any(len(w) >= 3 and nlp.word_freq(w) == 0 for w in bound.crossing):
-        return True
-    return len(bound.after) == 1 and bound.after not in nlp.neighbours()
-
-
-@cache
-def _place_ends() -> tuple[str, ...]:
-    return next(words for key, words in lexicons.table("org-context.txt") if key == "place_end")
-
-
-@cache
-def _subject_words() -> tuple[str, ...]:
-    return next(words for key, words in lexicons.table("org-context.txt") if key == "subject_after")
-
-
-
-
-_QUOTES = {"“": "”", "\"": "\"", "「": "」", "『": "』", "‘": "’"}
-_MENTION = ("一词", "二字", "这个词", "之名", "这一名称", "的说法",  # “烂柯”一词: a word, talked about
-            "车型", "品牌", "商标", "系列", "型号", "牌", "工程", "计划", "平台")  # “博瑞”车型: a product's name
-
-
-def _quoted_term(text: str, start: int, end: int) -> str:
-    """The name inside quotation marks that hold a longer term (“天网工程”), or quoted as a word
-    (“烂柯”一词): '' when not."""
-    lo = max(0, start - 12)
-    open_at = max(text.rfind(q, lo, start) for q in _QUOTES)
-    if open_at < 0:
-        return ""
-    close_at = text.find(_QUOTES[text[open_at]], end, end + 12)
-    if close_at < 0 or any(q in text[open_at + 1 : start] for q in _QUOTES.values()):
-        return ""
-    if open_at + 1 == start and close_at == end:
-        return "作为词语或产品名被提及" if text.startswith(_MENTION, close_at + 1) else ""
-    return "位于引号内的其他名称中"
-
-
-def _quoted_exactly(text: str, start: int, end: int) -> bool:
-    return start > 0 and end < len(text) and text[start - 1] in _QUOTES and text[end] == _QUOTES[text[start - 1]]
-
-
-def _subject(text: str, start: int, end: int) -> str:
-    """A function word follows the name, making it a subject or possessor (衢晟的, 衢晟始终), or the
-    name opens the paragraph: '' if not."""
-    if w := next((w for w in _subject_words() if text.startswith(w, end)), ""):
-        return w
-    return "段首" if start == 0 or text[start - 1] == "\n" else ""
-
-
-def _inside_other_name(text: str, start: int, end: int, common_min_freq: int) -> bool:
-    """The hit is the middle of another registered name: characters that are not an ordinary word
-    before it and a legal form after it (武平紫金矿业有限公司 for 紫金矿业)."""
-    if start == 0 or not ("\u4e00" <= text[start - 1] <= "\u9fff") or text[start - 1] in nlp.neighbours():
-        return False
-    if nlp.is_common_word(text[max(0, start - 2) : start], common_min_freq):  # 联合|紫金矿业有限公司
-        return False
-    return _legal_form_follows(text, end)
-
-
-def _other_company_follows(text: str, end: int) -> bool:
-    """An industry word and a company's legal form follow the 字号: 欧派|家居|集团 (a longer variant of
-    the applicant's own name would have matched instead; 技术中心 is a department, not a company)."""
-    rest = text[end : end + 12]
-    word = next((w for w in _industries() if rest.startswith(w)), "")
-    tail = rest[len(word) :]
-    return bool(word) and any(tail.startswith(s) for s in _suffixes() if is_company(s))
-
-
-def _legal_form_follows(text: str, end: int) -> bool:
-    """An industry word (or none) and a legal form follow: …家居集团, …有限公司."""
-    rest = text[end : end + 12]
-    for word in _industries():
-        if rest.startswith(word):
-            rest = rest[len(word) :]
-            break
-    return rest.startswith(_suffixes())
-
-
-def _place_before(text: str, start: int, target: Target, common_min_freq: int) -> bool:
-    """Characters glued before 紫金公司 that are not an ordinary word nor the applicant's own place
-    (武平紫金公司 is a subsidiary elsewhere, 委托紫金公司 and 福建紫金公司 are the applicant)."""
-    if start < 2 or not all("\u4e00" <= c <= "\u9fff" for c in text[start - 2 : start]):
-        return False
-    head = text[start - 2 : start]
-    own = split(target.identity).region
-    if own and head in own:
-        return False
-    if text[:start].endswith(_regions()) or nlp.is_place(head):  # 常州星宇股份 for 星宇股份
-        return True
-    return not (text[start - 1] in nlp.neighbours() or nlp.is_common_word(head, common_min_freq))
-
-
-@cache
-def _regions() -> tuple[str, ...]:
-    return tuple(sorted((norm(w) for w in lexicons.lines("regions.txt")), key=len, reverse=True))
-
-
-def _foreign_place_before(text: str, start: int) -> bool:
-    """A place name right before the hit (台湾|绿能, 江苏|衢晟)."""
-    return start >= 2 and (text[:start].endswith(_regions()) or nlp.is_place(text[start - 2 : start]))
-
-
-def _region_before(text: str, start: int) -> bool:
-    return text[:start].endswith(_regions())
-
-
-@cache
-def _industries() -> tuple[str, ...]:
-    return tuple(sorted((norm(w) for w in lexicons.lines("org-industries.txt")), key=len, reverse=True))
-
-
-@cache
-def _suffixes() -> tuple[str, ...]:
-    return tuple(sorted((norm(w) for w in lexicons.lines("org-suffixes.txt")), key=len, reverse=True))
-
-
-def _label_before(text: str, start: int) -> str:
-    """The form label right before `start` (申报单位：|长城), or ''."""
-    from screening.labels import labels
-
-    head = text[max(0, start - 12) : start]
-    if not head.endswith((":", "：")):
-        return ""
-    head = head[:-1]
-    return next((label for label, _ in labels() if head.endswith(label)), "")
 
 
 @cache
