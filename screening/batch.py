@@ -15,10 +15,17 @@ then the `batch.*` rules across projects.
 * Limits (`screening.limits`, the same `SCREENING_PARSE_*` settings as `check`, `project` and the
   hook): a local worker runs under `RLIMIT_AS` = `Limits.worker_memory` (the parse memory plus what
   the worker's models take), so an attachment that eats memory fails its allocation, and becomes
-  that attachment's `document.too_large` when it fails as a `MemoryError`; time is bounded per
-  project by `timeout`. Attachments are parsed in the worker itself, not in a process each as
-  `project` does: that costs a fork per attachment, more than doubling the time of a batch of
-  ordinary text PDFs (benchmarks/batch_speed.py).
+  that attachment's `document.too_large` when it fails as a `MemoryError`. Attachments are parsed
+  in the worker itself, not in a process each as `project` does (that costs a fork per attachment,
+  more than doubling the time of a batch of ordinary text PDFs, benchmarks/batch_speed.py), but the
+  worker tells the parent which attachment it is parsing, and the parent holds it to
+  `Limits.parse_timeout`; the project as a whole to `timeout`. A worker killed by an attachment or
+  held past its parse timeout is replaced and the project screened again with every attachment in
+  its own limited process (`screen_isolated`): only the attachment at fault gets its
+  `document.timeout` / `document.too_large` / `document.unreadable`, the rest is screened.
+* On a Dask cluster every attachment is parsed in its own limited process (`screen_payload_now`,
+  the client's limits travel with the task), so the workers must not be daemons
+  (`DASK_DISTRIBUTED__WORKER__DAEMON=False`); the batch checks that before sending work.
 * `batch.*` findings (screening/checks/batch.py) are computed over all reports after every project
   is done, always from scratch: they are stripped from reports read back on resumption and the
   affected reports rewritten.
@@ -44,6 +51,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnContext
 from multiprocessing.process import BaseProcess
@@ -53,10 +61,11 @@ from typing import Any, Protocol
 from screening.application import Application, load_application, parse_application, plain_call_name
 from screening.calls import DEFAULT_CALL, call_path, load_call
 from screening.checks import batch as batch_rules
+from screening.deadline import Cancelled
 from screening.engine import APPLICATION_FILE, Upload, parse_upload, project_files, screen, screen_project
 from screening.errors import ApplicationError, ConfigError, TooLargeError, UsageError
-from screening.isolation import failed_document
-from screening.limits import MB, from_env
+from screening.isolation import Isolation, failed_document
+from screening.limits import MB, Limits, from_env
 from screening.model import Document, Finding, Location, PartKind, Report, Severity, Verdict
 
 DEFAULT_TIMEOUT = 300.0  # seconds one project may take
@@ -428,11 +437,19 @@ class ProjectScreener(Protocol):
 class _Job:
     folder: Path
     call: str
+    isolated: bool = False  # each attachment in its own limited process (the retry of a killed project)
+
+
+# In a worker process: how it tells the parent which attachment it is parsing (set by `_serve`).
+_announce: Callable[[str | None], None] | None = None
 
 
 def parse_in_worker(upload: Upload, application: Application | None) -> Document:
     """`engine.parse_upload` in a batch worker: an attachment whose parsing runs out of the worker's
-    memory (`RLIMIT_AS`) becomes its `document.too_large`, and the project is still screened."""
+    memory (`RLIMIT_AS`) becomes its `document.too_large`, and the project is still screened. The
+    parent is told when the parsing starts and ends, so that it holds it to `Limits.parse_timeout`."""
+    if _announce is not None:
+        _announce(upload.name)
     try:
         return parse_upload(upload, application)
     except MemoryError:
@@ -440,6 +457,27 @@ def parse_in_worker(upload: Upload, application: Application | None) -> Document
         size = f"{limit // MB}MB" if limit != resource.RLIM_INFINITY else "可用"
         return failed_document(upload, application, TooLargeError(
             f"附件处理所需内存超过批处理工作进程{size}的上限，已中止；文件可能过大或是恶意构造的文件"))
+    finally:
+        if _announce is not None:
+            _announce(None)
+
+
+def screen_isolated(folder: Path, *, call: str | None = None, limits: Limits | None = None) -> Report:
+    """A project with each attachment parsed in its own limited process, as `screening project`
+    does: the retry of a project whose worker an attachment killed or held past the time limit."""
+    isolation = worker_isolation(limits or from_env())
+    return screen_project(folder, call=call, parse=isolation.parse, run=isolation.run, deadline=isolation.deadline())
+
+
+_isolation: Isolation | None = None  # one per worker process, started by its first use
+
+
+def worker_isolation(limits: Limits) -> Isolation:
+    """This worker process's `Isolation` under `limits` (its fork server starts on first use)."""
+    global _isolation
+    if _isolation is None or _isolation.limits != limits:
+        _isolation = Isolation(limits)
+    return _isolation
 
 
 def screen_in_worker(folder: Path, *, call: str | None = None) -> Report:
@@ -457,11 +495,13 @@ def _limit_worker(memory: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
 
-def _serve(conn: Connection, screener: ProjectScreener, memory: int | None = None) -> None:
+def _serve(conn: Connection, screener: ProjectScreener, limits: Limits) -> None:
     """A pool worker: set its limit, say it is ready, then screen the folders it is sent until the
-    pipe closes."""
+    pipe closes; while it parses an attachment in-process it says which ("parsing", name)."""
+    global _announce
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
-    _limit_worker(memory)
+    _limit_worker(limits.worker_memory)
+    _announce = lambda name: conn.send(("parsing", name, 0.0))  # noqa: E731
     conn.send(("ready", None, 0.0))
     while True:
         try:
@@ -470,7 +510,11 @@ def _serve(conn: Connection, screener: ProjectScreener, memory: int | None = Non
             os._exit(0)  # nothing to flush: skip tearing down the loaded models (about a second)
         started = time.perf_counter()
         try:
-            answer: tuple[str, Any] = ("ok", screener(job.folder, call=job.call).to_json())
+            if job.isolated:
+                report = screen_isolated(job.folder, call=job.call, limits=limits)
+            else:
+                report = screener(job.folder, call=job.call)
+            answer: tuple[str, Any] = ("ok", report.to_json())
         except Exception as err:  # a bug in a check or parser: this project's report says so
             answer = ("error", f"{type(err).__name__}: {err}")
         try:
@@ -485,7 +529,10 @@ class _Worker:
     conn: Connection
     ready: bool = False
     project: Project | None = None
+    isolated: bool = False  # the project is the isolated retry
     since: float = 0.0
+    parsing: str | None = None  # the attachment parsed in the worker itself now
+    parsing_since: float = 0.0
 
     def stop(self, *, kill: bool = False) -> None:
         if kill:
@@ -497,10 +544,11 @@ class _Worker:
             self.process.join()
 
 
-def _start_worker(ctx: SpawnContext, screener: ProjectScreener, memory: int | None = None) -> _Worker:
+def _start_worker(ctx: SpawnContext, screener: ProjectScreener, limits: Limits) -> _Worker:
     ours, theirs = ctx.Pipe()
-    process = ctx.Process(target=_serve, args=(theirs, screener, memory), name="screening-batch-worker",
-                          daemon=True)
+    # not a daemon: a daemon may not start the processes of an isolated retry; the parent stops
+    # its workers itself, and a worker whose parent is gone exits when its pipe closes
+    process = ctx.Process(target=_serve, args=(theirs, screener, limits), name="screening-batch-worker")
     process.start()
     theirs.close()
     return _Worker(process, ours)
@@ -514,29 +562,47 @@ def _crash_message(detail: str) -> str:
     return f"筛查程序出错，本项目未能完成审查（{detail[:300]}）；请人工审查，或修复后用--force重新筛查"
 
 
+def _attachment_timeout_message(name: str, seconds: float) -> str:
+    return f"{name}：附件处理超过{seconds:g}秒仍未完成，已中止；请检查文件是否损坏或过于复杂"
+
+
 def run_local(projects: Sequence[Project], *, workers: int, timeout: float, screener: ProjectScreener,
-              finish: Finish, memory: int | None = None) -> None:
-    """Screen on `workers` processes of this machine, each limited to `memory` bytes of address
-    space. A project's time starts when a started worker takes it; a worker that passes `timeout`
-    is killed and replaced, as is one that dies, and the project gets a report saying so. A worker
-    that dies before it is ready stops the batch."""
+              finish: Finish, limits: Limits | None = None) -> None:
+    """Screen on `workers` processes of this machine, each limited to `Limits.worker_memory` bytes
+    of address space.
+
+    Time: a project's `timeout` starts when a started worker takes it, and an attachment the worker
+    parses itself may take `Limits.parse_timeout` (the worker says which attachment it is parsing).
+    A worker that passes either limit is killed and replaced, as is one that dies (an attachment
+    that blew up); the project is then screened again with each attachment in its own limited
+    process (`screen_isolated`, the way `screening project` works), so that only the attachment at
+    fault gets `document.timeout`, `document.too_large` or `document.unreadable` and every other
+    attachment is still screened. A project whose isolated retry fails too gets a report saying so.
+    A worker that dies before it is ready stops the batch."""
+    limits = limits or from_env()
     ctx = multiprocessing.get_context("spawn")  # no fork: the parent may run threads (the progress bar)
-    queue = deque(projects)
-    pool = [_start_worker(ctx, screener, memory) for _ in range(min(workers, len(queue)))]
+    queue: deque[tuple[Project, bool]] = deque((p, False) for p in projects)
+    pool = [_start_worker(ctx, screener, limits) for _ in range(min(workers, len(queue)))]
 
     def replace(i: int) -> None:
         pool[i].stop(kill=True)
-        pool[i] = _start_worker(ctx, screener, memory)
+        pool[i] = _start_worker(ctx, screener, limits)
+
+    def limit_of(w: _Worker) -> float:
+        project_end = w.since + timeout
+        if w.parsing is None:
+            return project_end
+        return min(project_end, w.parsing_since + limits.parse_timeout)
 
     try:
         while True:
             for w in pool:
                 if w.ready and w.project is None and queue:
-                    w.project, w.since = queue.popleft(), time.monotonic()
-                    w.conn.send(_Job(w.project.folder, w.project.call))
+                    (w.project, w.isolated), w.since, w.parsing = queue.popleft(), time.monotonic(), None
+                    w.conn.send(_Job(w.project.folder, w.project.call, w.isolated))
             if not queue and all(w.project is None for w in pool):
                 return
-            deadlines = [w.since + timeout for w in pool if w.project is not None]
+            deadlines = [limit_of(w) for w in pool if w.project is not None]
             left = min(deadlines) - time.monotonic() if deadlines else None
             ready = set(wait([w.conn for w in pool] + [w.process.sentinel for w in pool],
                              timeout=None if left is None else max(0.0, left)))
@@ -550,6 +616,8 @@ def run_local(projects: Sequence[Project], *, workers: int, timeout: float, scre
                     else:
                         if kind == "ready":
                             w.ready = True
+                        elif kind == "parsing":
+                            w.parsing, w.parsing_since = value, time.monotonic()
                         elif project is not None:
                             w.project = None
                             if kind == "ok":
@@ -565,17 +633,27 @@ def run_local(projects: Sequence[Project], *, workers: int, timeout: float, scre
                     if w.process.sentinel in ready:  # an idle worker died (killed from outside)
                         replace(i)
                     continue
-                elapsed = time.monotonic() - w.since
+                now = time.monotonic()
+                elapsed = now - w.since
                 if w.process.sentinel in ready or w.conn in ready:
                     w.process.join()
                     detail = f"工作进程意外退出，退出码{w.process.exitcode}"
+                    if w.parsing is not None:
+                        detail += f"，当时正在解析附件“{w.parsing}”"
                     report, outcome = failure_report(project, "engine.crash", _crash_message(detail)), Outcome.CRASH
+                elif w.parsing is not None and now >= w.parsing_since + limits.parse_timeout:
+                    message = _attachment_timeout_message(w.parsing, limits.parse_timeout)
+                    report, outcome = failure_report(project, "document.timeout", message), Outcome.TIMEOUT
                 elif elapsed >= timeout:
                     report, outcome = failure_report(project, "document.timeout", _timeout_message(timeout)), Outcome.TIMEOUT
                 else:
                     continue
+                retry = not w.isolated and (w.parsing is not None or outcome is Outcome.CRASH)
                 replace(i)
-                finish(project, report, outcome, elapsed)
+                if retry:  # an attachment killed the worker or held it: find which, keep the rest
+                    queue.appendleft((project, True))
+                else:
+                    finish(project, report, outcome, elapsed)
     finally:
         for w in pool:
             w.stop(kill=w.project is not None or not w.ready)
@@ -618,24 +696,31 @@ def _call_file(name: str, text: str) -> Path:
     return path
 
 
-def screen_payload_now(payload: Payload) -> dict[str, Any]:
-    """Screen a project from memory: what `screen_project()` does with the folder."""
+def screen_payload_now(payload: Payload, limits: Limits | None = None, cancel: threading.Event | None = None) -> dict[str, Any]:
+    """Screen a project from memory: what `screen_project()` does with the folder, each attachment
+    parsed in its own limited process (`limits`: the client's, so that every machine of the
+    cluster applies the operator's settings)."""
+    isolation = worker_isolation(limits or from_env())
     application = parse_application(payload.application, payload.source)
     uploads = [Upload(name, data=data) for name, data in payload.files]
     call = str(_call_file(payload.call_name, payload.call_text))
-    return screen(application, uploads, call=call).to_json()
+    return screen(application, uploads, call=call, parse=partial(isolation.parse, cancel=cancel),
+                  run=partial(isolation.run, cancel=cancel), deadline=isolation.deadline(cancel)).to_json()
 
 
-def screen_payload(payload: Payload, timeout: float) -> tuple[str, Any, float]:
+def screen_payload(payload: Payload, timeout: float, limits: Limits | None = None) -> tuple[str, Any, float]:
     """A cluster task: ("ok", report, seconds), ("error", detail, seconds) or ("timeout", None, seconds).
 
-    A thread cannot be killed: after a timeout the screening thread runs on until it ends, but the
-    batch has its answer and goes on."""
+    A thread cannot be killed: after `timeout` the screening thread is told to stop (it kills the
+    parsing process it waits for, and its checks stop at their next look at the deadline)."""
     answer: list[tuple[str, Any]] = []
+    cancel = threading.Event()
 
     def run() -> None:
         try:
-            answer.append(("ok", screen_payload_now(payload)))
+            answer.append(("ok", screen_payload_now(payload, limits, cancel)))
+        except Cancelled:
+            pass
         except Exception as err:
             answer.append(("error", f"{type(err).__name__}: {err}"))
 
@@ -643,8 +728,15 @@ def screen_payload(payload: Payload, timeout: float) -> tuple[str, Any, float]:
     thread = threading.Thread(target=run, name=f"screen-{payload.project_id}", daemon=True)
     thread.start()
     thread.join(timeout)
+    if thread.is_alive():
+        cancel.set()
     seconds = time.perf_counter() - started
     return (*answer[0], seconds) if answer else ("timeout", None, seconds)
+
+
+def can_isolate() -> bool:
+    """Whether this process may start the limited parsing processes (a daemon may not)."""
+    return not multiprocessing.current_process().daemon
 
 
 def run_dask(projects: Sequence[Project], *, scheduler: str, timeout: float, finish: Finish) -> None:
@@ -666,6 +758,12 @@ def run_dask(projects: Sequence[Project], *, scheduler: str, timeout: float, fin
         theirs = {addr: v for addr, v in client.run(_version).items() if v != ours}
         if theirs:
             raise UsageError(f"Dask工作节点的screening版本与本机（{ours}）不同：{theirs}")
+        daemons = sorted(addr for addr, ok in client.run(can_isolate).items() if not ok)
+        if daemons:
+            raise UsageError(
+                f"Dask工作节点 {', '.join(daemons)} 是守护进程，不能为每个附件启动受限的解析进程；"
+                "请以环境变量 DASK_DISTRIBUTED__WORKER__DAEMON=False 启动 dask worker")
+        limits = from_env()
         slots = 2 * max(1, sum(client.nthreads().values()))
         queue = deque(projects)
         running: dict[str, Project] = {}
@@ -678,7 +776,7 @@ def run_dask(projects: Sequence[Project], *, scheduler: str, timeout: float, fin
                 finish(project, failure_report(project, "engine.crash", _crash_message(f"读取项目文件失败：{err}")),
                        Outcome.CRASH, 0.0)
                 return
-            future = client.submit(screen_payload, payload, timeout, pure=False,
+            future = client.submit(screen_payload, payload, timeout, limits, pure=False,
                                    key=f"screening-{project.project_id}-{project.fingerprint[:16]}")
             running[future.key] = project
             done.add(future)
@@ -809,7 +907,7 @@ def screen_batch(
             run_dask(todo, scheduler=scheduler, timeout=timeout, finish=finish)
         elif todo:
             run_local(todo, workers=workers or default_workers(), timeout=timeout, screener=screener, finish=finish,
-                      memory=limits.worker_memory)
+                      limits=limits)
 
         bases = {pid: without_batch_findings(report) for pid, report in written.items()}
         extra = batch_findings(projects, bases)

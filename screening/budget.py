@@ -40,14 +40,15 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 
 from screening import lexicons
-from screening.errors import ConfigError
+from screening.deadline import Cancelled, OverTime
+from screening.errors import AttachmentError, ConfigError
 from screening.model import Document, Location, Part, PartKind
 from screening.text import norm
 
@@ -156,6 +157,7 @@ class Cell:
 
 
 Grid = list[list[Cell]]
+TableReader = Callable[[set[int] | None], list[Grid]]  # the pages to look at (None: all) → ruled tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,19 +506,24 @@ def _tables(grids: list[Grid], doc: Document, method: str, items: str, columns: 
             yield table
 
 
-def read(doc: Document, data: bytes | None, *, items: str, columns: str) -> Table | None:
+def read(doc: Document, tables: TableReader | None, *, items: str, columns: str) -> Table | None:
     """The budget table of one attachment, or None when none can be read.
 
-    `data` is the file's bytes (for a PDF's ruled tables); without it a PDF is read as text.
+    `tables` reads a PDF's ruled tables (`pdf_grids` on its bytes, usually in a limited process);
+    without it, or when it fails, a PDF is read from its text lines.
     `items` and `columns` name the lexicons (the call's budget.items and budget.columns).
     """
     found: list[Table] = []
     note = ""
     if doc.format == "docx":
         found = list(_tables(docx_grids(doc), doc, "docx_table", items, columns))
-    elif doc.format == "pdf" and data is not None:
+    elif doc.format == "pdf" and tables is not None:
         try:
-            grids = pdf_grids(data, budget_pages(doc, items))
+            grids = tables(budget_pages(doc, items))
+        except (Cancelled, OverTime):
+            raise
+        except AttachmentError as err:  # the limited process timed out, ran out of memory or crashed
+            grids, note = [], f"未能读取此PDF的表格（{err.message}），已按文字行读取"
         except Exception as err:  # pdfminer refuses what pdfium read: the text lines are still there
             grids, note = [], f"pdfplumber无法读取此PDF的表格（{type(err).__name__}），已按文字行读取"
         found = list(_tables(grids, doc, "pdf_table", items, columns))

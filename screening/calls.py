@@ -61,6 +61,9 @@ class PatentRules(_Strict):
     require_invention: bool
     require_sole_owner: bool
     require_owner_is_applicant: bool
+    # a page with more text than this is no certificate page (one holds 600–900 characters): the
+    # identities on it are screened as on any attachment, whatever the page before it is
+    certificate_page_chars: int = Field(default=2500, ge=500)
 
 
 class BudgetRules(_Strict):

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.errors import ScreeningError
-from screening.model import Report, Verdict
+from screening.errors import ScreeningError, UsageError
+from screening.model import Document, Report, Verdict
 from screening.report import render_text, to_json
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ app = typer.Typer(
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for machines")]
 CallOpt = Annotated[str | None, typer.Option("--call", help="call file in pipelines/ (default: the application's, else quzhou-2020)")]
 ParseTimeoutOpt = Annotated[float | None, typer.Option(
-    "--parse-timeout", help="seconds one attachment may take to parse (env SCREENING_PARSE_TIMEOUT; default 30)")]
+    "--parse-timeout", help="seconds one attachment may take to parse, and the checks of the project after (env SCREENING_PARSE_TIMEOUT; default 30)")]
 ParseMemoryOpt = Annotated[int | None, typer.Option(
     "--parse-memory-mb", help="memory of the process parsing one attachment, MB (env SCREENING_PARSE_MEMORY_MB; default 2048)")]
 
@@ -57,6 +57,17 @@ def isolation(parse_timeout: float | None = None, parse_memory_mb: int | None = 
         parse_timeout=parse_timeout,
         parse_memory=parse_memory_mb * MB if parse_memory_mb is not None else None,
     ))
+
+
+def parse_limited(parse: Callable[..., Document], file: Path, *args: Any) -> Document:
+    """A command's own parse (`patent`, `classify FILE`) in a limited process, as everywhere else;
+    a file that hangs or eats memory stops the command with one line (exit 2)."""
+    from screening.errors import AttachmentError
+
+    try:
+        return isolation().run(parse, file, *args)
+    except AttachmentError as err:
+        raise UsageError(f"{file.name}: {err.message}") from None
 
 
 def exit_code(reports: Sequence[Report]) -> int:
@@ -91,8 +102,9 @@ def check(
     """Screen single files against the given identities."""
     from screening.engine import screen_files
 
-    parse = isolation(parse_timeout, parse_memory_mb).parse
-    emit([screen_files(files, application, orgs=org or (), persons=person or (), call=call, parse=parse)], fmt)
+    limited = isolation(parse_timeout, parse_memory_mb)
+    emit([screen_files(files, application, orgs=org or (), persons=person or (), call=call, parse=limited.parse,
+                       run=limited.run, deadline=limited.deadline())], fmt)
 
 
 @app.command()
@@ -106,7 +118,8 @@ def project(
     """Screen one project folder."""
     from screening.engine import screen_project
 
-    emit([screen_project(folder, call=call, parse=isolation(parse_timeout, parse_memory_mb).parse)], fmt)
+    limited = isolation(parse_timeout, parse_memory_mb)
+    emit([screen_project(folder, call=call, parse=limited.parse, run=limited.run, deadline=limited.deadline())], fmt)
 
 
 # Commands kept in screening/commands/<name>.py; each registers itself on `app` when imported.

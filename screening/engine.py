@@ -17,14 +17,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from screening import roles
 from screening.application import Application, load_application, plain_call_name
 from screening.calls import DEFAULT_CALL, load_call
 from screening.checks import INTERNAL_ERROR, Context, evaluate
-from screening.checks.budget import SOURCES
+from screening.checks.budget import TABLES
+from screening.checks.document import problem_findings
+from screening.deadline import Deadline, OverTime
 from screening.errors import ApplicationError, ScreeningError, UsageError
-from screening.model import Document, Problem, Report, Role
+from screening.model import Document, Finding, Problem, Report, Role
 from screening.parsers import parse_bytes, parse_file
 from screening.targets import identities
 
@@ -65,6 +68,19 @@ def parse_upload(upload: Upload, app: Application | None) -> Document:
 
 Parser = Callable[[Upload, Application | None], Document]
 """What turns an upload into a Document: `parse_upload` in this process, or `Isolation.parse`."""
+Runner = Callable[..., Any]
+"""`run(func, *args)` → `func(*args)`: here (`in_process`), or `Isolation.run` in a limited process."""
+
+
+def in_process(func: Callable[..., Any], *args: Any) -> Any:
+    return func(*args)
+
+
+def pdf_tables(upload: Upload, pages: set[int] | None) -> list[Any]:
+    """The ruled tables of a PDF attachment (budget reading): module level, so that it pickles."""
+    from screening.budget import pdf_grids
+
+    return pdf_grids(upload.read(), pages)
 
 
 def crashed_document(upload: Upload, app: Application | None) -> Document:
@@ -114,18 +130,37 @@ def screen(
     call: str | None = None,
     project_id: str | None = None,
     parse: Parser = parse_upload,
+    run: Runner = in_process,
+    deadline: Deadline | None = None,
 ) -> Report:
-    """Screen one project. `parse` turns an upload into a Document (the HTTP hook passes one that
-    parses in a separate, limited process)."""
+    """Screen one project.
+
+    `parse` turns an upload into a Document and `run` runs what else reads an attachment's bytes
+    (pdfplumber's table finder for a budget PDF): the CLI and the HTTP hook pass `Isolation.parse`
+    and `Isolation.run`, which work in a separate, limited process. `deadline` bounds the checks
+    (past it the report holds the parsed documents and one `document.timeout` finding) and cancels
+    the work when its requester is gone (`deadline.Cancelled` is raised).
+    """
+    deadline = deadline or Deadline()
     the_call = load_call(call_of(application, call))
-    documents = tuple(parse_safely(parse, u, application) for u in uploads)
+    documents: list[Document] = []
+    for upload in uploads:
+        deadline.check()
+        documents.append(parse_safely(parse, upload, application))
     targets = tuple(identities(application, the_call.identity, tuple(orgs), tuple(persons)))
-    # the budget reader needs a PDF's bytes for pdfplumber's table finder: read lazily, only if asked
-    sources = {Path(u.name).name: partial(Upload.read, u) for u in uploads}
-    ctx = Context(the_call, application, documents, targets, memo={SOURCES: sources})
-    findings, extra, ctx = evaluate(ctx)  # an attachment a check crashes on is replaced, the rest kept
+    # the budget reader asks for a PDF's ruled tables only when it reads that PDF as a budget
+    tables = {Path(u.name).name: partial(run, pdf_tables, u) for u in uploads}
+    ctx = Context(the_call, application, tuple(documents), targets, memo={TABLES: tables}, deadline=deadline)
+    deadline.start()
+    project = project_id or (application.project_id if application else "-")
+    try:
+        findings, extra, ctx = evaluate(ctx)  # an attachment a check crashes on is replaced, the rest kept
+    except OverTime as over:
+        finding = Finding(rule="document.timeout", severity=the_call.severity("document.timeout"), message=str(over))
+        return Report(project_id=project, findings=(*problem_findings(ctx), finding), documents=ctx.documents, call=the_call.name,
+                      title=application.title if application else None)
     return Report(
-        project_id=project_id or (application.project_id if application else "-"),
+        project_id=project,
         findings=tuple(findings),
         documents=ctx.documents,
         call=the_call.name,
@@ -144,14 +179,18 @@ def screen_files(
     persons: Sequence[str] = (),
     call: str | None = None,
     parse: Parser = parse_upload,
+    run: Runner = in_process,
+    deadline: Deadline | None = None,
 ) -> Report:
-    """Screen loose files (`screening check`): they form one project. `parse` as in `screen()`
-    (the command passes `Isolation.parse`: each attachment in its own limited process)."""
+    """Screen loose files (`screening check`): they form one project. `parse`, `run` and
+    `deadline` as in `screen()` (the command passes `Isolation.parse` and `Isolation.run`: each
+    attachment in its own limited process)."""
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"文件不存在或不是普通文件：{', '.join(missing)}")
     app = load_application(application) if isinstance(application, Path) else application
-    return screen(app, [Upload(p.name, path=p) for p in paths], orgs=orgs, persons=persons, call=call, parse=parse)
+    return screen(app, [Upload(p.name, path=p) for p in paths], orgs=orgs, persons=persons, call=call, parse=parse,
+                  run=run, deadline=deadline)
 
 
 def project_files(folder: Path) -> list[Path]:
@@ -161,13 +200,16 @@ def project_files(folder: Path) -> list[Path]:
     )
 
 
-def screen_project(folder: Path, *, call: str | None = None, parse: Parser = parse_upload) -> Report:
-    """Screen one project folder (contract §1): application.json plus its attachments. `parse` as
-    in `screen()` (`screening project` and the batch workers pass `Isolation.parse`)."""
+def screen_project(folder: Path, *, call: str | None = None, parse: Parser = parse_upload, run: Runner = in_process,
+                   deadline: Deadline | None = None) -> Report:
+    """Screen one project folder (contract §1): application.json plus its attachments. `parse`,
+    `run` and `deadline` as in `screen()` (`screening project` passes `Isolation.parse` and
+    `Isolation.run`)."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: 不是项目文件夹")
     app_path = folder / APPLICATION_FILE
     if not app_path.is_file():
         raise ApplicationError(f"{folder}: 缺少 {APPLICATION_FILE}")
     app = load_application(app_path)
-    return screen(app, [Upload(p.name, path=p) for p in project_files(folder)], call=call, parse=parse)
+    return screen(app, [Upload(p.name, path=p) for p in project_files(folder)], call=call, parse=parse, run=run,
+                  deadline=deadline)

@@ -17,6 +17,9 @@ at once; callers beyond that wait their turn (the wait does not count against th
 no longer than one `parse_timeout`: then `Busy` is raised, which the hook answers with 503 rather
 than letting a queue of hostile uploads hold a normal request for minutes.
 
+Waiting (for a slot or for the answer) stops as soon as the caller's `cancel` event is set (the
+HTTP client hung up): the process is killed and `deadline.Cancelled` raised.
+
 `Isolation.parse` has the signature `engine.screen(parse=...)` expects. What went wrong becomes a
 `Problem` on the Document, never an exception: a timeout → `document.timeout`; memory exhausted
 (a `MemoryError`, or the process killed the way allocators die when memory runs out) →
@@ -35,12 +38,14 @@ import multiprocessing
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
 from screening.application import Application
+from screening.deadline import Cancelled, Deadline
 from screening.engine import Upload, infer_role, parse_upload
 from screening.errors import AttachmentError, ScreeningError, TooLargeError
 from screening.limits import MB, Limits
@@ -64,6 +69,7 @@ PRELOAD = (
 # how an allocator dies when the address-space limit refuses it memory (pdfium: trap or abort)
 MEMORY_SIGNALS = frozenset({signal.SIGABRT, signal.SIGILL, signal.SIGTRAP, signal.SIGKILL, signal.SIGBUS})
 MAX_FILE_WRITTEN = 16 * MB
+POLL = 0.2  # seconds between looks at a request's cancel flag while waiting
 _FORMATS = {"docx": "docx", "pdf": "pdf", "image": "image", "encrypted_office": "docx"}
 
 
@@ -120,14 +126,15 @@ class Isolation:
         """Start the fork server now (it imports the parsers once), not on the first request."""
         self.run(sniff, b"%PDF-")
 
-    def run(self, func: Callable[..., T], *args: Any) -> T:
+    def run(self, func: Callable[..., T], *args: Any, cancel: threading.Event | None = None) -> T:
         """`func(*args)` in a fresh limited process. `func` and its arguments must pickle.
 
         Raises `ParseTimeoutError`, `TooLargeError` (memory), `WorkerCrashError`, or the
-        `ScreeningError` the function raised itself.
+        `ScreeningError` the function raised itself; `deadline.Cancelled` (the process killed)
+        as soon as `cancel` is set.
         """
         limits = self.limits
-        if not self._slots.acquire(timeout=limits.parse_timeout):
+        if not self._acquire(limits.parse_timeout, cancel):
             raise Busy(f"所有解析进程已被占用超过{limits.parse_timeout:g}秒，服务繁忙，请稍后重试")
         try:
             receiver, sender = self._ctx.Pipe(duplex=False)
@@ -141,13 +148,13 @@ class Isolation:
                 sender.close()
             message: tuple[str, Any] | None = None
             try:
-                if receiver.poll(limits.parse_timeout):
+                if self._answered(receiver, limits.parse_timeout, cancel):
                     try:
                         message = receiver.recv()
                     except (EOFError, OSError):  # the process died without answering
                         message = None
                 else:
-                    message = ("timeout", None)
+                    message = ("cancelled" if cancel is not None and cancel.is_set() else "timeout", None)
             finally:
                 if process.is_alive():
                     process.kill()
@@ -158,6 +165,29 @@ class Isolation:
         finally:
             self._slots.release()
         return self._outcome(message, exitcode)
+
+    def deadline(self, cancel: threading.Event | None = None) -> Deadline:
+        """The deadline of a project's checks: the same budget as one attachment's parsing."""
+        return Deadline(self.limits.parse_timeout, cancel)
+
+    def _acquire(self, timeout: float, cancel: threading.Event | None) -> bool:
+        """A worker slot within `timeout` seconds; `Cancelled` when `cancel` is set meanwhile."""
+        until = time.monotonic() + timeout
+        while not self._slots.acquire(timeout=max(0.0, min(POLL, until - time.monotonic()))):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("请求方已断开连接，筛查已取消")
+            if time.monotonic() >= until:
+                return False
+        return True
+
+    @staticmethod
+    def _answered(receiver: Connection, timeout: float, cancel: threading.Event | None) -> bool:
+        """Whether the process answered within `timeout` seconds (False at once when `cancel` is set)."""
+        until = time.monotonic() + timeout
+        while not receiver.poll(max(0.0, min(POLL, until - time.monotonic()))):
+            if (cancel is not None and cancel.is_set()) or time.monotonic() >= until:
+                return False
+        return True
 
     def _outcome(self, message: tuple[str, Any] | None, exitcode: int | None) -> Any:
         limits = self.limits
@@ -173,6 +203,8 @@ class Isolation:
         status, payload = message
         if status == "ok":
             return payload
+        if status == "cancelled":
+            raise Cancelled("请求方已断开连接，筛查已取消")
         if status == "timeout":
             raise ParseTimeoutError(f"附件处理超过{limits.parse_timeout:g}秒仍未完成，已中止；请检查文件是否损坏或过于复杂")
         if status == "memory":
@@ -181,9 +213,9 @@ class Isolation:
             raise payload
         raise WorkerCrashError(f"处理附件时出错（{payload}），未能审查")
 
-    def parse(self, upload: Upload, application: Application | None) -> Document:
+    def parse(self, upload: Upload, application: Application | None, *, cancel: threading.Event | None = None) -> Document:
         """`engine.parse_upload` (or the given parser) in a limited process; a failure becomes a
-        Problem on the Document."""
+        Problem on the Document (`deadline.Cancelled` is raised: nobody waits for the Document)."""
         if upload.data is None:
             assert upload.path is not None
             try:
@@ -191,7 +223,7 @@ class Isolation:
             except OSError:  # the parser reports an unreadable path as a finding; no parsing happens
                 return parse_upload(upload, application)
         try:
-            return self.run(self.parser, upload, application)
+            return self.run(self.parser, upload, application, cancel=cancel)
         except AttachmentError as err:
             return failed_document(upload, application, err)
 

@@ -7,11 +7,13 @@ an option of `screening serve` (an option wins over the variable, the variable o
 | --- | --- | --- |
 | `max_request_bytes` — a whole request (application and every attachment) | `SCREENING_MAX_UPLOAD_MB` | 64 MB |
 | `max_files` — attachments in one request | `SCREENING_MAX_FILES` | 20 |
-| `parse_timeout` — seconds one attachment may take to parse | `SCREENING_PARSE_TIMEOUT` | 30 |
+| `parse_timeout` — seconds one attachment may take to parse, and a project's checks after (`screening.deadline`) | `SCREENING_PARSE_TIMEOUT` | 30 |
 | `parse_memory` — address space of the process parsing one attachment | `SCREENING_PARSE_MEMORY_MB` | 2048 MB |
 | `workers` — attachments parsed at the same time | `SCREENING_PARSE_WORKERS` | CPU count |
 | `max_concurrent` — requests screened at once; more are answered 503 with Retry-After | `SCREENING_MAX_CONCURRENT` | 2 × workers |
 | `body_timeout` — seconds a client may take to send its request body (408 after) | `SCREENING_BODY_TIMEOUT` | 60 |
+| `header_timeout` — seconds a connection may take to send a request's line and headers, the first or the next on a kept-alive connection (408, then closed) | `SCREENING_HEADER_TIMEOUT` | 10 |
+| `max_connections` — open connections; beyond it one still sending its headers is dropped for the new one, or the new one is answered 503 | `SCREENING_MAX_CONNECTIONS` | 8 × max_concurrent + 64 |
 
 A value that is not a positive number is refused with a `ConfigError` naming the variable.
 """
@@ -40,12 +42,18 @@ class Limits:
     workers: int = max(os.cpu_count() or 1, 1)
     max_concurrent: int = 0  # 0: twice the workers
     body_timeout: float = 60.0
+    header_timeout: float = 10.0
+    max_connections: int = 0  # 0: 8 × max_concurrent + 64
 
     def __post_init__(self) -> None:
         if not (self.body_timeout > 0 and math.isfinite(self.body_timeout)):
             raise ConfigError(f"限制 body_timeout 必须是正数（秒），现为 {self.body_timeout}")
+        if not (self.header_timeout > 0 and math.isfinite(self.header_timeout)):
+            raise ConfigError(f"限制 header_timeout 必须是正数（秒），现为 {self.header_timeout}")
         if self.max_concurrent < 0:
             raise ConfigError(f"限制 max_concurrent 必须是正整数，现为 {self.max_concurrent}")
+        if self.max_connections < 0:
+            raise ConfigError(f"限制 max_connections 必须是正整数，现为 {self.max_connections}")
         for name in ("max_request_bytes", "max_files", "workers"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"限制 {name} 必须是正整数，现为 {getattr(self, name)}")
@@ -58,6 +66,11 @@ class Limits:
     def concurrent(self) -> int:
         """Requests screened at once (`max_concurrent`, or twice the workers when it is 0)."""
         return self.max_concurrent or 2 * self.workers
+
+    @property
+    def connections(self) -> int:
+        """Open connections at once (`max_connections`, or 8 × `concurrent` + 64 when it is 0)."""
+        return self.max_connections or 8 * self.concurrent + 64
 
     @property
     def worker_memory(self) -> int:
@@ -88,7 +101,10 @@ ENVIRONMENT: dict[str, tuple[str, type[int] | type[float], int]] = {
     "SCREENING_PARSE_WORKERS": ("workers", int, 1),
     "SCREENING_MAX_CONCURRENT": ("max_concurrent", int, 1),
     "SCREENING_BODY_TIMEOUT": ("body_timeout", float, 1),
+    "SCREENING_HEADER_TIMEOUT": ("header_timeout", float, 1),
+    "SCREENING_MAX_CONNECTIONS": ("max_connections", int, 1),
 }
+SECONDS = ("parse_timeout", "body_timeout", "header_timeout")  # the fields that stay fractional
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> Limits:
@@ -106,5 +122,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> Limits:
         if not (number > 0 and math.isfinite(number)):
             raise ConfigError(f"环境变量 {variable}={raw!r} 必须是正数")
         scaled = number * unit
-        values[name] = float(scaled) if name in ("parse_timeout", "body_timeout") else int(scaled)
+        values[name] = float(scaled) if name in SECONDS else int(scaled)
     return Limits().override(**values)

@@ -528,6 +528,14 @@ def is_ocr_part(part: Part) -> bool:
     return part.kind is PartKind.IMAGE or part.origin == OCR_ORIGIN or part.confidence is not None
 
 
+def page_marker(text: str) -> tuple[int, int] | None:
+    """The first `第N页（共M页）` line of a page's text: (N, M)."""
+    for line in text.splitlines():
+        if (mark := _PAGE_MARK.fullmatch("".join(unicodedata.normalize("NFKC", line).split()))) is not None:
+            return int(mark.group(1)), int(mark.group(2))
+    return None
+
+
 def page_texts(parts: Iterable[Part]) -> list[PageText]:
     """The certificate's visible text per page, in reading order: by place where every part has a
     box (`_rows`), else in the parser's order. A part repeated at the same place counts once. On a

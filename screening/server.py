@@ -11,14 +11,32 @@
 * `GET /` — the upload page (`screening/static/upload.html`, no external assets).
 * `/openapi.json` — the API description (no /docs: it would load assets from a CDN).
 
-Hostile input. The request body is read and checked by `screening.uploads` (in memory, size and
-count limits, file names reduced to names, the application validated) within `body_timeout`
-seconds (408 after; a stalled upload holds nothing longer); a malformed body of any kind is 400.
-At most `Limits.concurrent` requests are screened at once, more are answered 503 with Retry-After
-at once instead of queueing; uvicorn caps open connections too. Each attachment is parsed in its
-own limited process (`screening.isolation`), so a file that hangs or blows up becomes a finding
-and the service keeps serving. Every error answers `{"error": code, "detail": …}` with a 4xx/5xx
-status — never a stack trace; a connection refused for bad HTTP is one log line, not a traceback.
+Hostile input; what holds (issue 12):
+
+* Connections (`hook_protocol`: uvicorn's h11 protocol, passed to uvicorn explicitly — never
+  httptools, whatever is installed): a connection whose request line and headers are not complete
+  within `Limits.header_timeout` seconds — the first request or the next on a kept-alive
+  connection, or one that sends nothing — is answered 408 and closed (slow loris). At most
+  `connection_limit(limits)` connections are open (`max_connections`, within the process's file
+  descriptors); at the limit the connection that has waited longest for its headers is dropped
+  (503) for the new one, and when every connection is busy with a request the new one is answered
+  503 at once. A request that is not HTTP (bad request line or header, conflicting Content-Length)
+  is answered 400 `bad_http` and closed. These answers are JSON like every other; each kind of
+  connection event is logged once, then counted once per 10 s while it goes on.
+* The request body is read and checked by `screening.uploads` (spooled to a private directory
+  past 1 MB and removed when the request ends, size and count limits, file names reduced to names,
+  the application validated) within `body_timeout` seconds (408 after); a malformed body of any
+  kind is 400.
+* At most `Limits.concurrent` requests are screened at once, more are answered 503 with
+  Retry-After at once instead of queueing. Each attachment is parsed in its own limited process
+  (`screening.isolation`), so a file that hangs or blows up becomes a finding and the service
+  keeps serving; the checks have the same time budget (`deadline`, a `document.timeout` finding
+  past it). A client that hangs up while its request is screened or redacted is noticed within
+  `DISCONNECT_POLL` seconds: the parsing process is killed, the worker thread stops, its isolation
+  slot is free again, one log line says so.
+
+Every error answers `{"error": code, "detail": …}` with a 4xx/5xx status — never a stack trace or
+uvicorn's plain text; a connection refused for bad HTTP is one log line, not a traceback.
 """
 
 from __future__ import annotations
@@ -27,35 +45,45 @@ import asyncio
 import base64
 import hashlib
 import io
+import json
 import logging
 import re
+import resource
 import socket
+import threading
 import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
+from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from screening.application import Application
+from screening.deadline import Cancelled
 from screening.engine import Upload, parse_upload, screen
 from screening.errors import ScreeningError, UsageError
 from screening.isolation import Busy, Isolation
 from screening.limits import Limits
+from screening.model import Report
 from screening.report import to_json
 
 try:
+    import h11
     import uvicorn
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, JSONResponse, Response
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
+    from starlette.requests import ClientDisconnect
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    from screening.uploads import ApiError, read_parts, submission  # needs python-multipart
+    from screening.uploads import ApiError, Spool, read_parts, submission  # needs python-multipart
 except ModuleNotFoundError as missing:  # pragma: no cover - depends on the installation
     raise UsageError(
         f"HTTP服务需要可选依赖（缺少 {missing.name}）：请安装 pip install 'screening[server]'"
@@ -77,6 +105,11 @@ def _error(status: int, error: str, detail: Any, headers: dict[str, str] | None 
 
 
 RETRY_AFTER = 5  # seconds a client told 503 (busy) should wait
+DISCONNECT_POLL = 0.5  # seconds between looks at whether the client of a running screening is still there
+TALLY_SECONDS = 10.0  # a repeated connection event is logged at most once per this many seconds
+FD_RESERVE = 64  # file descriptors kept for the rest of the process: listener, logs, libraries, fork server
+MIN_CONNECTIONS = 16  # fewer connections than this (a tiny `ulimit -n`) and the service does not start
+T = TypeVar("T")
 
 
 class _OneLine(logging.Filter):
@@ -114,17 +147,192 @@ class _Bounded:
             self.now -= 1
 
 
-async def read_body(request: Request, limits: Limits) -> Any:
-    """The request's parts, within the body time limit; anything malformed is a 400, never a 500."""
+# ---------------------------------------------------------------- connections
+
+
+def raw_answer(status: int, error: str, detail: str, *headers: str) -> bytes:
+    """A complete JSON error response with `Connection: close`, written to a connection below
+    the application (no request was parsed, or it could not be)."""
+    body = json.dumps({"error": error, "detail": detail}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", "content-type: application/json",
+            f"content-length: {len(body)}", "connection: close", *headers]
+    return "\r\n".join(head).encode("ascii") + b"\r\n\r\n" + body
+
+
+class _Tally:
+    """One log line for a burst of the same connection event: the first at once, then the count of
+    the next ones every `TALLY_SECONDS` while they go on — a flood is a line per 10 s, not per
+    connection. `message` takes the count, then `args`."""
+
+    def __init__(self, message: str, *args: object) -> None:
+        self.message = message
+        self.args = args
+        self.count = 0
+        self.timer: asyncio.TimerHandle | None = None
+
+    def add(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.count += 1
+        if self.timer is None:
+            self._flush(loop)
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.timer = None
+        if self.count:
+            log.warning(self.message, self.count, *self.args)
+            self.count = 0
+            self.timer = loop.call_later(TALLY_SECONDS, self._flush, loop)
+
+
+def hook_protocol(header_timeout: float, max_connections: int) -> type[H11Protocol]:
+    """uvicorn's h11 protocol with a header timeout, a connection cap and JSON protocol errors
+    (see the module docstring); one class per server, the counters of its log lines shared."""
+    overdue = _Tally("closed %d connection(s) whose request headers were not complete within %g s (408)",
+                     header_timeout)
+    dropped = _Tally("dropped %d connection(s) still waiting for their headers: open connections at the limit of %d"
+                     " (503)", max_connections)
+    refused = _Tally("refused %d new connection(s): open connections at the limit of %d, all busy (503)",
+                     max_connections)
+    full = f"服务器连接数已满（{max_connections}），请{RETRY_AFTER}秒后重试"
+
+    class HookProtocol(H11Protocol):
+        header_timer: asyncio.TimerHandle | None = None
+        waiting_since = 0.0  # loop time since when the connection waits for a request's headers
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            if len(self.connections) >= max_connections and not self._drop_longest_waiting():
+                self.transport = transport  # for `connection_lost`; never counted among the connections
+                transport.write(raw_answer(503, "busy", full, f"retry-after: {RETRY_AFTER}"))
+                transport.close()
+                refused.add(self.loop)
+                return
+            super().connection_made(transport)
+            self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()  # the next request's headers get the same time
+
+        def handle_websocket_upgrade(self, event: h11.Request) -> None:
+            self._disarm()  # the connection is another protocol's now
+            super().handle_websocket_upgrade(event)
+
+        def send_400_response(self, msg: str) -> None:
+            """h11 refused what the client sent (request line, a header, conflicting Content-Length)."""
+            if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):  # no answer of ours begun
+                self.transport.write(raw_answer(
+                    400, "bad_http", "HTTP请求格式错误（请求行、请求头或 Content-Length 无效），连接已关闭"))
+            self.transport.close()
+
+        def waiting_for_headers(self) -> bool:
+            """No request of this connection is being answered: the next one's headers are awaited."""
+            return not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete)
+
+        def _arm(self) -> None:
+            self._disarm()
+            self.waiting_since = self.loop.time()
+            self.header_timer = self.loop.call_later(header_timeout, self._headers_overdue)
+
+        def _disarm(self) -> None:
+            if self.header_timer is not None:
+                self.header_timer.cancel()
+                self.header_timer = None
+
+        def _headers_overdue(self) -> None:
+            self.header_timer = None
+            if self.waiting_for_headers():
+                overdue.add(self.loop)
+                self._close_with(408, "header_timeout", f"请求头发送超时：请求行和请求头须在{header_timeout:g}秒内发送完毕")
+
+        def _drop_longest_waiting(self) -> bool:
+            """Close the connection that has waited longest for a request's headers, if any."""
+            waiting = [c for c in self.connections if isinstance(c, HookProtocol) and c.waiting_for_headers()]
+            if not waiting:
+                return False
+            min(waiting, key=lambda c: c.waiting_since)._close_with(503, "busy", full, f"retry-after: {RETRY_AFTER}")
+            dropped.add(self.loop)
+            return True
+
+        def _close_with(self, status: int, error: str, detail: str, *headers: str) -> None:
+            """Answer (when no answer is under way: the client is between requests) and close."""
+            self._disarm()
+            if self.conn.our_state is h11.IDLE and self.conn.their_state is h11.IDLE:
+                self.transport.write(raw_answer(status, error, detail, *headers))
+            self.connections.discard(self)  # gone now for the count, whenever the transport says so
+            self.transport.close()
+
+    return HookProtocol
+
+
+def connection_limit(limits: Limits) -> int:
+    """`limits.connections`, within the file descriptors the process may open (RLIMIT_NOFILE) less
+    what the rest needs: `FD_RESERVE`, pipes to the workers, a spool file per request."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return limits.connections
+    spare = soft - FD_RESERVE - 4 * limits.workers - 2 * limits.concurrent
+    if spare < MIN_CONNECTIONS:
+        raise UsageError(f"可打开的文件数上限（ulimit -n = {soft}）过低，HTTP服务至少需要 "
+                         f"{soft - spare + MIN_CONNECTIONS}；请调高后再启动")
+    return min(limits.connections, spare)
+
+
+def uvicorn_options(limits: Limits) -> dict[str, Any]:
+    """How uvicorn runs the service (`serve`, and the tests that serve in a thread)."""
+    return {"log_level": "info", "timeout_keep_alive": 5, "server_header": False, "backlog": 256,
+            "h11_max_incomplete_event_size": 64 * 1024,
+            "http": hook_protocol(limits.header_timeout, connection_limit(limits))}
+
+
+# ---------------------------------------------------------------- requests
+
+
+async def read_body(request: Request, limits: Limits, spool: Spool) -> Any:
+    """The request's parts (kept in `spool`), within the body time limit; anything malformed is a
+    400, never a 500."""
     try:
-        return await asyncio.wait_for(read_parts(request, limits), timeout=limits.body_timeout)
+        return await asyncio.wait_for(read_parts(request, limits, spool), timeout=limits.body_timeout)
     except TimeoutError:
         raise ApiError(408, "body_timeout", f"上传超时：请求体须在{limits.body_timeout:g}秒内发送完毕") from None
     except ApiError:
         raise
+    except ClientDisconnect:
+        log.info("client disconnected while sending its request body")
+        raise ApiError(400, "client_gone", "请求方在上传过程中断开了连接") from None
     except Exception as err:  # the multipart parser's own limits (a 5,000-character boundary …)
         log.info("malformed request body refused: %s", type(err).__name__)
         raise ApiError(400, "bad_multipart", "multipart 请求体格式错误") from None
+
+
+async def while_connected(request: Request, work: Callable[[threading.Event], T], what: str) -> T:
+    """`work(cancel)` in the thread pool while its client waits. A client that hangs up is noticed
+    within `DISCONNECT_POLL` s: `cancel` is set (the parsing process is killed, the checks stop
+    with `Cancelled`), the thread is waited for — it holds the request's spool files — and
+    `ApiError(499)` ends the request (nobody reads it)."""
+    cancel = threading.Event()
+    started = time.perf_counter()
+    task = asyncio.ensure_future(run_in_threadpool(work, cancel))
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved even when nobody waits
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=DISCONNECT_POLL)
+            if done:
+                return task.result()
+            if await request.is_disconnected():
+                break
+        cancel.set()
+        gone = time.perf_counter()
+        await asyncio.wait({task})
+        outcome = "cancelled" if task.cancelled() or isinstance(task.exception(), Cancelled) else "finished anyway"
+        log.info("client disconnected during %s after %.1f s: %s, worker free %.2f s later",
+                 what, gone - started, outcome, time.perf_counter() - gone)
+        raise ApiError(499, "client_gone", "请求方已断开连接，处理已取消")
+    finally:
+        cancel.set()  # also when this request itself is cancelled (shutdown): the thread stops soon
 
 
 # ---------------------------------------------------------------- warm-up
@@ -235,6 +443,9 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
         await run_in_threadpool(warm_up, isolation)
+        log.info("request headers within %g s, bodies within %g s; at most %d open connections, %d requests "
+                 "screened at once, %d attachments parsed at once", limits.header_timeout, limits.body_timeout,
+                 connection_limit(limits), limits.concurrent, limits.workers)
         ready["ok"] = True
         yield
 
@@ -283,14 +494,20 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
               responses={200: {"description": "报告（screening-report/1）", "content": {"application/json": {}}},
                          400: errors, 413: errors, 415: errors, 500: errors})
     async def screen_endpoint(request: Request) -> Response:
-        sub = submission(await read_body(request, limits))
-        try:
-            report = await run_in_threadpool(screen, sub.application, sub.uploads, parse=isolation.parse)
-        except Busy as err:
-            return _error(503, "busy", str(err), {"Retry-After": str(RETRY_AFTER)})
-        except ScreeningError as err:
-            log.error("screening failed: %s", err)
-            return _error(500, "screening_failed", str(err))
+        with Spool() as spool:
+            sub = submission(await read_body(request, limits, spool))
+
+            def work(cancel: threading.Event) -> Report:
+                return screen(sub.application, sub.uploads, parse=partial(isolation.parse, cancel=cancel),
+                              run=partial(isolation.run, cancel=cancel), deadline=isolation.deadline(cancel))
+
+            try:
+                report = await while_connected(request, work, "screening")
+            except Busy as err:
+                return _error(503, "busy", str(err), {"Retry-After": str(RETRY_AFTER)})
+            except ScreeningError as err:
+                log.error("screening failed: %s", err)
+                return _error(500, "screening_failed", str(err))
         return Response(to_json([report]) + "\n", media_type="application/json")
 
     @app.post("/v1/redact", summary="脱敏：application + 一个附件 → 遮盖了泄露身份信息的副本",
@@ -300,15 +517,19 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
     async def redact_endpoint(request: Request) -> Response:
         from screening import redact
 
-        sub = submission(await read_body(request, limits))
-        if len(sub.uploads) != 1:
-            raise ApiError(400, "one_file", "脱敏一次只处理一个附件（files 字段恰好一个文件）")
-        try:
-            result = await run_in_threadpool(
-                redact.redact, sub.application, sub.uploads[0], parse=isolation.parse,
-                mask=lambda *args: isolation.run(redact.mask_bytes, *args))
-        except redact.RedactionError as err:
-            return _error(422, "redaction_failed", str(err))
+        with Spool() as spool:
+            sub = submission(await read_body(request, limits, spool))
+            if len(sub.uploads) != 1:
+                raise ApiError(400, "one_file", "脱敏一次只处理一个附件（files 字段恰好一个文件）")
+
+            def work(cancel: threading.Event) -> redact.Redaction:
+                return redact.redact(sub.application, sub.uploads[0], parse=partial(isolation.parse, cancel=cancel),
+                                     mask=lambda *args: isolation.run(redact.mask_bytes, *args, cancel=cancel))
+
+            try:
+                result = await while_connected(request, work, "redaction")
+            except redact.RedactionError as err:
+                return _error(422, "redaction_failed", str(err))
         headers = {
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(result.file)}",
             "X-Screening-Masked": str(len(result.masked)),
@@ -326,11 +547,10 @@ def serve(host: str, port: int, limits: Limits) -> None:
             pass
     except OSError as err:
         raise UsageError(f"无法在 {host}:{port} 上监听：{err.strerror or err}") from None
+    options = uvicorn_options(limits)  # a `ulimit -n` too low for the service stops it here
     logging.getLogger("uvicorn.error").addFilter(_OneLine())
-    try:  # connections beyond limit_concurrency are answered 503 by uvicorn before they cost anything
-        uvicorn.run(create_app(limits), host=host, port=port, log_level="info", timeout_keep_alive=5,
-                    server_header=False, limit_concurrency=4 * limits.concurrent + 16, backlog=256,
-                    h11_max_incomplete_event_size=64 * 1024)
+    try:
+        uvicorn.run(create_app(limits), host=host, port=port, **options)
     except SystemExit as done:  # uvicorn exits when it cannot start
         if done.code not in (0, None):
             raise UsageError(f"HTTP服务未能启动（{host}:{port}），详见上方日志") from None

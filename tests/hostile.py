@@ -79,8 +79,9 @@ def _body(*paragraphs: str) -> bytes:
 
 
 def zip_bomb_docx() -> bytes:
-    """A readable document plus a 64 MiB member that deflates to about 64 KiB (ratio ≈ 1000)."""
-    return _docx(_body(LEAK_TEXT), {"word/media/bomb.bin": bytes(64 * 1024 * 1024)})
+    """A readable document plus a 65 MiB member (over the 64 MB a member) that deflates to about
+    65 KiB (ratio ≈ 1000)."""
+    return _docx(_body(LEAK_TEXT), {"word/media/bomb.bin": bytes(65 * 1024 * 1024)})
 
 
 def billion_laughs_docx() -> bytes:
@@ -101,6 +102,94 @@ def deeply_nested_docx() -> bytes:
     xml = (f'<?xml version="1.0" encoding="UTF-8"?><w:document {_W}><w:body>'
            f"<w:p><w:r><w:t>{LEAK_TEXT}</w:t></w:r></w:p>{nested}</w:body></w:document>")
     return _docx(xml.encode())
+
+
+def picture_docx(body: list[str], picture: bytes, *, in_header: bool = False, header: str | None = None) -> bytes:
+    """A docx (python-docx) with `body` and one picture, word/media/image1.png: a paragraph of its
+    own after the body, or in the default header (after `header`'s text, if any)."""
+    import docx  # python-docx: samples.docxkit has no picture in a header
+
+    document = docx.Document()
+    for text in body:
+        document.add_paragraph(text)
+    if in_header:
+        paragraph = document.sections[0].header.paragraphs[0]
+        if header:
+            paragraph.add_run(header)
+        paragraph.add_run().add_picture(io.BytesIO(picture))
+    else:
+        if header:
+            document.sections[0].header.paragraphs[0].add_run(header)
+        document.add_picture(io.BytesIO(picture))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def small_png(width: int = 40, height: int = 20) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+def replace_member(data: bytes, member: str, blob: bytes) -> bytes:
+    """The package with `member` replaced (or added) by `blob`, every member deflated at level 9."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = [info.filename for info in src.infolist()]
+        for name in names:
+            dst.writestr(name, blob if name == member else src.read(name), compresslevel=9)
+        if member not in names:
+            dst.writestr(member, blob, compresslevel=9)
+    return out.getvalue()
+
+
+def picture_bomb(size: int = 65 * 1024 * 1024) -> bytes:
+    """`size` zero bytes (by default just over the docx parser's 64 MB a member), deflated about
+    a thousandfold."""
+    return bytes(size)
+
+
+def damage_member(data: bytes, member: str, how: str) -> bytes:
+    """The package with one deflated member's zip data damaged in place (its central directory
+    intact, so the zip still opens): "crc" — the CRC recorded for it is wrong; "garbage" — its
+    deflate stream starts with an invalid block; "truncated" — its deflate stream is cut to half
+    (the sizes in the headers say so: the stream ends before its end-of-stream marker)."""
+    buf = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        target = zf.getinfo(member)
+    assert target.compress_type == zipfile.ZIP_DEFLATED, member
+    eocd = data.rindex(b"PK\x05\x06")
+    entries, _size, cd_offset = struct.unpack_from("<HII", buf, eocd + 10)
+    local = target.header_offset
+    name_len, extra_len = struct.unpack_from("<HH", buf, local + 26)
+    start = local + 30 + name_len + extra_len
+    cut = target.compress_size // 2
+    central = cd_offset
+    for _ in range(entries):  # the central directory entries: CRC at +16, sizes at +20, offset at +42
+        n, m, k = struct.unpack_from("<HHH", buf, central + 28)
+        offset = struct.unpack_from("<I", buf, central + 42)[0]
+        if offset == local:
+            if how == "crc":
+                struct.pack_into("<I", buf, central + 16, struct.unpack_from("<I", buf, central + 16)[0] ^ 0xFFFF)
+            elif how == "truncated":
+                struct.pack_into("<I", buf, central + 20, target.compress_size - cut)
+        elif how == "truncated" and offset > local:
+            struct.pack_into("<I", buf, central + 42, offset - cut)
+        central += 46 + n + m + k
+    if how == "crc":
+        struct.pack_into("<I", buf, local + 14, struct.unpack_from("<I", buf, local + 14)[0] ^ 0xFFFF)
+    elif how == "garbage":
+        buf[start] = 0xFF  # BFINAL 1, BTYPE 11: a reserved block type, an invalid stream
+    elif how == "truncated":
+        struct.pack_into("<I", buf, local + 18, target.compress_size - cut)
+        struct.pack_into("<I", buf, eocd + 16, cd_offset - cut)
+        del buf[start + target.compress_size - cut:start + target.compress_size]
+    else:
+        raise ValueError(how)
+    return bytes(buf)
 
 
 # ---------------------------------------------------------------- pdf
@@ -226,13 +315,11 @@ def write_corpus(folder: Path) -> list[Hostile]:
     leak_docx = leak_docx_path.read_bytes()
     leak_docx_path.unlink()
     makers: list[tuple[Hostile, Callable[[], bytes]]] = [
-        (Hostile("zip-bomb.docx", "zip-bomb.docx", frozenset({"document.too_large"}),
+        (Hostile("zip-bomb.docx", "zip-bomb.docx", frozenset({"document.unverifiable"}),
                  "a 64 MiB member compressed a thousandfold"), zip_bomb_docx),
-        (Hostile("billion-laughs.docx", "billion-laughs.docx",
-                 frozenset({"document.unreadable", "document.too_large"}),
+        (Hostile("billion-laughs.docx", "billion-laughs.docx", frozenset({"document.unverifiable"}),
                  "entity expansion bomb and an external entity to /etc/passwd"), billion_laughs_docx),
-        (Hostile("deeply-nested.docx", "deeply-nested.docx",
-                 frozenset({"document.unreadable", "document.too_large"}),
+        (Hostile("deeply-nested.docx", "deeply-nested.docx", frozenset({"identity.org"}),
                  "20 000 nested elements"), deeply_nested_docx),
         (Hostile("reference-loop.pdf", "reference-loop.pdf",
                  frozenset({"identity.metadata", "document.unreadable"}),

@@ -1,5 +1,7 @@
 """A real `screening serve` on loopback for tests and benchmarks: a subprocess on a free port,
-healthy before use, always terminated."""
+healthy before use, always terminated (`running_server`); or the service's app, with an isolation
+of the test's choosing, under uvicorn configured as `screening serve` does, in a thread of the test
+process (`serving_in_thread`), so that a test can look at the isolation's workers."""
 
 from __future__ import annotations
 
@@ -10,14 +12,17 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
+
+from screening.limits import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
@@ -27,6 +32,12 @@ LOOPBACK = "127.0.0.1"
 class Running:
     url: str
     started: float  # seconds from launch to the first healthy /healthz
+    log: IO[bytes]  # what the server printed (stdout and stderr)
+
+    def output(self) -> str:
+        """The server's log so far (read without moving the offset the server writes at)."""
+        fd = self.log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
 
 
 def free_port() -> int:
@@ -47,7 +58,7 @@ def running_server(*options: str, env: dict[str, str] | None = None, timeout: fl
         url = f"http://{LOOPBACK}:{port}"
         try:
             started = _wait_healthy(process, url, launched, timeout, log)
-            yield Running(url, started)
+            yield Running(url, started, log)
         finally:
             _stop(process)
 
@@ -79,3 +90,48 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
+
+
+@contextmanager
+def serving_in_thread(app: Any, limits: Limits, timeout: float = 120.0) -> Iterator[str]:
+    """`app` (from `create_app`) served on a free loopback port by uvicorn with the options of
+    `screening serve` (`server.uvicorn_options`), in a thread; its log goes to the `uvicorn.error`
+    logger of this process (no logging configuration of uvicorn's own)."""
+    import uvicorn
+
+    from screening.server import uvicorn_options  # here: the benchmarks import this module against older trees
+
+    port = free_port()
+    config = uvicorn.Config(app, host=LOOPBACK, port=port, log_config=None, **uvicorn_options(limits))
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    try:
+        deadline = time.perf_counter() + timeout
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("uvicorn stopped before it listened")
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"uvicorn did not listen within {timeout:g} s")
+            time.sleep(0.05)
+        yield f"http://{LOOPBACK}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def read_until_closed(sock: socket.socket, limit: float) -> tuple[bytes, bool]:
+    """All the server sends on `sock` until it closes the connection or `limit` s pass, and
+    whether it closed it. The socket is closed after."""
+    sock.settimeout(limit)
+    raw = b""
+    try:
+        while chunk := sock.recv(65536):
+            raw += chunk
+    except ConnectionResetError:
+        pass
+    except TimeoutError:
+        return raw, False
+    finally:
+        sock.close()
+    return raw, True

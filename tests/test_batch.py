@@ -382,12 +382,14 @@ def test_crash_timeout_and_bad_application_each_get_a_report(troubled_batch: Pat
     result = screen_batch(troubled_batch, out, workers=2, timeout=3, screener=fake_screener)
     assert time.monotonic() - started < 60
     outcomes = {i.project_id: i.outcome for i in result.items}
-    assert outcomes == {"T-fine": Outcome.OK, "T-raises": Outcome.CRASH, "T-dies": Outcome.CRASH,
+    # a worker that dies is replaced and its project screened again, each attachment in a limited
+    # process of its own (the real screener: the stand-in's folder-name trick does not apply there)
+    assert outcomes == {"T-fine": Outcome.OK, "T-raises": Outcome.CRASH, "T-dies": Outcome.OK,
                         "T-hangs": Outcome.TIMEOUT, "broken": Outcome.INVALID}
     got = reports(out)
     assert without_batch_findings(got["T-fine"])["verdict"] == "pass"  # the copies share files: same_attachment
     assert "RuntimeError: 检查模块出错" in fired(got["T-raises"], "engine.crash")[0]["message"]
-    assert "退出码3" in fired(got["T-dies"], "engine.crash")[0]["message"]
+    assert not fired(got["T-dies"], "engine.crash") and got["T-dies"]["documents"]
     assert "3秒" in fired(got["T-hangs"], "document.timeout")[0]["message"]
     assert "不是合法的JSON" in fired(got["broken"], "document.application")[0]["message"]
     for report in got.values():
@@ -397,5 +399,5 @@ def test_crash_timeout_and_bad_application_each_get_a_report(troubled_batch: Pat
 
     again = screen_batch(troubled_batch, out, workers=2, timeout=3, screener=fake_screener)
     # crashes are tried again; a timeout under the same limit and an unchanged bad application are kept
-    assert statuses(again) == {"T-fine": Status.RESUMED, "T-raises": Status.SCREENED, "T-dies": Status.SCREENED,
+    assert statuses(again) == {"T-fine": Status.RESUMED, "T-raises": Status.SCREENED, "T-dies": Status.RESUMED,
                                "T-hangs": Status.RESUMED, "broken": Status.RESUMED}

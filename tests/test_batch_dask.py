@@ -40,8 +40,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     def start(module: str, *args: object) -> None:
         log = (tmp / f"{module.rsplit('.', 1)[-1]}-{len(processes)}.log").open("wb")
+        # workers that may start processes: each attachment is parsed in its own limited process
+        env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
         processes.append(subprocess.Popen([sys.executable, "-m", module, *map(str, args)], stdout=log,
-                                          stderr=subprocess.STDOUT, cwd=tmp, start_new_session=True))
+                                          stderr=subprocess.STDOUT, cwd=tmp, start_new_session=True, env=env))
 
     try:
         # every listener on loopback: the http servers (health, metrics) bind even without a dashboard

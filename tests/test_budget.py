@@ -5,6 +5,7 @@ fires on its fault, stays silent on clean tables and within the tolerances."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from screening.application import Application, load_application
 from screening.calls import load_call
 from screening.checks import budget as budget_check
 from screening.checks.context import Context
-from screening.engine import Upload, parse_upload, project_files
+from screening.engine import Upload, parse_upload, pdf_tables, project_files
 from screening.model import Document, Finding, Role
 from screening.parsers import parse_file
 from tests.conftest import BATCH
@@ -40,14 +41,17 @@ def parsed(path: Path) -> Document:
 
 
 def read(path: Path, *, with_bytes: bool = True) -> budget.Table | None:
-    return budget.read(parsed(path), path.read_bytes() if with_bytes else None, **LEXICONS)
+    return budget.read(parsed(path), tables_of(path) if with_bytes else None, **LEXICONS)
+
+
+def tables_of(path: Path) -> budget.TableReader:
+    return partial(pdf_tables, Upload(path.name, path=path))
 
 
 def context(paths: list[Path], app: dict[str, Any] | None = None, *, call: str = "quzhou-2020") -> Context:
     application = Application.model_validate(app or APP)
     docs = tuple(parse_upload(Upload(p.name, path=p), application) for p in paths)
-    sources = {p.name: p.read_bytes for p in paths}
-    return Context(load_call(call), application, docs, (), memo={budget_check.SOURCES: sources})
+    return Context(load_call(call), application, docs, (), memo={budget_check.TABLES: {p.name: tables_of(p) for p in paths}})
 
 
 def run(paths: list[Path], app: dict[str, Any] | None = None) -> tuple[list[Finding], dict[str, Any] | None]:
@@ -106,6 +110,22 @@ def test_ruled_pdf_reads_the_same_without_its_bytes(tmp_path: Path) -> None:
     assert with_rules is not None and text is not None
     assert (with_rules.method, text.method) == ("pdf_table", "text")
     assert items(with_rules) == items(text) == ITEMS_520
+
+
+def test_ruled_tables_are_read_in_a_limited_process(tmp_path: Path) -> None:
+    """What the CLI and the hook do: pdfplumber runs in an isolated process; when that process fails
+    (here: a time limit no table finder meets) the table is read from the text lines, and says why."""
+    from screening.isolation import Isolation
+    from screening.limits import Limits
+
+    path = ruled_pdf(tmp_path / "b.pdf", rows())
+    upload = Upload(path.name, path=path)
+    isolated = budget.read(parsed(path), partial(Isolation(Limits(workers=1)).run, pdf_tables, upload), **LEXICONS)
+    assert isolated is not None and isolated.method == "pdf_table" and items(isolated) == ITEMS_520
+    hurried = Isolation(Limits(workers=1, parse_timeout=0.001))
+    fallback = budget.read(parsed(path), partial(hurried.run, pdf_tables, upload), **LEXICONS)
+    assert fallback is not None and fallback.method == "text" and items(fallback) == ITEMS_520
+    assert "未能读取此PDF的表格" in fallback.note and "秒" in fallback.note
 
 
 def test_an_empty_cell_keeps_its_column_only_with_the_rules(tmp_path: Path) -> None:
@@ -294,7 +314,7 @@ def test_each_budget_sample_reads_and_checks_as_gold_says(gold: dict[str, Any]) 
         app = load_application(folder / "application.json")
         paths = project_files(folder)
         docs = tuple(parse_upload(Upload(p.name, path=p), app) for p in paths)
-        ctx = Context(load_call(app.call), app, docs, (), memo={budget_check.SOURCES: {p.name: p.read_bytes for p in paths}})
+        ctx = Context(load_call(app.call), app, docs, (), memo={budget_check.TABLES: {p.name: tables_of(p) for p in paths}})
         got = [f.rule for f in budget_check.check(ctx)]
         block = budget_check.block(ctx)
         for rule in g["rules"]:
@@ -318,7 +338,7 @@ def test_samples_cover_every_layout(gold: dict[str, Any]) -> None:
             for path in project_files(BATCH / pid):
                 doc = parse_file(path, Role.BUDGET)
                 if "预算" in path.name or path.name == "附件2.pdf":
-                    table = budget.read(doc, path.read_bytes(), **LEXICONS)
+                    table = budget.read(doc, tables_of(path), **LEXICONS)
                     if table is not None:
                         methods.add(table.method)
                         units.add(table.unit)

@@ -14,11 +14,13 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -236,3 +238,67 @@ def test_batch_goes_on_past_a_hostile_attachment(tmp_path: Path) -> None:
     assert "document.too_large" in rules_of(hostile, "现场照片.png")
     assert leaks_reported(hostile)
     assert reports["QZ2020-0005"]["verdict"] == "pass"
+
+
+def test_batch_holds_an_attachment_to_the_parse_timeout(tmp_path: Path, many_pages: bytes,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker parses in-process, but an attachment past `parse_timeout` gets the worker killed
+    and the project screened again with each attachment isolated: that attachment times out, the
+    leak in the report next to it is still found, and the project does not count as timed out."""
+    batch = tmp_path / "batch"
+    project_with(batch / "slow", HOSTILE, many_pages)
+    monkeypatch.setenv("SCREENING_PARSE_TIMEOUT", "1")
+    started = time.perf_counter()
+    result = screen_batch(batch, tmp_path / "out", workers=1, timeout=120)
+    assert time.perf_counter() - started < BOUND
+    item = result.items[0]
+    assert "document.timeout" in rules_of(item.report, HOSTILE)
+    assert leaks_reported(item.report)
+    assert item.outcome.value == "ok" and "engine.crash" not in {f["rule"] for f in item.report["findings"]}
+
+
+def suicidal_screener(folder: Path, *, call: str | None = None) -> Report:
+    """Runs in a batch worker: the process dies (as a native library crashing would) on HOSTILE."""
+    def parse(upload: Upload, application: Application | None) -> Document:
+        if upload.name == HOSTILE:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return batch_module.parse_in_worker(upload, application)
+
+    return screen_project(folder, call=call, parse=parse)
+
+
+def test_a_worker_killed_by_an_attachment_costs_only_that_attachment(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    project_with(batch / "deadly", HOSTILE, b"%PDF-1.7\n")
+    result = screen_batch(batch, tmp_path / "out", workers=1, screener=suicidal_screener)
+    report = result.items[0].report
+    assert "engine.crash" not in {f["rule"] for f in report["findings"]}
+    assert "document.unreadable" in rules_of(report, HOSTILE)  # the isolated retry read it (it is no PDF)
+    assert leaks_reported(report)
+
+
+def _daemon_answer(queue: Any) -> None:
+    queue.put(batch_module.can_isolate())
+
+
+def test_a_daemon_process_cannot_isolate() -> None:
+    """What `batch --scheduler` asks every Dask worker before it sends work: a daemon (Dask's default)
+    may not start the limited parsing processes, so the batch refuses such a cluster."""
+    import multiprocessing
+
+    assert batch_module.can_isolate()
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    process = ctx.Process(target=_daemon_answer, args=(queue,), daemon=True)
+    process.start()
+    assert queue.get(timeout=60) is False
+    process.join()
+
+
+@pytest.mark.parametrize("command", [["patent"], ["classify"]])
+def test_patent_and_classify_parse_under_the_limits(tmp_path: Path, many_pages: bytes, command: list[str]) -> None:
+    slow = tmp_path / "证书.pdf"
+    slow.write_bytes(many_pages)
+    done, seconds = run_command(*command, str(slow), env={"SCREENING_PARSE_TIMEOUT": "1"})
+    assert done.returncode == 2 and "证书.pdf" in done.stderr and "秒" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and seconds < BOUND

@@ -171,6 +171,40 @@ def test_a_real_certificate_still_names_its_owner_as_info(tmp_path: Path) -> Non
     assert "document.role" not in rules(report)
 
 
+def certificate_then_report(tmp_path: Path, layout: str) -> Path:
+    """A real certificate's pages with a leaky report's pages after them, in one PDF
+    (benchmarks/attacks.py uses it too)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    import pypdf
+
+    cert = build_certificate_pdf(
+        tmp_path / "cert.pdf", number="ZL201810847616.0", title="一种含氟聚合物乳液的连续化聚合方法",
+        inventors=[LEADER, "李晓燕"], patentees=[APPLICANT], address="324000 浙江省衢州市柯城区世纪大道888号",
+        filing_date="2018-07-27", grant_date="2020-12-18", publication_number="CN109578096B",
+        certificate_serial="7668232", layout=layout)
+    report = build_pdf(tmp_path / "report.pdf", pages=[LEAKY_REPORT, LEAKY_REPORT[1:]])
+    writer = pypdf.PdfWriter()
+    for source in (cert, report):
+        writer.append(str(source))
+    target = tmp_path / "专利证书.pdf"
+    with target.open("wb") as out:
+        writer.write(out)
+    return target
+
+
+@pytest.mark.parametrize("layout", ["one_page", "two_page"])
+def test_a_certificate_exempts_its_own_pages_only(tmp_path: Path, layout: str) -> None:
+    combined = certificate_then_report(tmp_path, layout)
+    certificate_pages = 1 if layout == "one_page" else 2
+    report = screen(app(category="patent"), [Upload(combined.name, path=combined)])
+    found = [f for f in of_file(report, combined.name) if f["rule"].startswith("identity.")]
+    on_certificate = [f for f in found if (f["location"] or {}).get("page", 1) <= certificate_pages]
+    after = [f for f in found if (f["location"] or {}).get("page", 1) > certificate_pages]
+    assert on_certificate and {f["severity"] for f in on_certificate} == {"info"}
+    assert after and {f["severity"] for f in after} == {"fail"}
+    assert report.verdict.value == "fail"
+
+
 def test_a_file_named_report_is_what_its_content_says(tmp_path: Path) -> None:
     commitment = build_docx(tmp_path / "project_report.docx", body=["承诺书", "本单位承诺所填信息真实。"])
     budget = ruled_pdf(tmp_path / "经费预算表.pdf", rows())
@@ -224,7 +258,8 @@ def test_project_command_reports_despite_a_crash(tmp_path: Path, pdf_parser_rais
 
     # the command parses in a limited process, where this test's patched parser does not reach:
     # parse in-process here (the isolated path's own crash handling is tested in test_hostile_cli)
-    monkeypatch.setattr(screening.cli, "isolation", lambda *a, **k: types.SimpleNamespace(parse=engine.parse_upload))
+    monkeypatch.setattr(screening.cli, "isolation", lambda *a, **k: types.SimpleNamespace(
+        parse=engine.parse_upload, run=engine.in_process, deadline=lambda: None))
     assert main(["project", str(crash_project(tmp_path)), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert "identity.org" in rules(report) and "document.unreadable" in rules(report)

@@ -4,6 +4,8 @@ bad input is a 4xx JSON error and never a stack trace, redacted copies come back
 from __future__ import annotations
 
 import json
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from screening.isolation import Isolation
 from screening.limits import MB, Limits
 from screening.model import Document
 from screening.server import create_app
+from screening.uploads import FormPart, Spool
 from tests.conftest import BATCH, Result
 
 SMALL = Limits(max_request_bytes=1 * MB, max_files=2, parse_timeout=20, workers=2)
@@ -140,11 +143,31 @@ def test_limits_on_size_and_count(small: TestClient) -> None:
     assert small.get("/healthz").status_code == 200
 
 
+def test_a_request_keeps_little_in_memory_and_nothing_after_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts of a request share `Spool.memory`; a part that would pass it goes to a file of the
+    request's own directory, named by tempfile; the directory is gone when the request ends."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with Spool(memory=10) as spool:
+        small, big, late = FormPart(filename="a.pdf"), FormPart(filename="../b.pdf"), FormPart(filename="c.pdf")
+        spool.write(small, b"12345")
+        spool.end()
+        spool.write(big, b"abc")
+        spool.write(big, b"defghijk")  # 5 + 3 + 8 > 10: to disk, with its first 3 bytes
+        spool.end()
+        spool.write(late, b"xyz")  # the memory the big part gave back
+        spool.end()
+        assert small.path is None and late.path is None and big.path is not None
+        assert big.read() == b"abcdefghijk" and big.path.name.startswith("part-") and big.path.parent.parent == tmp_path
+        assert big.upload("b.pdf").path == big.path and small.upload("a.pdf").data == b"12345"
+        assert (big.path.parent.stat().st_mode & 0o777) == 0o700
+    assert list(tmp_path.iterdir()) == []
+
+
 class _Exploding(Isolation):
-    def parse(self, upload: Upload, application: Application | None) -> Document:
+    def parse(self, upload: Upload, application: Application | None, *, cancel: threading.Event | None = None) -> Document:
         if upload.name == "boom.pdf":
             raise RuntimeError("secret internals")
-        return super().parse(upload, application)
+        return super().parse(upload, application, cancel=cancel)
 
 
 def test_an_attachment_that_crashes_costs_only_itself() -> None:

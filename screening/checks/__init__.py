@@ -5,7 +5,7 @@ costs only that attachment: the attachments the failing run raises on when scree
 replaced by their name, hash and role with a `document.unreadable` problem (INTERNAL_ERROR, no
 traceback), and everything is run again over the rest. An error that occurs without any
 attachment (a bug in a project-level rule) and the package's own usage and configuration errors
-still stop the project.
+still stop the project, as do the deadline's `Cancelled` and `OverTime` (screening/deadline.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from screening import classify
 from screening.checks import attachments, budget, document, eligibility, identity, patent
 from screening.checks.context import Context
+from screening.deadline import Cancelled, OverTime
 from screening.errors import UsageError
 from screening.model import Document, Finding, Problem
 
@@ -50,6 +51,7 @@ BLOCKS: dict[str, Block] = {
 def run_all(ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     for check in REGISTRY.values():
+        ctx.deadline.check()
         findings.extend(check(ctx))
     return findings
 
@@ -67,7 +69,7 @@ def _raises(ctx: Context) -> bool:
     try:
         run_all(ctx)
         blocks(ctx)
-    except UsageError:
+    except (UsageError, Cancelled, OverTime):
         raise
     except Exception:
         log.debug("screening %s raised", [d.file for d in ctx.documents], exc_info=True)
@@ -82,7 +84,7 @@ def evaluate(ctx: Context) -> tuple[list[Finding], dict[str, Any], Context]:
     while True:
         try:
             return run_all(ctx), blocks(ctx), ctx
-        except UsageError:
+        except (UsageError, Cancelled, OverTime):
             raise
         except Exception:
             fresh = partial_context(ctx, initial)

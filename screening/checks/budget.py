@@ -16,13 +16,14 @@
   category's minimum (四、2).
 
 Tolerances are the call's `budget` section, in 万元. PDFs are read from their ruled tables with
-pdfplumber when the engine hands over the files' bytes (`SOURCES` in `Context.memo`); otherwise
-from their text lines (the report's block says which: `method`).
+pdfplumber when the engine hands over a reader of them (`TABLES` in `Context.memo`, run in a limited
+process by the CLI and the hook); otherwise, or when that reader fails, from their text lines (the
+report's block says which: `method`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,7 @@ from screening import budget
 from screening.checks.context import Context
 from screening.model import Document, Finding, Location, PartKind, Role
 
-SOURCES = "sources"  # Context.memo key: {file name: a function returning the file's bytes}
+TABLES = "tables"  # Context.memo key: {file name: a function (pages or None) → the PDF's ruled tables}
 MEMO = "budget"
 COLUMN_NAMES = {budget.AMOUNT: "合计", budget.SUBSIDY: "财政补助", budget.SELF_RAISED: "自筹"}
 _BLOCKING = frozenset({"document.encrypted", "document.unreadable", "document.too_large", "document.timeout",
@@ -53,10 +54,9 @@ def _opened(doc: Document) -> bool:
     return text or not any(p.rule in _BLOCKING for p in doc.problems)
 
 
-def _bytes(ctx: Context, doc: Document) -> bytes | None:
-    sources: Mapping[str, Callable[[], bytes]] = ctx.memo.get(SOURCES) or {}
-    read = sources.get(doc.file)
-    return read() if read is not None and doc.format == "pdf" else None
+def _tables(ctx: Context, doc: Document) -> budget.TableReader | None:
+    readers: Mapping[str, budget.TableReader] = ctx.memo.get(TABLES) or {}
+    return readers.get(doc.file) if doc.format == "pdf" else None
 
 
 def readings(ctx: Context) -> list[Reading]:
@@ -64,7 +64,7 @@ def readings(ctx: Context) -> list[Reading]:
 
     def compute() -> list[Reading]:
         lexicons = {"items": ctx.call.budget.items, "columns": ctx.call.budget.columns}
-        return [Reading(doc, budget.read(doc, _bytes(ctx, doc), **lexicons))
+        return [Reading(doc, budget.read(doc, _tables(ctx, doc), **lexicons))
                 for doc in ctx.documents if doc.role is Role.BUDGET and _opened(doc)]
 
     return ctx.once(MEMO, compute)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from screening.application import Application
 from screening.calls import Call
+from screening.deadline import Deadline
 from screening.model import Document
 from screening.targets import Target
 
@@ -21,6 +22,7 @@ class Context:
     documents: tuple[Document, ...]
     targets: tuple[Target, ...]
     memo: dict[str, Any] = field(default_factory=dict)  # shared results (a certificate read, a budget table)
+    deadline: Deadline = field(default_factory=Deadline)  # checks call deadline.check() between parts of work
 
     def once(self, key: str, compute: Callable[[], T]) -> T:
         """Compute a shared result once per project, whichever check or report block asks first."""

@@ -25,6 +25,12 @@ CLAIMANTS = {"application": "申报书（application.json）", "filename": "文�
 
 
 def check(ctx: Context) -> Iterator[Finding]:
+    yield from problem_findings(ctx)
+    yield from role_findings(ctx)
+
+
+def problem_findings(ctx: Context) -> Iterator[Finding]:
+    """What the parsers reported of each attachment (encrypted, unreadable, unverifiable …)."""
     for doc in ctx.documents:
         for problem in doc.problems:
             yield Finding(
@@ -34,7 +40,6 @@ def check(ctx: Context) -> Iterator[Finding]:
                 file=doc.file,
                 location=Location(part=problem.part or PartKind.BODY, page=problem.page),
             )
-    yield from role_findings(ctx)
 
 
 def apparent_role(ctx: Context, doc: Document) -> str | None:

@@ -16,7 +16,9 @@ characters) with offsets mapped back to the original:
    author fields, reported as unsure even when unknown.
 
 Unsure findings take the call's `identity.unsure_severity`; identities on a patent certificate
-take `certificate_identity_severity`. One leak in one place gives one finding.
+take `certificate_identity_severity` on the pages that are the certificate itself
+(`checks.patent.certificate_pages`: a report appended to a certificate is screened as any page).
+One leak in one place gives one finding.
 """
 
 from __future__ import annotations
@@ -169,6 +171,7 @@ class Engine:
         hits: list[Hit] = []
         layout = Layout.of(doc)
         for part in doc.parts:
+            self.ctx.deadline.check()
             n = normalize(part.text)
             known = self.known_names(part, n, layout)
             hits += known
@@ -577,14 +580,14 @@ def check(ctx: Context) -> Iterator[Finding]:
                       message="未提供申报单位、合作单位或项目组成员（--application、--org、--person），无法判断附件是否"
                               "暴露身份；只查找了已填写的表单栏、电话号码、信用代码等特征，请人工核对",
                       evidence=("没有已知身份可比对",))
-    from screening.checks.patent import is_certificate  # a certificate by its content, not by its name
+    from screening.checks.patent import certificate_pages  # a certificate by its content, not by its name
 
     engine = ctx.once("identity.engine", lambda: Engine(ctx))
+    expected = ctx.call.certificate_identity_severity
     for doc in ctx.documents:
-        certified = doc.role is Role.PATENT_CERTIFICATE and is_certificate(ctx, doc)
-        certificate = ctx.call.certificate_identity_severity if certified else None
+        pages = certificate_pages(ctx, doc) if doc.role is Role.PATENT_CERTIFICATE else frozenset()
         for hit in dedupe(engine.scan(doc)):
-            yield to_finding(doc, hit, certificate)
+            yield to_finding(doc, hit, expected if (hit.part.page or 1) in pages else None)
 
 
 __all__ = ["Engine", "check", "person_context", "phone_keys"]

@@ -37,12 +37,15 @@ from screening.calls import Call
 from screening.checks.context import Context
 from screening.model import Document, Finding, Location, PartKind, Role, Severity
 from screening.patents import (
+    Certificate,
     Outcome,
+    PageText,
     PatentRecord,
     Policy,
     RuleResult,
     clean_number,
     evaluate,
+    page_marker,
     page_texts,
     read_certificate,
 )
@@ -145,7 +148,10 @@ def certificates(ctx: Context) -> tuple[CertificateRead, ...]:
 def reads_as_certificate(record: PatentRecord) -> bool:
     """Whether a document's content reads as a patent certificate: its number, a date (filing or
     grant) and a patentee parse. A file name or application.json only claims the role."""
-    cert = record.certificate
+    return fields_read(record.certificate)
+
+
+def fields_read(cert: Certificate) -> bool:
     return cert.number is not None and (cert.filing_date or cert.grant_date) is not None and bool(cert.patentees)
 
 
@@ -156,6 +162,31 @@ def is_certificate(ctx: Context, doc: Document) -> bool:
     if doc.role is not Role.PATENT_CERTIFICATE:
         return False
     return any(read.document is doc and reads_as_certificate(read.record) for read in certificates(ctx))
+
+
+def certificate_pages(ctx: Context, doc: Document) -> frozenset[int]:
+    """The pages of `doc` that are the patent certificate itself, where its owner's name is expected
+    (page 1 stands for a document without pages, and for its properties and file name).
+
+    A page counts when it reads as a certificate on its own (`reads_as_certificate`) and is no
+    longer than the call's `certificate_page_chars`; so does a short page right after one that
+    carries a later page marker (第2页（共2页）: the certificate's continuation). A report appended
+    to a certificate, or a certificate block opening a long document, is screened as any attachment.
+    """
+    if not is_certificate(ctx, doc):
+        return frozenset()
+    limit = ctx.call.patent.certificate_page_chars
+    found: set[int] = set()
+    for page in page_texts(doc.parts):
+        short = len(page.text) <= limit
+        if (short and fields_read(read_certificate([page], ocr=page.ocr))) or (short and page.page - 1 in found and _continues(page)):
+            found.add(page.page)
+    return frozenset(found)
+
+
+def _continues(page: PageText) -> bool:
+    mark = page_marker(page.text)
+    return mark is not None and 1 < mark[0] <= mark[1]
 
 
 def declared_number(application: Application | None) -> str | None:

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli import USAGE_EXIT, CallOpt, Format, FormatOpt, app
+from screening.cli import USAGE_EXIT, CallOpt, Format, FormatOpt, app, parse_limited
 from screening.errors import UsageError
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def _classify_file(file: Path, top: int, lexicon: str) -> tuple[str, Ranking]:
 
     if not file.is_file():
         raise UsageError(f"{file}: 文件不存在或不是普通文件")
-    document = parse_file(file, Role.FEASIBILITY_REPORT, "command")
+    document = parse_limited(parse_file, file, Role.FEASIBILITY_REPORT, "command")
     paragraphs = body_paragraphs(document)
     if not paragraphs:
         reason = "；".join(p.message for p in document.problems) or "没有可读的正文"

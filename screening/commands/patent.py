@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from screening.cli import CallOpt, Format, FormatOpt, app
+from screening.cli import CallOpt, Format, FormatOpt, app, parse_limited
 from screening.errors import UsageError
 from screening.patents import Outcome, PatentType
 from screening.report import plain
@@ -93,7 +93,7 @@ def patent(
         raise UsageError(f"{file}: 文件不存在或不是普通文件")
     app_data = load_application(application) if application is not None else None
     the_call = load_call(call or (app_data.call if app_data else None) or DEFAULT_CALL)
-    document = parse_file(file, Role.PATENT_CERTIFICATE, "command")
+    document = parse_limited(parse_file, file, Role.PATENT_CERTIFICATE, "command")
     problem = unreadable_problem(document)
     if problem is not None:
         raise UsageError(f"{file.name}: {problem}")

@@ -21,6 +21,8 @@ def serve(
     workers: Annotated[int | None, typer.Option("--workers", help="attachments parsed at once (env SCREENING_PARSE_WORKERS; default CPU count)")] = None,
     max_concurrent: Annotated[int | None, typer.Option("--max-concurrent", help="requests screened at once, more get 503 (env SCREENING_MAX_CONCURRENT; default 2 × workers)")] = None,
     body_timeout: Annotated[float | None, typer.Option("--body-timeout", help="seconds to send a request body, 408 after (env SCREENING_BODY_TIMEOUT; default 60)")] = None,
+    header_timeout: Annotated[float | None, typer.Option("--header-timeout", help="seconds to send the request headers, 408 and closed after (env SCREENING_HEADER_TIMEOUT; default 10)")] = None,
+    max_connections: Annotated[int | None, typer.Option("--max-connections", help="open connections; beyond, the longest idle is closed or the new one refused 503 (env SCREENING_MAX_CONNECTIONS; default 8 × max-concurrent + 64)")] = None,
 ) -> None:
     """Serve POST /v1/screen, POST /v1/redact, GET /healthz and the upload page at GET /."""
     from screening.server import serve as run_server
@@ -33,5 +35,7 @@ def serve(
         workers=workers,
         max_concurrent=max_concurrent,
         body_timeout=body_timeout,
+        header_timeout=header_timeout,
+        max_connections=max_connections,
     )
     run_server(host, port, limits)

@@ -4,23 +4,45 @@ python-docx's object model shows what Word shows in its default view; a leak hid
 what it drops (text boxes, tracked deletions, hidden runs, comment authors, unreferenced headers…).
 So this module opens the zip itself and walks the XML parts with lxml, one recursive pass per part.
 
-Safety. A size guard never hides what is readable. The zip is checked before anything is
-inflated: at most 5000 entries, at most 500 MB of pictures and other non-XML members, and no
-such member above 1 MiB may inflate more than 200 times its compressed size (a zip bomb that OCR
-would inflate). Any of these raises `TooLargeError` (document.too_large). XML members are not
-judged by their compression ratio — a 3 MB comment or run of whitespace compresses a thousandfold
-and hides nothing — but streamed through lxml by `xmlsafe.read_member` (comments and processing
-instructions dropped, entities unresolved, no DTD, no network, libxml2's size limits kept:
-`huge_tree=False`, so "billion laughs" is refused instead of expanding), bounded by their real
-cost: 64 MB a member, 256 MB and 2 000 000 elements for the whole package. The main document is
-read first. A text-bearing member (main document, headers, footers, notes, comments, drawings,
-settings, properties, relationships) that a limit stops is screened as far as it was read and
-becomes a `document.unverifiable` problem (fail: the bureau cannot verify blindness); the styles
-cut by a limit are a `document.too_large` problem. A file that is no zip, or has no main document
-part, or whose main part is malformed XML raises `CorruptError`; a malformed optional part that
-bears text (a header, the comments…) becomes a `document.unverifiable` problem (it could hide a
-name), any other a `document.unreadable` one, and the rest is read. Strict
-OOXML is read by mapping its namespaces onto the transitional ones while streaming.
+Safety. A size guard never hides what is readable; what truly cannot be read is reported where it
+is, and the rest of the package is still read.
+
+* The zip as a whole (`_zip`): a file that is no zip, or whose central directory is missing (a
+  truncated download), cannot be opened at all — nothing was read, so it is `CorruptError`
+  (document.unreadable), as is a zip without a main document part (no docx at all). The only
+  limit on the whole archive is `MAX_ENTRIES` (5000) members: above it the file is refused
+  (`TooLargeError`, document.too_large), since every member is listed, judged and reported before
+  any is read. There is deliberately no refusal for the declared total size: sizes are declared
+  by the file, a member that is not inflated costs nothing, and one forged size field would
+  otherwise turn a leak's fail into a review.
+* Pictures and other non-XML members, one by one (`_skipped`; word/media/* counts as a picture
+  whatever its name): a member is not inflated when it declares more than `MAX_MEDIA_PART`
+  (64 MB), or more than what is left of `MAX_TOTAL_BYTES` (500 MB, spent in zip order by the
+  members that are inflated); zipfile never inflates a member past the size it declares. The
+  compression ratio decides nothing: a white BMP a scanner wrote deflates a thousandfold too, and
+  what is inflated is bounded by the sizes already. Such a picture is not listed for OCR but becomes a `document.unverifiable` problem
+  (fail: a logo or a scanned stamp can name the applicant) naming the picture and where it is
+  shown ("正文第3段（第2页）", "页眉（word/header1.xml）第1段", …); any other such member (never
+  read anyway: embedded objects, fonts, the thumbnail) a `document.too_large` one. At most
+  `MAX_PICTURE_PROBLEMS` of each are listed one by one, the rest counted in one more problem.
+  Masking, which copies every member, opens the package with `_open_zip`, which refuses it whole
+  when any member is one of these.
+* XML members are not judged by their compression ratio — a 3 MB comment or run of whitespace
+  compresses a thousandfold and hides nothing — but streamed through lxml by
+  `xmlsafe.read_member` (comments and processing instructions dropped, entities unresolved, no
+  DTD, no network, libxml2's size limits kept: `huge_tree=False`, so "billion laughs" is refused
+  instead of expanding), bounded by their real cost: 64 MB a member, 256 MB and 2 000 000 elements
+  for the whole package. A member that stops being well-formed XML or whose zip data is damaged
+  (a broken deflate stream, a CRC error) is read up to the damage.
+* The main document is read first. It bears the body, where a leak would be: when a limit,
+  damage or a refusal (a DOCTYPE, a root that is no w:document) stops it, it is
+  `document.unverifiable` (fail: the bureau cannot verify blindness), what was read of it is
+  screened, and the headers, footers, notes, comments and properties are still read. Any other
+  text-bearing member (headers, footers, notes, comments, drawings, settings, properties,
+  relationships) likewise; the styles cut by a limit are a `document.too_large` problem, damaged
+  styles a `document.unreadable` one. An encrypted main part refuses the file (`EncryptedError`).
+
+Strict OOXML is read by mapping its namespaces onto the transitional ones while streaming.
 
 What becomes a `Part` (kind / origin; `text` is always the original text, never normalised):
 
@@ -55,9 +77,9 @@ What becomes a `Part` (kind / origin; `text` is always the original text, never 
 * external relationships in every .rels file: hyperlinks → METADATA "hyperlink", anything else
   (attached template, linked picture or object…) → METADATA "external_target"; a percent-encoded
   target is given twice, as written and decoded.
-* pictures: each word/media/* member → `ImageRef` (size in bytes, width/height from Pillow where it
-  can read the header); wp:docPr/pic:cNvPr @descr/@title and VML @alt/@o:title → IMAGE origin
-  "alt_text".
+* pictures: each word/media/* member the zip guard lets through → `ImageRef` (size in bytes,
+  width/height from Pillow where it can read the header; one it stops is a problem instead, see
+  Safety); wp:docPr/pic:cNvPr @descr/@title and VML @alt/@o:title → IMAGE origin "alt_text".
 * w:altChunk (imported foreign content) cannot be read here and becomes a Problem.
 
 Coordinates. `paragraph` is 1-based and counted per (kind, member): every w:p of that kind in
@@ -85,7 +107,6 @@ import re
 import struct
 import warnings
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -96,14 +117,16 @@ from PIL import Image
 from screening.errors import CorruptError, EncryptedError, TooLargeError
 from screening.model import ImageRef, Part, PartKind, Problem
 from screening.parsers.base import Parsed
-from screening.parsers.xmlsafe import MAX_XML_PART, Budget, Cut, read_member
+from screening.parsers.xmlsafe import MAX_XML_PART, ZIP_DAMAGE, Budget, Cut, DoctypeError, read_member
 
-__all__ = ["MAX_ENTRIES", "MAX_RATIO", "MAX_TOTAL_BYTES", "MAX_XML_PART", "parse"]
+__all__ = ["MAX_ENTRIES", "MAX_MEDIA_PART", "MAX_PICTURE_PROBLEMS", "MAX_TOTAL_BYTES", "MAX_XML_PART",
+           "parse"]
 
-MAX_ENTRIES = 5000
-MAX_TOTAL_BYTES = 500 * 1024 * 1024  # pictures and other non-XML members (XML: xmlsafe's own bounds)
-MAX_RATIO = 200  # non-XML members only: an XML part's ratio says nothing (padding compresses well)
-RATIO_FLOOR = 1024 * 1024  # entries smaller than this are not checked for their compression ratio
+MB = 1024 * 1024
+MAX_ENTRIES = 5000  # the whole archive: more members than this and nothing is read
+MAX_MEDIA_PART = 64 * MB  # one picture (or other non-XML member) larger than this, inflated, is not inflated
+MAX_TOTAL_BYTES = 500 * MB  # pictures and other non-XML members inflated in all (XML: xmlsafe's own bounds)
+MAX_PICTURE_PROBLEMS = 20  # pictures reported one by one; any more are counted in one more problem
 MAX_DOCVAR = 2000  # longer document variables are add-in data blobs, not text
 
 # -- namespaces and tags -------------------------------------------------------------------------
@@ -242,19 +265,30 @@ def _localname(el: etree._Element) -> str:
 # -- the zip -------------------------------------------------------------------------------------
 
 
-def _open_zip(data: bytes) -> zipfile.ZipFile:
-    """Open the package, refusing what is no zip and what would inflate beyond safe limits."""
+def _zip(data: bytes) -> zipfile.ZipFile:
+    """The package opened, or `CorruptError` when it is no zip (or its central directory, at the
+    end of the file, is missing — a truncated download: then nothing at all can be read)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
             struct.error) as err:
         raise CorruptError("Word文档已损坏或不完整") from err
-    try:
-        _check_sizes(infos)
-    except TooLargeError:
+    if len(infos) > MAX_ENTRIES:  # the one limit on the whole archive (see the module docstring)
         zf.close()
-        raise
+        raise TooLargeError(f"Word文档内含文件过多（{len(infos)}个，上限{MAX_ENTRIES}个），疑似恶意文件，未予审查")
+    return zf
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    """The package for a caller that inflates every member (masking): refused whole
+    (`TooLargeError`) when any member is one the parser would not inflate."""
+    zf = _zip(data)
+    skipped = _skipped(zf.infolist())
+    if skipped:
+        zf.close()
+        name, reason = next(iter(skipped.items()))
+        raise TooLargeError(f"Word文档中的“{name}”{reason}，未予审查")
     return zf
 
 
@@ -262,18 +296,43 @@ def _is_xml(info: zipfile.ZipInfo) -> bool:
     return info.filename.lower().endswith((".xml", ".rels"))
 
 
-def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
-    if len(infos) > MAX_ENTRIES:
-        raise TooLargeError(f"Word文档内含文件过多（{len(infos)}个，上限{MAX_ENTRIES}个），疑似恶意文件，未予审查")
-    total = sum(info.file_size for info in infos if not _is_xml(info))
-    if total > MAX_TOTAL_BYTES:
-        mib = 1024 * 1024
-        raise TooLargeError(f"Word文档解压后过大（{total // mib}MB，上限{MAX_TOTAL_BYTES // mib}MB），未予审查")
+def _is_media(name: str) -> bool:
+    return name.lower().startswith("word/media/")
+
+
+def _guarded(info: zipfile.ZipInfo) -> bool:
+    """Members judged by the zip guard: everything not read as XML (pictures whatever their name)."""
+    return not info.is_dir() and (not _is_xml(info) or _is_media(info.filename))
+
+
+def _skipped(infos: list[zipfile.ZipInfo]) -> dict[str, str]:
+    """The members not to inflate, in zip order, each with why (Chinese): the per-member guard."""
+    out: dict[str, str] = {}
+    left = MAX_TOTAL_BYTES
     for info in infos:
-        if _is_xml(info):
-            continue  # streamed and bounded by what it really holds (xmlsafe), never by its ratio
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise TooLargeError(f"Word文档中的“{info.filename}”压缩比异常（超过{MAX_RATIO}倍），疑似压缩炸弹，未予审查")
+        if not _guarded(info):
+            continue  # XML: streamed and bounded by what it really holds (xmlsafe), never by its ratio
+        size = info.file_size
+        if size > MAX_MEDIA_PART:
+            out[info.filename] = f"解压后{_mb(size)}，超过单个文件{_mb(MAX_MEDIA_PART)}的上限，疑似压缩炸弹"
+        elif size > left:
+            out[info.filename] = f"超出整个文档可解压的图片等文件总量（{_mb(MAX_TOTAL_BYTES)}）"
+        else:
+            left -= size
+    return out
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.0f}MB" if n >= MB else f"{n}字节"
+
+
+def _refused(err: Exception) -> str:
+    """Why a member was not read at all (Chinese, after the member's name)."""
+    if isinstance(err, DoctypeError):
+        return "含有文档类型声明(DOCTYPE)，Word不会生成这种内容，疑似恶意文件，其中的内容未予读取"
+    if isinstance(err, EncryptedError):
+        return "被加密，其中的内容无法读取"
+    return f"无法读取（{type(err).__name__}）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +378,7 @@ class _Package:
         self.zf = zf
         self.sink = sink
         self.names: dict[str, str] = {i.filename.lower(): i.filename for i in zf.infolist() if not i.is_dir()}
+        self.skipped = _skipped(zf.infolist())  # member → why the zip guard does not inflate it
         self.budget = Budget()
         self._rels: dict[str, dict[str, _Rel]] = {}
 
@@ -334,31 +394,31 @@ class _Package:
         return read_member(self.zf, info, self.budget, _STRICT)
 
     def cut(self, member: str, what: str, cut: Cut, part: PartKind | None, bears_text: bool = True) -> None:
-        """A member a size limit stopped: text-bearing, the attachment cannot be verified blind."""
+        """A member a size limit or damage stopped: text-bearing, the attachment cannot be verified
+        blind (what was read of it is still screened)."""
         rest = "其后的内容" if cut.partial else "其中的内容"
         if not bears_text:  # the styles: only how text looks is lost, every text is still read
-            self.sink.problems.append(Problem(
-                "document.too_large", f"Word文档中的{what}（{member}）{cut.reason}，{rest}未能读取"))
+            rule = "document.unreadable" if cut.damaged else "document.too_large"
+            self.sink.problems.append(Problem(rule, f"Word文档中的{what}（{member}）{cut.reason}，{rest}未能读取", part=part))
             return
+        self.unverifiable(member, what, f"{cut.reason}，{rest}无法读取", part)
+
+    def unverifiable(self, member: str, what: str, why: str, part: PartKind | None) -> None:
+        """A text-bearing member (or the rest of one) that cannot be read: it could hide a name."""
         self.sink.problems.append(Problem(
-            "document.unverifiable",
-            f"附件的{what}部分（{member}）{cut.reason}，{rest}无法读取，无法确认是否暴露身份", part=part))
+            "document.unverifiable", f"附件的{what}部分（{member}）{why}，无法确认是否暴露身份", part=part))
 
     def xml(self, member: str, what: str, part: PartKind | None = None, *,
             bears_text: bool = True) -> etree._Element | None:
-        """An optional part; a damaged one is reported and skipped, one cut by a limit is reported
-        and what was read of it is returned."""
+        """A part; one a limit or damage cut short is reported and what was read of it is returned,
+        one refused outright (encrypted, a DOCTYPE) is reported and skipped."""
         try:
             root, cut = self.read_xml(member)
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
-                RuntimeError, EncryptedError, CorruptError) as err:
-            if bears_text:  # a damaged header or comments part could hide a name: blindness unverifiable
-                self.sink.problems.append(Problem(
-                    "document.unverifiable",
-                    f"附件的{what}部分（{member}）已损坏（{type(err).__name__}），其中的内容无法读取，无法确认是否暴露身份",
-                    part=part))
+        except (*ZIP_DAMAGE, RuntimeError, EncryptedError, CorruptError) as err:
+            if bears_text:  # a refused header or comments part could hide a name: blindness unverifiable
+                self.unverifiable(member, what, _refused(err), part)
             else:
-                self.sink.problem(f"Word文档中的{what}（{member}）已损坏，其中的内容未能审查（{type(err).__name__}）", part)
+                self.sink.problem(f"Word文档中的{what}（{member}）{_refused(err)}", part)
             return None
         if cut is not None:
             self.cut(member, what, cut, part, bears_text)
@@ -481,15 +541,17 @@ def _on_attr(value: str | None) -> bool:
 class _Para:
     """What one w:p yields while it is walked: text pieces by channel, boxes, field codes."""
 
-    __slots__ = ("alts", "boxes", "hidden", "instr", "page", "pieces")
+    __slots__ = ("alts", "boxes", "hidden", "instr", "kind", "number", "page", "pieces")
 
-    def __init__(self, hidden: bool) -> None:
+    def __init__(self, hidden: bool, kind: PartKind, number: int) -> None:
         self.pieces: list[tuple[str, str]] = []  # (channel, text); channel "" | "deleted" | "hidden"
         self.page: _Page = None
         self.boxes: list[etree._Element] = []
         self.instr: list[str] = []
         self.alts: set[str] = set()
         self.hidden = hidden
+        self.kind = kind  # the paragraph's kind and number, for the pictures in it
+        self.number = number
 
 
 class _Walker:
@@ -520,6 +582,7 @@ class _Walker:
         self.anchors: dict[tuple[str, str], _Page] = {}  # ("comment"|"footnote"|"endnote"|"image", id) → page
         self.field_links: list[str] = []
         self.alt_chunks: list[str] = []
+        self.pictures: list[tuple[str, PartKind, int, _Page]] = []  # (r:id, paragraph kind, number, page)
 
     # where the text being read is
     def _where(self) -> _Page:
@@ -600,7 +663,7 @@ class _Walker:
             if (style_break if direct_break is None else direct_break) and self.seen_paragraph:
                 self.explicit += 1
             self.seen_paragraph = True
-        para = _Para(hidden)
+        para = _Para(hidden, kind, number)
         self._children(p, para, False)
         page = para.page if para.page is not None else self._where()
         source = f"{self.member}#{path}" if path else self.member
@@ -666,9 +729,9 @@ class _Walker:
         elif tag in (WP_DOCPR, PIC_CNVPR):
             self._alt(para, child.get("descr"), child.get("title"))
         elif tag == A_BLIP:
-            self._anchor("image", child.get(R_EMBED) or child.get(R_LINK))
+            self._picture(para, child.get(R_EMBED) or child.get(R_LINK))
         elif tag == V_IMAGEDATA:
-            self._anchor("image", child.get(R_ID))
+            self._picture(para, child.get(R_ID))
             self._alt(para, child.get(O_TITLE))
         elif tag == V_TEXTPATH:
             origin = "watermark" if self.box_origin in ("header", "footer") else "wordart"
@@ -722,6 +785,11 @@ class _Walker:
             else:
                 self._node(child, para, deleted)
 
+    def _picture(self, para: _Para, rid: str | None) -> None:
+        self._anchor("image", rid)
+        if rid:
+            self.pictures.append((rid, para.kind, para.number, self._where()))
+
     def _alt(self, para: _Para, *values: str | None) -> None:
         for value in values:
             if value and value.strip() and value not in para.alts:
@@ -752,6 +820,28 @@ def _descendants(el: etree._Element, tag: str) -> Iterator[etree._Element]:
 
 # -- the package reader --------------------------------------------------------------------------
 
+# a walker's box origin → the story it reads, as a clerk calls it
+_STORY_NAMES = {"": "正文", "header": "页眉", "footer": "页脚", "footnote": "脚注", "endnote": "尾注", "comment": "批注"}
+_INNER_NAMES = {PartKind.TABLE: "表格中", PartKind.TEXTBOX: "文本框中"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a picture is shown: the story, its zip member, the paragraph (kind and number), the page."""
+
+    story: str
+    member: str
+    kind: PartKind
+    paragraph: int
+    page: _Page
+
+    def describe(self, page: int | None) -> str:
+        """Where, as a clerk reads it: 正文第3段（第2页）, 正文表格中第5段, 页眉（word/header1.xml）第1段, …"""
+        story = self.story if self.story == "正文" else f"{self.story}（{self.member}）"
+        where = f"{story}{_INNER_NAMES.get(self.kind, '')}第{self.paragraph}段"
+        return f"{where}（第{page}页）" if page is not None else where
+
+
 
 class _Reader:
     def __init__(self, zf: zipfile.ZipFile) -> None:
@@ -760,6 +850,7 @@ class _Reader:
         self.main = ""
         self.styles = _Styles({}, {}, {})
         self.walker: _Walker | None = None
+        self.places: dict[str, list[_Place]] = {}  # picture member → where it is shown, in reading order
         self.mode: int | None = None  # 0: rendered page breaks, 1: explicit ones, None: no pages
         self.app_pages: int | None = None
 
@@ -785,24 +876,25 @@ class _Reader:
 
     # the main document
     def _main_root(self) -> etree._Element | None:
-        """The main document, read first (possibly cut short by a limit: then reported, and None
-        when nothing of it could be read — the other parts are still read)."""
+        """The main document, read first. The body is where a leak would be: a main part that
+        damage (malformed XML, a broken deflate stream, a CRC error), a limit or a refusal (a
+        DOCTYPE) stops is `document.unverifiable`, what was read of it is returned (None: nothing)
+        and the other parts are still read. Only a package without a main part is no docx at all
+        (`CorruptError`); an encrypted main part refuses the file (`EncryptedError`)."""
         main = self.pkg.part("", "/officeDocument", "word/document.xml")
         if main is None:
             raise CorruptError("Word文档缺少正文部分（word/document.xml），文件已损坏或不是Word文档")
         self.main = main
         try:
             root, cut = self.pkg.read_xml(main)
-        except etree.XMLSyntaxError as err:
-            raise CorruptError(f"Word文档正文（{main}）已损坏，无法解析：{str(err)[:120]}") from err
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as err:
-            raise CorruptError("Word文档已损坏或不完整") from err
+        except (*ZIP_DAMAGE, RuntimeError, CorruptError) as err:
+            self.pkg.unverifiable(main, "正文", _refused(err), PartKind.BODY)
+            return None
+        if root is not None and root.tag != W_DOCUMENT:
+            self.pkg.unverifiable(main, "正文", "不是Word正文格式，其中的内容无法读取", PartKind.BODY)
+            return None
         if cut is not None:
             self.pkg.cut(main, "正文", cut, PartKind.BODY)
-        if root is None:
-            return None
-        if root.tag != W_DOCUMENT:
-            raise CorruptError(f"Word文档正文（{main}）不是Word正文格式，无法解析")
         return root
 
     def _main(self, root: etree._Element) -> None:
@@ -810,7 +902,7 @@ class _Reader:
         walker = _Walker(self.sink, self.styles, self.main, box_origin="", main=True, sect_types=sect_types)
         self.walker = walker
         for body in root.iterchildren(W_BODY):  # Word opens a document with several bodies: read them all
-            self._walk(walker, body, PartKind.BODY, "", required=True)
+            self._walk(walker, body, PartKind.BODY, "")
         self.mode = 0 if walker.rendered else (1 if walker.explicit else None)
         self._revision_authors(root, self.main)
         rels = self.pkg.rels_of(self.main)
@@ -821,15 +913,27 @@ class _Reader:
                 "document.unreadable", f"Word文档嵌入了外部格式的内容块（{target}），其中的文字未能审查，请人工核对",
                 part=PartKind.BODY))
 
-    def _walk(self, walker: _Walker, container: etree._Element, kind: PartKind, origin: str,
-              required: bool = False) -> None:
+    def _walk(self, walker: _Walker, container: etree._Element, kind: PartKind, origin: str) -> None:
         try:
             walker.blocks(container, kind, origin)
-        except RecursionError as err:
-            if required:
-                raise CorruptError(f"Word文档（{walker.member}）结构嵌套过深，无法解析") from err
-            self.sink.problem(f"Word文档中的“{walker.member}”结构嵌套过深，部分内容未能审查", kind)
+        except RecursionError:  # every story bears text: what was walked is kept, the rest is unverifiable
+            self.pkg.unverifiable(walker.member, _STORY_NAMES.get(walker.box_origin, "正文"),
+                                  "结构嵌套过深，部分内容无法读取", kind)
         self._field_links(walker)
+        self._pictures(walker)
+
+    def _pictures(self, walker: _Walker) -> None:
+        """Where the pictures the walker met are shown, by the zip member each one is."""
+        if not walker.pictures:
+            return
+        rels = self.pkg.rels_of(walker.member)
+        story = _STORY_NAMES.get(walker.box_origin, "正文")
+        for rid, kind, paragraph, page in walker.pictures:
+            rel = rels.get(rid)
+            member = self.pkg.resolve(walker.member, rel.target) if rel and not rel.external else None
+            if member is not None:
+                self.places.setdefault(member, []).append(_Place(story, walker.member, kind, paragraph, page))
+        walker.pictures.clear()
 
     def _field_links(self, walker: _Walker) -> None:
         for code in walker.field_links:
@@ -978,6 +1082,10 @@ class _Reader:
                     self.sink.once(PartKind.METADATA, origin, decoded, name)
 
     def _images(self) -> tuple[ImageRef, ...]:
+        """The pictures (word/media/*) to read by OCR. One the zip guard does not inflate is not
+        listed but reported: `document.unverifiable` where it is shown (a logo or a scanned stamp
+        can name the applicant); any other member it does not inflate (never read anyway):
+        `document.too_large`."""
         pages: dict[str, _Page] = {}
         if self.walker is not None:
             rels = self.pkg.rels_of(self.main)
@@ -987,13 +1095,47 @@ class _Reader:
                 if member:
                     pages.setdefault(member, page)
         out: list[ImageRef] = []
+        unread: list[tuple[str, str]] = []  # pictures not inflated: (member, why)
+        others: list[tuple[str, str]] = []  # other members not inflated
         for info in self.pkg.zf.infolist():
-            if info.is_dir() or not info.filename.lower().startswith("word/media/"):
+            if info.is_dir():
+                continue
+            reason = self.pkg.skipped.get(info.filename)
+            if not _is_media(info.filename):
+                if reason is not None:
+                    others.append((info.filename, reason))
+                continue
+            if reason is not None:
+                unread.append((info.filename, reason))
                 continue
             width, height = _image_size(self.pkg.zf, info)
             out.append(ImageRef(source=info.filename, page=self._resolve(pages.get(info.filename)), width=width,
                                 height=height, size=info.file_size))
+        for member, reason in unread[:MAX_PICTURE_PROBLEMS]:
+            self.sink.problems.append(self._unread_picture(member, reason))
+        if len(unread) > MAX_PICTURE_PROBLEMS:
+            rest = unread[MAX_PICTURE_PROBLEMS:]
+            self.sink.problems.append(Problem(
+                "document.unverifiable", f"附件中另有{len(rest)}张图片（{rest[0][0]}等）同样超出解压限制，未予读取，"
+                "无法确认其中是否暴露身份", part=PartKind.IMAGE))
+        for member, reason in others[:MAX_PICTURE_PROBLEMS]:
+            self.sink.problems.append(Problem("document.too_large", f"Word文档中的“{member}”{reason}，未予解压"))
+        if len(others) > MAX_PICTURE_PROBLEMS:
+            rest = others[MAX_PICTURE_PROBLEMS:]
+            self.sink.problems.append(Problem(
+                "document.too_large", f"Word文档中另有{len(rest)}个文件（{rest[0][0]}等）同样超出解压限制，未予解压"))
         return tuple(out)
+
+    def _unread_picture(self, member: str, reason: str) -> Problem:
+        places = self.places.get(member, [])
+        page = self._resolve(places[0].page) if places else None
+        where = "中"  # a picture no story shows (a chart's, SmartArt's, or none): only its member is known
+        if places:
+            where = places[0].describe(page) + (f"等{len(places)}处" if len(places) > 1 else "")
+        return Problem(
+            "document.unverifiable",
+            f"附件{where}的图片（{member}）{reason}，未予读取；图片可能含有申报单位名称或标志（如徽标、印章），"
+            "无法确认是否暴露身份", page=page, part=PartKind.IMAGE)
 
     # results
     def _resolve(self, page: _Page) -> int | None:
@@ -1033,8 +1175,11 @@ def _image_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int | None,
 
 
 def parse(data: bytes) -> Parsed:
-    """Read a .docx. Raises CorruptError / TooLargeError / EncryptedError for a file it must refuse."""
-    with _open_zip(data) as zf:
+    """Read a .docx. Raises `CorruptError` for a file that is no docx at all (no zip, a truncated
+    one whose central directory is missing, no main document part: nothing could be read),
+    `TooLargeError` for one with more than `MAX_ENTRIES` members, `EncryptedError` for one whose
+    main document is encrypted. Everything else that cannot be read is a problem in `Parsed`."""
+    with _zip(data) as zf:
         return _with_columns(_Reader(zf).read())
 
 

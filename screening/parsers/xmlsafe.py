@@ -14,16 +14,25 @@ own size limits kept: `huge_tree=False`) and bounded by what they really cost:
 * libxml2's limits on one node (a text node, comment, processing instruction, CDATA section or
   attribute longer than 10 MB) cut the member where they are hit.
 
-`read_member` returns the tree built so far and, when a limit stopped it, why (`Cut`): the caller
-screens what was read and reports the rest as not verifiable. A member that is malformed XML, or
-declares a DOCTYPE (Word never writes one: entity tricks), raises `CorruptError`; errors of the zip
-itself (bad CRC, truncated data) propagate as zipfile/zlib errors.
+Damage is read the same way: a member that stops being well-formed XML (a truncated part, nesting
+deeper than libxml2's 256 levels), or whose zip data is damaged (a deflate stream that ends early
+or is invalid, a CRC mismatch, a compression method zipfile cannot inflate), is cut where the
+damage is met, with `Cut.damaged` set: what was parsed before it is returned. zipfile drops the
+chunk (`CHUNK` bytes) in which it meets zip damage, and checks the CRC only at the member's end,
+so of a small member whose zip data is damaged nothing is read, of a large one all but its last
+chunk (possibly altered text: it is screened all the same).
+
+`read_member` returns the tree built so far and, when a limit or damage stopped it, why (`Cut`):
+the caller screens what was read and reports the rest as not verifiable. A member that declares a
+DOCTYPE (Word never writes one: entity tricks) raises `CorruptError` before anything of it is
+used; an encrypted member is the caller's to refuse before calling.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,7 +40,8 @@ from lxml import etree
 
 from screening.errors import CorruptError
 
-__all__ = ["CHUNK", "MAX_XML_ELEMENTS", "MAX_XML_PART", "MAX_XML_TOTAL", "Budget", "Cut", "read_member"]
+__all__ = ["CHUNK", "MAX_XML_ELEMENTS", "MAX_XML_PART", "MAX_XML_TOTAL", "ZIP_DAMAGE", "Budget", "Cut", "DoctypeError",
+           "read_member"]
 
 MB = 1024 * 1024
 MAX_XML_PART = 64 * MB  # one XML member larger than this (as inflated) is no report a person wrote
@@ -47,6 +57,13 @@ _PROLOG_TRAPS = (b"<!DOCTYPE", b"<!ENTITY")
 _DOCTYPE = "Word文档含有文档类型声明(DOCTYPE)，Word不会生成这种内容，疑似恶意文件，未予审查"
 
 
+class DoctypeError(CorruptError):
+    """A member declaring a DOCTYPE (or an entity): refused before anything of it is used."""
+
+    def __init__(self) -> None:
+        super().__init__(_DOCTYPE)
+
+
 @dataclass(slots=True)
 class Budget:
     """What one package may still cost: bytes to inflate, elements to build."""
@@ -57,10 +74,12 @@ class Budget:
 
 @dataclass(frozen=True, slots=True)
 class Cut:
-    """Why a member was not read to its end (Chinese, for a finding), and whether anything was."""
+    """Why a member was not read to its end (Chinese, for a finding), whether anything of it was,
+    and whether damage (not a size limit) stopped it."""
 
     reason: str
     partial: bool
+    damaged: bool = False
 
 
 def _parser() -> etree.XMLPullParser:
@@ -75,6 +94,28 @@ def _mb(n: int) -> str:
 def _limit_error(err: etree.XMLSyntaxError) -> bool:
     message = str(err)
     return bool(_LIMIT_MESSAGE.search(message)) and not _DEPTH_MESSAGE.search(message)
+
+
+def _xml_damage(err: etree.XMLSyntaxError) -> str:
+    if _DEPTH_MESSAGE.search(str(err)):
+        return "已损坏（结构嵌套过深）"
+    return "已损坏（不是格式正确的XML）"
+
+
+# what zipfile raises for a damaged member: its local header, its deflate stream, its CRC
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError)
+
+
+def _zip_damage(err: Exception) -> str:
+    if isinstance(err, NotImplementedError):
+        return "使用了无法解压的压缩方式"
+    if isinstance(err, zipfile.BadZipFile) and "CRC" in str(err):
+        return "已损坏（CRC校验失败）"
+    if isinstance(err, EOFError):
+        return "已损坏（压缩数据不完整）"
+    if isinstance(err, zlib.error):
+        return "已损坏（压缩数据无效）"
+    return "已损坏（压缩包结构错误）"
 
 
 class _Rewriter:
@@ -110,35 +151,46 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget,
     root: etree._Element | None = None
     prolog = b""  # the bytes before the root element, searched for a DOCTYPE / ENTITY declaration
     cut: Cut | None = None
-    with zf.open(info) as fh:
+    try:
+        fh = zf.open(info)
+    except ZIP_DAMAGE as err:
+        return None, Cut(_zip_damage(err), False, damaged=True)
+    with fh:
         while cut is None:
-            chunk = fh.read(CHUNK)
+            try:
+                chunk = fh.read(CHUNK)
+            except ZIP_DAMAGE as err:  # the stream ends early, is invalid, or fails its CRC
+                chunk, damage = b"", _zip_damage(err)
+            else:
+                damage = ""
             last = not chunk
             budget.bytes_left -= len(chunk)
             data = rewriter(chunk, last)
             if root is None:
                 prolog = prolog[-16:] + data
                 if any(trap in prolog for trap in _PROLOG_TRAPS):
-                    raise CorruptError(_DOCTYPE)
+                    raise DoctypeError
+            limit = None
             try:
                 if data:
                     parser.feed(data)
-                if last:
+                if last and not damage:
                     closed = parser.close()
                     root = closed if root is None else root
             except etree.XMLSyntaxError as err:
-                if not _limit_error(err):
-                    raise
-                limit = err
-            else:
-                limit = None
+                if _limit_error(err):
+                    limit = err
+                else:
+                    damage = damage or _xml_damage(err)
             for _event, el in parser.read_events():
                 if root is None:
                     root = el
                     if el.getroottree().docinfo.internalDTD is not None:
-                        raise CorruptError(_DOCTYPE)
+                        raise DoctypeError
                 budget.elements_left -= 1
-            if limit is not None:  # libxml2 stopped at one over-long node
+            if damage:  # what was parsed before the damage is kept
+                cut = Cut(damage, root is not None, damaged=True)
+            elif limit is not None:  # libxml2 stopped at one over-long node
                 cut = Cut("含有超过解析器上限（10MB）的单个文本、注释或属性", root is not None)
             elif budget.elements_left < 0 and not last:
                 cut = Cut(f"整个文档的XML元素超过{MAX_XML_ELEMENTS}个的上限", root is not None)
