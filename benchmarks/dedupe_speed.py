@@ -43,7 +43,7 @@ def main() -> int:
     ap.add_argument("--small", type=int, default=1000)
     ap.add_argument("--large", type=int, default=10_000)
     args = ap.parse_args()
-    from screening import nlp
+    from screening.identity import nlp
 
     nlp.warm_up()
     with tempfile.TemporaryDirectory() as tmp:

@@ -52,8 +52,8 @@ def timed(app_data: dict[str, object], paragraphs: list[str]) -> tuple[float, fl
     from screening.calls import load_call
     from screening.checks import identity
     from screening.checks.context import Context
+    from screening.identity.targets import identities
     from screening.model import Document, Part, PartKind
-    from screening.targets import identities
 
     call = load_call()
     app = parse_application(json.dumps(app_data, ensure_ascii=False))
@@ -76,7 +76,7 @@ def main() -> int:
     rng = random.Random(7)
     paragraphs = text_of(args.mb)
     size_mb = sum(len(p.encode("utf-8")) for p in paragraphs) / 1_000_000
-    from screening import nlp
+    from screening.identity import nlp
 
     nlp.warm_up()
     timed(application(2, 2, rng), paragraphs[:50])  # warm caches (normalisation, lexicons)

@@ -40,8 +40,8 @@ from screening.application import parse_application  # noqa: E402
 from screening.calls import Call, load_call  # noqa: E402
 from screening.checks import identity  # noqa: E402
 from screening.checks.context import Context  # noqa: E402
+from screening.identity.targets import identities  # noqa: E402
 from screening.model import Document, Finding, Part, PartKind, Role, Severity  # noqa: E402
-from screening.targets import identities  # noqa: E402
 
 KINDS = ("full", "trade_industry", "short", "region_trade", "member", "linebreak")
 _LEGAL = re.compile(r"(集团股份有限公司|股份有限公司|有限责任公司|集团有限公司|有限公司|集团公司|股份公司|集团)$")

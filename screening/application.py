@@ -86,7 +86,7 @@ class AttachmentInput(_Model):
 
 class Application(_Model):
     project_id: str = Field(min_length=1)
-    call: str = "quzhou-2020"
+    call: str = DEFAULT_CALL
     title: str = Field(min_length=1)
     category: str | None = None
     recommender: str | None = None

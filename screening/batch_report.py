@@ -54,7 +54,6 @@ FAMILIES = {  # rule prefix → column header
 }
 FORM_COLUMNS = ("序号", "项目名称", "承担单位", "项目负责人", "项目类别")
 NO_RECOMMENDER = "未填写推荐单位"
-_VERDICT_RANK = {Verdict.FAIL: 2, Verdict.REVIEW: 1, Verdict.PASS: 0}
 
 
 def write_all(result: BatchResult) -> list[Path]:
@@ -346,7 +345,7 @@ def _row(item: BatchItem) -> str:
         f"<td>{_e(app.applicant.name if app else '')}</td>",
         f"<td>{_e(category(item))}</td>",
         f"<td>{_e(app.recommender if app else '')}</td>",
-        f'<td class="verdict v-{verdict.value}" data-sort="{_VERDICT_RANK[verdict]}">{_e(VERDICT_WORD[verdict])}</td>',
+        f'<td class="verdict v-{verdict.value}" data-sort="{verdict.rank}">{_e(VERDICT_WORD[verdict])}</td>',
         *(f'<td class="n{"" if n else " zero"}">{n}</td>' for n in (problems(item, family) for family in FAMILIES)),
         f"<td>{_e(top_domain(item.report))}</td>",
     ]

@@ -6,11 +6,12 @@ Where the table comes from:
   tables have their own path), the row and the grid column, so the grid is rebuilt from the parts
   without opening the file again; the paragraphs of one cell are joined, tracked deletions and
   hidden text are left out (they are not what the applicant submitted).
-* pdf — pdfplumber's table finder on the file's bytes, when the caller has them: a ruled table is
-  cut along its drawn lines, so a wrapped item name stays in its cell and empty cells keep their
-  column. A table continued on the next page (no header of its own, same width) is joined to it.
-* text — when no table is found (a PDF without rules, a budget typed as paragraphs, or PDF bytes not
-  at hand), the text lines are read as rows: "设备费 180.0", "一、设备费 180.00 60.00 120.00",
+* pdf — the ruled tables the parser found (`Document.tables`, pdfplumber's table finder in
+  screening/parsers/tables.py, on the pages `budget_pages` names): a ruled table is cut along its
+  drawn lines, so a wrapped item name stays in its cell and empty cells keep their column. A table
+  continued on the next page (no header of its own, same width) is joined to it.
+* text — when no table is found (a PDF without rules, a budget typed as paragraphs, or a PDF whose
+  tables were not read), the text lines are read as rows: "设备费 180.0", "一、设备费 180.00 60.00 120.00",
   several items on one line separated by ；/，, and a line of column heads ("预算科目 合计 财政补助
   自筹") naming the money columns. A line holding only a name is joined to the next one (a name
   wrapped in its cell). `Table.method` says which reading was used.
@@ -37,25 +38,22 @@ in 元 are divided by 10000. When no unit is stated, `unit` is None and amounts 
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 
 from screening import lexicons
-from screening.deadline import Cancelled, OverTime
-from screening.errors import AttachmentError, ConfigError
+from screening.errors import ConfigError
 from screening.model import Document, Location, Part, PartKind
 from screening.text import norm
 
 AMOUNT, SUBSIDY, SELF_RAISED = "amount", "subsidy", "self_raised"
 COLUMNS = (AMOUNT, SUBSIDY, SELF_RAISED)
 WAN, YUAN = "万元", "元"
-MAX_PDF_PAGES = 30  # a budget list is a few pages; a longer file is read as text past this
 MAX_WRAPPED_LABEL = 30  # characters of a name-only line kept to join with the next line
 MAX_UNKNOWN_LABEL = 16  # an unrecognised row label longer than this is prose, not a budget row
 MAX_HEAD = 10  # characters of one column head in a text line of heads
@@ -157,7 +155,6 @@ class Cell:
 
 
 Grid = list[list[Cell]]
-TableReader = Callable[[set[int] | None], list[Grid]]  # the pages to look at (None: all) → ruled tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,20 +392,10 @@ def budget_pages(doc: Document, items: str) -> set[int]:
     return pages | {p + 1 for p in pages if not any(t in text_of[p] for t in totals)}
 
 
-def pdf_grids(data: bytes, pages: set[int] | None = None) -> list[Grid]:
-    """Ruled tables found by pdfplumber, page by page (the first MAX_PDF_PAGES pages, and of those
-    only `pages` when given)."""
-    import pdfplumber  # late: pdfminer is heavy and only budget PDFs need it
-
-    grids: list[Grid] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page_no, page in enumerate(pdf.pages[:MAX_PDF_PAGES], 1):
-            if pages is not None and page_no not in pages:
-                continue
-            for found in page.find_tables():
-                where = Location(PartKind.TABLE, page=page_no)
-                grids.append([[Cell(text or "", where) for text in row] for row in found.extract()])
-    return grids
+def pdf_grids(doc: Document) -> list[Grid]:
+    """The ruled tables the parser found in a PDF (`Document.tables`), as grids of located cells."""
+    return [[[Cell(text, Location(PartKind.TABLE, page=table.page)) for text in row] for row in table.rows]
+            for table in doc.tables or ()]
 
 
 def _continues(table_rows: Grid, following: Grid, items: str) -> bool:
@@ -506,27 +493,20 @@ def _tables(grids: list[Grid], doc: Document, method: str, items: str, columns: 
             yield table
 
 
-def read(doc: Document, tables: TableReader | None, *, items: str, columns: str) -> Table | None:
+def read(doc: Document, *, items: str, columns: str) -> Table | None:
     """The budget table of one attachment, or None when none can be read.
 
-    `tables` reads a PDF's ruled tables (`pdf_grids` on its bytes, usually in a limited process);
-    without it, or when it fails, a PDF is read from its text lines.
-    `items` and `columns` name the lexicons (the call's budget.items and budget.columns).
+    A PDF is read from the ruled tables its parser found (`Document.tables`, screening/parsers/
+    tables.py); without them, or when none holds the budget, from its text lines. `items` and
+    `columns` name the lexicons (the call's budget.items and budget.columns).
     """
     found: list[Table] = []
     note = ""
     if doc.format == "docx":
         found = list(_tables(docx_grids(doc), doc, "docx_table", items, columns))
-    elif doc.format == "pdf" and tables is not None:
-        try:
-            grids = tables(budget_pages(doc, items))
-        except (Cancelled, OverTime):
-            raise
-        except AttachmentError as err:  # the limited process timed out, ran out of memory or crashed
-            grids, note = [], f"未能读取此PDF的表格（{err.message}），已按文字行读取"
-        except Exception as err:  # pdfminer refuses what pdfium read: the text lines are still there
-            grids, note = [], f"pdfplumber无法读取此PDF的表格（{type(err).__name__}），已按文字行读取"
-        found = list(_tables(grids, doc, "pdf_table", items, columns))
+    elif doc.format == "pdf" and doc.tables is not None:
+        note = doc.tables_note
+        found = list(_tables(pdf_grids(doc), doc, "pdf_table", items, columns))
     if (table := best(found)) is not None:
         return table
     table = best(list(_tables([text_grid(doc, columns, items)], doc, "text", items, columns)))

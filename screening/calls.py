@@ -4,6 +4,8 @@ Unknown keys and repeated keys are refused, and every error is one line naming t
 (for a YAML syntax error: the line, the column and the key around it) and what was expected,
 because a call file is edited by people once a year and a typo must not pass silently. Every
 error is a `ConfigError`, so a command stops with exit code 2 and that one line on stderr.
+`severities` must name exactly the rule ids of screening/rules.py (an optional one may be left
+out): a misspelt or forgotten id is refused at load, not when the rule first fires.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from pydantic_core import ErrorDetails
 from screening.errors import ConfigError
 from screening.model import Role, Severity
 from screening.resources import data_dir
+from screening.rules import lookup, severities_problem
 
-DEFAULT_CALL = "quzhou-2020"
+DEFAULT_CALL = "quzhou-2020"  # the call screened under when neither the operator nor application.json names one
 
 
 class _Strict(BaseModel):
@@ -82,7 +85,7 @@ class BudgetRules(_Strict):
 
 
 class EvidenceWeights(_Strict):
-    """The weight of each piece of evidence for an identity hit (see screening/evidence.py)."""
+    """The weight of each piece of evidence for an identity hit (see screening/identity/evidence.py)."""
 
     full_name: float            # the registered name, or it without its place name
     long_alias: float           # a declared or derived name of at least long_alias_length characters
@@ -124,8 +127,21 @@ class EvidenceRules(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> EvidenceRules:
         if self.warn_at > self.fail_at:
-            raise ValueError("warn_at must not exceed fail_at")
+            raise ValueError("warn_at（存疑线）不能高于 fail_at（不通过线）")
         return self
+
+
+class MethodScores(_Strict):
+    """The score (0..1) an identity finding found without a known name's evidence reports; among
+    findings of the same place the higher score is kept (checks/identity.py `dedupe`)."""
+
+    contact_known: float = Field(default=1.0, ge=0, le=1)    # a phone, e-mail or web address the application declares
+    contact_unknown: float = Field(default=0.5, ge=0, le=1)  # a contact of the right shape nobody declared
+    address: float = Field(default=0.97, ge=0, le=1)         # the applicant's street address
+    label: float = Field(default=0.9, ge=0, le=1)            # a filled-in 申报单位/项目负责人 field
+    self_reference: float = Field(default=0.9, ge=0, le=1)   # 我公司（浙江某某有限公司） naming a known identity
+    self_reference_unknown: float = Field(default=0.5, ge=0, le=1)  # … naming an organisation nobody declared
+    metadata: float = Field(default=0.5, ge=0, le=1)         # an unknown name in an author or company property
 
 
 class IdentityRules(_Strict):
@@ -143,11 +159,12 @@ class IdentityRules(_Strict):
     ocr_min_length: int = Field(ge=2)
     unsure_severity: Severity
     evidence: EvidenceRules
+    scores: MethodScores = Field(default_factory=lambda: MethodScores())
 
     @model_validator(mode="after")
     def _ordered(self) -> IdentityRules:
         if self.fuzzy_warn_score > self.fuzzy_fail_score:
-            raise ValueError("fuzzy_warn_score must not exceed fuzzy_fail_score")
+            raise ValueError("fuzzy_warn_score（存疑分）不能高于 fuzzy_fail_score（不通过分）")
         return self
 
 
@@ -158,6 +175,14 @@ class ApplicationLimits(_Strict):
     max_aliases: int = Field(ge=1)       # aliases of one organisation (the applicant or a partner)
     max_partners: int = Field(ge=0)      # partner organisations of one application
     max_team: int = Field(ge=1)          # team members of one application
+
+
+class BatchRules(_Strict):
+    """Rules across the projects of a batch (checks/batch.py)."""
+
+    # two titles of one applicant in different categories name one project (batch.duplicate) when
+    # rapidfuzz's fuzz.ratio of their normalised forms reaches this
+    title_similarity_min: float = Field(default=85.0, ge=0, le=100)
 
 
 class Targets(_Strict):
@@ -178,6 +203,7 @@ class Call(_Strict):
     budget: BudgetRules
     identity: IdentityRules
     application_limits: ApplicationLimits
+    batch: BatchRules = Field(default_factory=lambda: BatchRules())
     targets: Targets
     severities: dict[str, Severity]
     certificate_identity_severity: Severity = Severity.INFO
@@ -187,6 +213,14 @@ class Call(_Strict):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("缺少时区，应写作如 2020-06-28T17:00:00+08:00")
+        return value
+
+    @field_validator("severities")
+    @classmethod
+    def _registered(cls, value: dict[str, Severity]) -> dict[str, Severity]:
+        """Exactly the rule ids of screening/rules.py (optional ones may be left out)."""
+        if (problem := severities_problem(value)) is not None:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -200,7 +234,9 @@ class Call(_Strict):
         return self
 
     def severity(self, rule: str) -> Severity:
-        """The configured severity of a rule id; an unconfigured rule is a configuration error."""
+        """The configured severity of a rule id. An id not in screening/rules.py is a check's bug
+        (`rules.UnknownRuleError`); an optional rule the call leaves out, a configuration error."""
+        lookup(rule)
         try:
             return self.severities[rule]
         except KeyError:
@@ -226,7 +262,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"重复的键“{key}”（后一个会悄悄覆盖前一个）", key_node.start_mark)

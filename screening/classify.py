@@ -23,12 +23,11 @@ on every entry (true when nothing fits well). The list is empty only when not on
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,8 +37,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from screening.errors import ConfigError
+from screening.identity import nlp
 from screening.model import Document, PartKind, Role
 from screening.resources import data_dir
+from screening.text import t2s
 
 if TYPE_CHECKING:
     import jieba
@@ -130,18 +131,11 @@ _LOOSE_SPACE = re.compile(r"(?<![0-9a-z]) | (?![0-9a-z])")  # a space not betwee
 _LATIN = re.compile(r"[0-9a-z]")
 
 
-@cache
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def normalize(text: str) -> str:
     """NFKC, traditional → simplified, lower case; whitespace dropped except one space between Latin words."""
     out = unicodedata.normalize("NFKC", text)
     if any("\u3400" <= ch <= "\u9fff" for ch in out):
-        out = _t2s().convert(out)
+        out = t2s().convert(out)
     out = _WS.sub(" ", out.casefold()).strip()
     return _LOOSE_SPACE.sub("", out)
 
@@ -391,20 +385,9 @@ def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
 
 
 def _tokenizer(terms: Iterable[str]) -> jieba.Tokenizer:
-    """A private jieba tokenizer knowing every term of the lexicon. It starts from a copy of jieba's
-    default dictionary (loaded once per process, shared with anything else that segments), so the
-    global tokenizer's dictionary is never changed."""
-    import jieba
-
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    jieba.dt.check_initialized()
-    tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ, tokenizer.total = dict(jieba.dt.FREQ), jieba.dt.total
-    tokenizer.initialized = True
-    for term in terms:
-        if " " not in term:
-            tokenizer.add_word(term)
-    return tokenizer
+    """A private jieba tokenizer knowing every term of the lexicon (`nlp.private_tokenizer`: a copy
+    of jieba's dictionary, loaded once per process and shared with anything else that segments)."""
+    return nlp.private_tokenizer(term for term in terms if " " not in term)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,3 +552,22 @@ __all__ = [
     "normalize",
     "rank",
 ]
+
+
+def classify_file(path: Path, *, top: int = 3, lexicon: str = DEFAULT_LEXICON,
+                  parse: Callable[[Path], Document] | None = None) -> tuple[str, Ranking]:
+    """A feasibility report's first body paragraph (its title, usually) and the domains it ranks.
+
+    `parse` reads the file (the command passes one that parses in a limited process); without it,
+    the file is parsed here. A file without readable body text is a `UsageError` saying why."""
+    from screening.errors import UsageError
+    from screening.parsers import parse_file
+
+    if not path.is_file():
+        raise UsageError(f"{path}: 文件不存在或不是普通文件")
+    document = parse(path) if parse is not None else parse_file(path, Role.FEASIBILITY_REPORT, "command")
+    paragraphs = body_paragraphs(document)
+    if not paragraphs:
+        reason = "；".join(p.message for p in document.problems) or "没有可读的正文"
+        raise UsageError(f"{path.name}: 无法分类：{reason}")
+    return paragraphs[0].strip(), classify_documents(None, [document], top=top, lexicon=lexicon)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from screening.calls import DEFAULT_CALL
 from screening.errors import ScreeningError, UsageError
 from screening.model import Document, Report, Verdict
 from screening.report import render_text, to_json
@@ -22,7 +23,7 @@ from screening.report import render_text, to_json
 if TYPE_CHECKING:
     from screening.isolation import Isolation
 
-EXIT = {Verdict.PASS: 0, Verdict.FAIL: 1, Verdict.REVIEW: 3}
+EXIT = {Verdict.PASS: 0, Verdict.FAIL: 1, Verdict.REVIEW: 3}  # the one table of `check`, `project`, `batch`
 USAGE_EXIT = 2
 
 
@@ -40,7 +41,7 @@ app = typer.Typer(
 )
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for machines")]
-CallOpt = Annotated[str | None, typer.Option("--call", help="call file in pipelines/ (default: the application's, else quzhou-2020)")]
+CallOpt = Annotated[str | None, typer.Option("--call", help=f"call file in pipelines/ (default: the application's, else {DEFAULT_CALL})")]
 ParseTimeoutOpt = Annotated[float | None, typer.Option(
     "--parse-timeout", help="seconds one attachment may take to parse, and the checks of the project after (env SCREENING_PARSE_TIMEOUT; default 30)")]
 ParseMemoryOpt = Annotated[int | None, typer.Option(
@@ -70,13 +71,9 @@ def parse_limited(parse: Callable[..., Document], file: Path, *args: Any) -> Doc
         raise UsageError(f"{file.name}: {err.message}") from None
 
 
-def exit_code(reports: Sequence[Report]) -> int:
-    verdicts = {r.verdict for r in reports}
-    if Verdict.FAIL in verdicts:
-        return EXIT[Verdict.FAIL]
-    if Verdict.REVIEW in verdicts:
-        return EXIT[Verdict.REVIEW]
-    return EXIT[Verdict.PASS]
+def exit_code(verdicts: Iterable[Verdict]) -> int:
+    """The exit code of a command over projects with these verdicts: that of the worst (`EXIT`)."""
+    return EXIT[Verdict.worst(verdicts)]
 
 
 def emit(reports: Sequence[Report], fmt: Format) -> None:
@@ -85,7 +82,7 @@ def emit(reports: Sequence[Report], fmt: Format) -> None:
     else:
         for report in reports:
             render_text(report, sys.stdout)
-    raise typer.Exit(exit_code(reports))
+    raise typer.Exit(exit_code(r.verdict for r in reports))
 
 
 @app.command()
@@ -104,7 +101,7 @@ def check(
 
     limited = isolation(parse_timeout, parse_memory_mb)
     emit([screen_files(files, application, orgs=org or (), persons=person or (), call=call, parse=limited.parse,
-                       run=limited.run, deadline=limited.deadline())], fmt)
+                       deadline=limited.deadline())], fmt)
 
 
 @app.command()
@@ -119,7 +116,7 @@ def project(
     from screening.engine import screen_project
 
     limited = isolation(parse_timeout, parse_memory_mb)
-    emit([screen_project(folder, call=call, parse=limited.parse, run=limited.run, deadline=limited.deadline())], fmt)
+    emit([screen_project(folder, call=call, parse=limited.parse, deadline=limited.deadline())], fmt)
 
 
 # Commands kept in screening/commands/<name>.py; each registers itself on `app` when imported.

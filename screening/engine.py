@@ -15,21 +15,22 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 from screening import roles
 from screening.application import Application, load_application, plain_call_name
+from screening.budget import budget_pages
 from screening.calls import DEFAULT_CALL, load_call
 from screening.checks import INTERNAL_ERROR, Context, evaluate
-from screening.checks.budget import TABLES
 from screening.checks.document import problem_findings
 from screening.deadline import Deadline, OverTime
 from screening.errors import ApplicationError, ScreeningError, UsageError
+from screening.formats import Format, parsed_as, sniff
+from screening.identity.targets import identities
 from screening.model import Document, Finding, Problem, Report, Role
-from screening.parsers import parse_bytes, parse_file
-from screening.targets import identities
+from screening.parsers import filename_part, parse_bytes, parse_file
+from screening.parsers.tables import with_ruled_tables
+from screening.rules import NOT_READ
 
 log = logging.getLogger(__name__)
 
@@ -51,48 +52,49 @@ class Upload:
         return self.path.read_bytes()
 
 
-def infer_role(file_name: str) -> Role | None:
-    """The role a file name claims (lexicons/roles.tsv), or None (see `roles.from_name`)."""
-    return roles.from_name(file_name)
+infer_role = roles.from_name  # the role a file name claims, or None (kept for callers of the old name)
 
 
 def parse_upload(upload: Upload, app: Application | None) -> Document:
+    """Parse one attachment: its text, its role (claimed, else read from the content), and for a
+    budget PDF the ruled tables on its budget pages (screening/parsers/tables.py)."""
     role, source = roles.claimed(app, upload.name)
     if upload.data is not None:
         doc = parse_bytes(upload.data, upload.name, role, source)
     else:
         assert upload.path is not None
         doc = parse_file(upload.path, role, source)
-    return roles.settle(doc)  # the content decides when nothing claims a role (checked later when one does)
+    doc = roles.settle(doc)  # the content decides when nothing claims a role (checked later when one does)
+    if doc.role is Role.BUDGET and doc.format == Format.PDF and not any(p.rule in NOT_READ for p in doc.problems):
+        # the pages to look at name a budget item of the application's installed call (an operator's
+        # --call is not known here; only the choice of pages depends on it, not what is read)
+        installed = app.call if app is not None and plain_call_name(app.call) else DEFAULT_CALL
+        doc = with_ruled_tables(doc, upload.read(), budget_pages(doc, load_call(installed).budget.items))
+    return doc
 
 
 Parser = Callable[[Upload, Application | None], Document]
 """What turns an upload into a Document: `parse_upload` in this process, or `Isolation.parse`."""
-Runner = Callable[..., Any]
-"""`run(func, *args)` → `func(*args)`: here (`in_process`), or `Isolation.run` in a limited process."""
 
 
-def in_process(func: Callable[..., Any], *args: Any) -> Any:
-    return func(*args)
-
-
-def pdf_tables(upload: Upload, pages: set[int] | None) -> list[Any]:
-    """The ruled tables of a PDF attachment (budget reading): module level, so that it pickles."""
-    from screening.budget import pdf_grids
-
-    return pdf_grids(upload.read(), pages)
-
-
-def crashed_document(upload: Upload, app: Application | None) -> Document:
-    """What stands for an attachment whose parsing raised an unexpected error: its name, hash and
-    claimed role, no text, and the `document.unreadable` problem saying so (no traceback)."""
+def failed_document(upload: Upload, app: Application | None, rule: str, message: str, *,
+                    page: int | None = None) -> Document:
+    """What stands for an attachment that could not be parsed: its name (screened too: a leak in
+    a file name counts), hash, sniffed format and claimed role, no text, and the problem."""
     role, source = roles.claimed(app, upload.name)
     try:
         data = upload.read()
     except OSError:
         data = b""
-    return Document(file=Path(upload.name).name, format="", sha256=hashlib.sha256(data).hexdigest(), pages=None,
-                    problems=(Problem("document.unreadable", INTERNAL_ERROR),), role=role, role_source=source)
+    name = Path(upload.name).name
+    return Document(file=name, format=parsed_as(sniff(data)), sha256=hashlib.sha256(data).hexdigest(),
+                    pages=None, parts=(filename_part(name),), problems=(Problem(rule, message, page=page),),
+                    role=role, role_source=source)
+
+
+def crashed_document(upload: Upload, app: Application | None) -> Document:
+    """An attachment whose parsing raised an unexpected error: `document.unreadable`, no traceback."""
+    return failed_document(upload, app, "document.unreadable", INTERNAL_ERROR)
 
 
 def parse_safely(parse: Parser, upload: Upload,
@@ -130,14 +132,13 @@ def screen(
     call: str | None = None,
     project_id: str | None = None,
     parse: Parser = parse_upload,
-    run: Runner = in_process,
     deadline: Deadline | None = None,
 ) -> Report:
     """Screen one project.
 
-    `parse` turns an upload into a Document and `run` runs what else reads an attachment's bytes
-    (pdfplumber's table finder for a budget PDF): the CLI and the HTTP hook pass `Isolation.parse`
-    and `Isolation.run`, which work in a separate, limited process. `deadline` bounds the checks
+    `parse` turns an upload into a Document (all reading of the file happens there): the CLI, the
+    HTTP hook and a batch's retries pass `Isolation.parse`, which works in a separate, limited
+    process. The checks only read the Documents. `deadline` bounds the checks
     (past it the report holds the parsed documents and one `document.timeout` finding) and cancels
     the work when its requester is gone (`deadline.Cancelled` is raised).
     """
@@ -148,9 +149,7 @@ def screen(
         deadline.check()
         documents.append(parse_safely(parse, upload, application))
     targets = tuple(identities(application, the_call.identity, tuple(orgs), tuple(persons)))
-    # the budget reader asks for a PDF's ruled tables only when it reads that PDF as a budget
-    tables = {Path(u.name).name: partial(run, pdf_tables, u) for u in uploads}
-    ctx = Context(the_call, application, tuple(documents), targets, memo={TABLES: tables}, deadline=deadline)
+    ctx = Context(the_call, application, tuple(documents), targets, deadline=deadline)
     deadline.start()
     project = project_id or (application.project_id if application else "-")
     try:
@@ -179,18 +178,16 @@ def screen_files(
     persons: Sequence[str] = (),
     call: str | None = None,
     parse: Parser = parse_upload,
-    run: Runner = in_process,
     deadline: Deadline | None = None,
 ) -> Report:
-    """Screen loose files (`screening check`): they form one project. `parse`, `run` and
-    `deadline` as in `screen()` (the command passes `Isolation.parse` and `Isolation.run`: each
-    attachment in its own limited process)."""
+    """Screen loose files (`screening check`): they form one project. `parse` and `deadline` as in
+    `screen()` (the command passes `Isolation.parse`: each attachment in its own limited process)."""
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"文件不存在或不是普通文件：{', '.join(missing)}")
     app = load_application(application) if isinstance(application, Path) else application
     return screen(app, [Upload(p.name, path=p) for p in paths], orgs=orgs, persons=persons, call=call, parse=parse,
-                  run=run, deadline=deadline)
+                  deadline=deadline)
 
 
 def project_files(folder: Path) -> list[Path]:
@@ -200,16 +197,15 @@ def project_files(folder: Path) -> list[Path]:
     )
 
 
-def screen_project(folder: Path, *, call: str | None = None, parse: Parser = parse_upload, run: Runner = in_process,
+def screen_project(folder: Path, *, call: str | None = None, parse: Parser = parse_upload,
                    deadline: Deadline | None = None) -> Report:
-    """Screen one project folder (contract §1): application.json plus its attachments. `parse`,
-    `run` and `deadline` as in `screen()` (`screening project` passes `Isolation.parse` and
-    `Isolation.run`)."""
+    """Screen one project folder (contract §1): application.json plus its attachments. `parse` and
+    `deadline` as in `screen()` (`screening project` passes `Isolation.parse`)."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: 不是项目文件夹")
     app_path = folder / APPLICATION_FILE
     if not app_path.is_file():
         raise ApplicationError(f"{folder}: 缺少 {APPLICATION_FILE}")
     app = load_application(app_path)
-    return screen(app, [Upload(p.name, path=p) for p in project_files(folder)], call=call, parse=parse, run=run,
+    return screen(app, [Upload(p.name, path=p) for p in project_files(folder)], call=call, parse=parse,
                   deadline=deadline)

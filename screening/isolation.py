@@ -33,7 +33,6 @@ again (as `__mp_main__`): a script that uses this module must keep its work unde
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import resource
 import signal
@@ -41,16 +40,16 @@ import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any, TypeVar
 
 from screening.application import Application
 from screening.deadline import Cancelled, Deadline
-from screening.engine import Upload, infer_role, parse_upload
+from screening.engine import Upload, parse_upload
+from screening.engine import failed_document as engine_failed_document
 from screening.errors import AttachmentError, ScreeningError, TooLargeError
+from screening.formats import sniff
 from screening.limits import MB, Limits
-from screening.model import Document, Problem, Role
-from screening.parsers import filename_part, sniff
+from screening.model import Document
 
 T = TypeVar("T")
 Parser = Callable[[Upload, Application | None], Document]
@@ -70,7 +69,6 @@ PRELOAD = (
 MEMORY_SIGNALS = frozenset({signal.SIGABRT, signal.SIGILL, signal.SIGTRAP, signal.SIGKILL, signal.SIGBUS})
 MAX_FILE_WRITTEN = 16 * MB
 POLL = 0.2  # seconds between looks at a request's cancel flag while waiting
-_FORMATS = {"docx": "docx", "pdf": "pdf", "image": "image", "encrypted_office": "docx"}
 
 
 class Busy(ScreeningError):
@@ -209,7 +207,7 @@ class Isolation:
             raise ParseTimeoutError(f"附件处理超过{limits.parse_timeout:g}秒仍未完成，已中止；请检查文件是否损坏或过于复杂")
         if status == "memory":
             raise TooLargeError(f"附件处理所需内存超过{limits.parse_memory // MB}MB上限，已中止；文件可能过大或是恶意构造的文件")
-        if status == "raised":
+        if status == "raised" and isinstance(payload, ScreeningError):
             raise payload
         raise WorkerCrashError(f"处理附件时出错（{payload}），未能审查")
 
@@ -229,21 +227,5 @@ class Isolation:
 
 
 def failed_document(upload: Upload, application: Application | None, err: AttachmentError) -> Document:
-    """What is known of an attachment whose parsing failed: name, hash, sniffed format, the problem."""
-    data = upload.data or b""
-    name = Path(upload.name).name
-    role, source = Role.OTHER, "inferred"
-    if application is not None and (given := application.role_of(name)) is not None:
-        role, source = given, "application"
-    elif (guessed := infer_role(name)) is not None:
-        role, source = guessed, "filename"
-    return Document(
-        file=name,
-        format=_FORMATS.get(sniff(data), ""),
-        sha256=hashlib.sha256(data).hexdigest(),
-        pages=None,
-        parts=(filename_part(name),),
-        problems=(Problem(err.rule, err.message, page=err.page),),
-        role=role,
-        role_source=source,
-    )
+    """What is known of an attachment whose parsing failed (`engine.failed_document`)."""
+    return engine_failed_document(upload, application, err.rule, err.message, page=err.page)

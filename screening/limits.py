@@ -89,7 +89,7 @@ class Limits:
         unknown = set(values) - known
         if unknown:
             raise ConfigError(f"未知的限制项：{', '.join(sorted(unknown))}")
-        return replace(self, **{k: v for k, v in values.items() if v is not None})
+        return replace(self, **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
 
 
 # variable → (field, parse, unit factor)

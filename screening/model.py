@@ -8,9 +8,12 @@ came from. Matching happens on normalised text (`screening.text`), and offsets a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from screening.formats import Format
 
 
 class PartKind(StrEnum):
@@ -38,11 +41,30 @@ class Severity(StrEnum):
         """Higher is more severe; used to sort findings most severe first."""
         return {"fail": 2, "warn": 1, "info": 0}[self.value]
 
+    @property
+    def verdict(self) -> Verdict:
+        """The verdict a finding of this severity gives on its own (contract §3)."""
+        return {"fail": Verdict.FAIL, "warn": Verdict.REVIEW, "info": Verdict.PASS}[self.value]
+
 
 class Verdict(StrEnum):
+    """A project's outcome (contract §3); a set of projects is as bad as its worst (contract §2)."""
+
     PASS = "pass"
     REVIEW = "review"
     FAIL = "fail"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: pass 0, review 1, fail 2."""
+        return {"fail": 2, "review": 1, "pass": 0}[self.value]
+
+    @classmethod
+    def worst(cls, verdicts: Iterable[Verdict]) -> Verdict:
+        """The worst of `verdicts`: fail when any fails, else review when any needs a person's look,
+        else pass (also when there is none). The one place a verdict is combined: a report's from
+        its findings, a batch's and the exit code's from its projects."""
+        return max(verdicts, key=lambda v: v.rank, default=cls.PASS)
 
 
 class Role(StrEnum):
@@ -97,9 +119,18 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class RuledTable:
+    """A table with drawn rules that the parser found on a PDF page (pdfplumber's table finder):
+    its cells row by row, "" for an empty or merged cell."""
+
+    page: int
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     file: str  # the file name as uploaded (no directory)
-    format: str  # "docx" | "pdf" | "image" | "" when unknown
+    format: Format  # what the file really is (screening/formats.py); UNKNOWN ("") when not recognised
     sha256: str
     pages: int | None
     parts: tuple[Part, ...] = ()
@@ -108,6 +139,10 @@ class Document:
     role: Role = Role.OTHER
     role_source: str = "inferred"  # "application" | "filename" | "content" | "inferred"
     ocr: bool = False
+    # the ruled tables of a budget PDF (screening/parsers/tables.py); None: not looked for. Not in
+    # the report: the budget block says what was read from them
+    tables: tuple[RuledTable, ...] | None = None
+    tables_note: str = ""  # why the table finder read nothing, when it failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +153,18 @@ class Location:
     start: int | None = None
     end: int | None = None
     origin: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Location:
+        """The inverse of `to_json`."""
+        return cls(
+            part=PartKind(data["part"]),
+            page=data.get("page"),
+            paragraph=data.get("paragraph"),
+            start=data.get("start"),
+            end=data.get("end"),
+            origin=data.get("origin", ""),
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"part": self.part.value}
@@ -173,6 +220,25 @@ class Finding:
             out["evidence"] = list(self.evidence)
         return out
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        """The inverse of `to_json`: a finding of a report JSON back as a `Finding` (to order a
+        report's findings again and derive its verdict). Fields `to_json` never writes are ignored."""
+        location = data.get("location")
+        return cls(
+            rule=data["rule"],
+            severity=Severity(data["severity"]),
+            message=data["message"],
+            file=data.get("file"),
+            location=Location.from_json(location) if location else None,
+            matched=data.get("matched"),
+            target=data.get("target"),
+            method=data.get("method"),
+            score=data.get("score"),
+            context=data.get("context"),
+            evidence=tuple(data.get("evidence") or ()),
+        )
+
 
 SCHEMA = "screening-report/1"
 
@@ -191,12 +257,7 @@ class Report:
     @property
     def verdict(self) -> Verdict:
         """Contract §3: fail when any finding fails, else review when any warns, else pass."""
-        severities = {f.severity for f in self.findings}
-        if Severity.FAIL in severities:
-            return Verdict.FAIL
-        if Severity.WARN in severities:
-            return Verdict.REVIEW
-        return Verdict.PASS
+        return Verdict.worst(f.severity.verdict for f in self.findings)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from screening import formats
 from screening.application import Application
 from screening.engine import Upload, parse_upload, screen
 from screening.errors import AttachmentError
@@ -31,8 +32,6 @@ from screening.model import Document, Finding, PartKind, Report, Severity
 
 __all__ = ["Redaction", "RedactionError", "leaks", "mask_bytes", "redact"]
 
-REDACTABLE = ("docx", "pdf")
-EXTENSIONS = {"docx": ".docx", "pdf": ".pdf"}
 REFUSED = {
     "document.encrypted": "附件设置了密码",
     "document.too_large": "附件过大或结构异常",
@@ -56,16 +55,10 @@ class Redaction:
 
 def mask_bytes(data: bytes, fmt: str, needles: tuple[str, ...]) -> bytes:
     """The file with every occurrence of the needles masked (runs in a limited process in the service)."""
-    found = Needles(needles)
-    if fmt == "docx":
-        from screening.masking.docx import mask_docx
-
-        return mask_docx(data, found)
-    if fmt == "pdf":
-        from screening.masking.pdf import mask_pdf
-
-        return mask_pdf(data, found)
-    raise RedactionError(f"无法为“{fmt or '未知'}”格式的附件生成脱敏副本（只支持docx和pdf）")
+    masker = formats.info(fmt).masker
+    if masker is None:
+        raise RedactionError(f"无法为“{formats.info(fmt).name}”格式的附件生成脱敏副本（只支持docx和pdf）")
+    return formats.function(masker)(data, Needles(needles))
 
 
 def leaks(report: Report, file: str) -> list[Finding]:
@@ -77,7 +70,7 @@ def leaks(report: Report, file: str) -> list[Finding]:
 def copy_name(name: str, fmt: str, needles: Sequence[str]) -> str:
     """The original name with leaks masked and the extension of the real format."""
     stem = re.sub(f"{MASK}+", "", Needles(needles).mask(Path(name).stem)).strip("-_ ·　") or "附件"
-    return f"{stem}-脱敏{EXTENSIONS[fmt]}"
+    return f"{stem}-脱敏{formats.info(fmt).extensions[0]}"
 
 
 def redact(application: Application, upload: Upload, *, parse: Parse = parse_upload, mask: Mask = mask_bytes,
@@ -119,8 +112,8 @@ def _read(upload: Upload) -> bytes:
 
 
 def _check_readable(doc: Document) -> None:
-    if doc.format not in REDACTABLE:
-        what = {"image": "图片"}.get(doc.format, doc.format or "无法识别的格式")
+    if doc.format not in formats.REDACTABLE:
+        what = formats.info(doc.format).name
         raise RedactionError(f"{doc.file}：{what}无法自动脱敏（只支持docx和pdf），请人工处理")
     for problem in doc.problems:
         if problem.rule in REFUSED:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from pathlib import PureWindowsPath
 
 from screening import lexicons
 from screening.application import Application
@@ -69,10 +70,14 @@ def from_name(file_name: str) -> Role | None:
 
 def claimed(application: Application | None, file_name: str) -> tuple[Role, str]:
     """The role claimed for a file and who claims it: ("application" | "filename"), else
-    (other, "inferred")."""
-    if application is not None and (given := application.role_of(file_name)) is not None:
+    (other, "inferred"). The one place a role is inferred before parsing: the engine, a crashed
+    parse (`engine.crashed_document`) and a failed isolated one (`isolation.failed_document`) all
+    ask here. Only the last component of `file_name` counts, either separator (the name the parsers
+    give the Document)."""
+    name = PureWindowsPath(file_name).name
+    if application is not None and (given := application.role_of(name)) is not None:
         return given, "application"
-    if (named := from_name(file_name)) is not None:
+    if (named := from_name(name)) is not None:
         return named, "filename"
     return Role.OTHER, "inferred"
 

@@ -63,6 +63,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from screening import formats
 from screening.application import Application
 from screening.deadline import Cancelled
 from screening.engine import Upload, parse_upload, screen
@@ -92,10 +93,7 @@ except ModuleNotFoundError as missing:  # pragma: no cover - depends on the inst
 log = logging.getLogger("uvicorn.error")  # shown with uvicorn's own messages
 
 PAGE = Path(__file__).resolve().parent / "static" / "upload.html"
-MEDIA_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
+MEDIA_TYPES = {str(f): info.media_type for f, info in formats.FORMATS.items() if info.media_type}  # of redacted copies
 ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "body_timeout", 413: "too_large",
                415: "unsupported_media_type", 422: "unprocessable", 500: "internal_error"}
 
@@ -467,7 +465,8 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
     @app.exception_handler(HTTPException)
     async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
         detail = {404: "没有这个地址", 405: "不支持这个请求方法"}.get(exc.status_code, exc.detail)
-        return _error(exc.status_code, ERROR_CODES.get(exc.status_code, "http_error"), detail, exc.headers)
+        return _error(exc.status_code, ERROR_CODES.get(exc.status_code, "http_error"), detail,
+                      dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -499,7 +498,7 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
 
             def work(cancel: threading.Event) -> Report:
                 return screen(sub.application, sub.uploads, parse=partial(isolation.parse, cancel=cancel),
-                              run=partial(isolation.run, cancel=cancel), deadline=isolation.deadline(cancel))
+                              deadline=isolation.deadline(cancel))
 
             try:
                 report = await while_connected(request, work, "screening")

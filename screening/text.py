@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
 _ZERO_WIDTH = {"\u00ad", "\u180e", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff"}
 
 
-@lru_cache(maxsize=1)
-def _opencc():  # type: ignore[no-untyped-def]
+@cache
+def t2s() -> Any:
+    """The OpenCC traditional → simplified converter (``t2s``), loaded once per process: every
+    module that converts (this one, classify.py) uses this one."""
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -37,7 +40,7 @@ def fold_char(ch: str) -> str:
     if any(c.isspace() for c in out):
         out = "".join(c for c in out if not c.isspace())
     if out and "\u3400" <= out[0] <= "\u9fff":
-        out = _opencc().convert(out)
+        out = t2s().convert(out)
     return out.casefold() if out.isascii() else out.lower()
 
 
@@ -82,7 +85,7 @@ def normalize(text: str, *, keep_space: bool = False, fold_case: bool = True) ->
     index: list[int] = []
     for i, piece in enumerate(pieces):
         if piece:
-            index.extend([i] * len(piece))  # type: ignore[arg-type]
+            index.extend([i] * len(piece))
     return Normalized(text, out, tuple(index))
 
 

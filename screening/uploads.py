@@ -212,7 +212,7 @@ async def read_parts(request: Request, limits: Limits, spool: Spool) -> list[For
     if declared is not None and declared.isdigit() and int(declared) > limits.max_request_bytes:
         raise ApiError(413, "too_large", f"上传内容过大：上限{limits.max_request_bytes // MB}MB")
     reader = _FormReader(limits, spool)
-    parser = python_multipart.MultipartParser(params[b"boundary"], reader.callbacks())
+    parser = python_multipart.MultipartParser(params[b"boundary"], reader.callbacks())  # type: ignore[arg-type]
     received = 0
     try:
         async for chunk in request.stream():

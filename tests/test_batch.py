@@ -228,7 +228,7 @@ def test_duplicate_across_categories_at_the_threshold() -> None:
     def score(a: str, b: str) -> float:
         return fuzz.ratio(rules.norm(a), rules.norm(b))
 
-    assert score(base, near) >= rules.TITLE_SIMILARITY_MIN > score(base, far)  # the premise of this test
+    assert score(base, near) >= CALL.batch.title_similarity_min > score(base, far)  # the premise of this test
     same, traditional = {"name": "衢州晶辉光电科技有限公司"}, {"name": "衢州晶輝光電科技有限公司"}
 
     def duplicates(*apps: Application) -> set[str]:

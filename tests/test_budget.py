@@ -5,7 +5,6 @@ fires on its fault, stays silent on clean tables and within the tolerances."""
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,10 @@ from screening.application import Application, load_application
 from screening.calls import load_call
 from screening.checks import budget as budget_check
 from screening.checks.context import Context
-from screening.engine import Upload, parse_upload, pdf_tables, project_files
+from screening.engine import Upload, parse_upload, project_files
 from screening.model import Document, Finding, Role
 from screening.parsers import parse_file
+from screening.parsers.tables import with_ruled_tables
 from tests.conftest import BATCH
 
 LEXICONS = {"items": "budget-items.tsv", "columns": "budget-columns.tsv"}
@@ -36,22 +36,22 @@ ITEMS_520 = [("设备费", 180.0), ("材料费", 120.0), ("测试化验加工费
              ("专家咨询费", 10.0), ("其他支出", 20.0), ("间接费用", 50.0)]
 
 
-def parsed(path: Path) -> Document:
-    return parse_upload(Upload(path.name, path=path), None)
+def parsed(path: Path, *, with_tables: bool = True) -> Document:
+    """The attachment as the engine parses it for a budget: a PDF with its ruled tables."""
+    doc = parse_file(path, Role.BUDGET)
+    if doc.format == "pdf" and with_tables:
+        doc = with_ruled_tables(doc, path.read_bytes(), budget.budget_pages(doc, LEXICONS["items"]))
+    return doc
 
 
 def read(path: Path, *, with_bytes: bool = True) -> budget.Table | None:
-    return budget.read(parsed(path), tables_of(path) if with_bytes else None, **LEXICONS)
-
-
-def tables_of(path: Path) -> budget.TableReader:
-    return partial(pdf_tables, Upload(path.name, path=path))
+    return budget.read(parsed(path, with_tables=with_bytes), **LEXICONS)
 
 
 def context(paths: list[Path], app: dict[str, Any] | None = None, *, call: str = "quzhou-2020") -> Context:
     application = Application.model_validate(app or APP)
     docs = tuple(parse_upload(Upload(p.name, path=p), application) for p in paths)
-    return Context(load_call(call), application, docs, (), memo={budget_check.TABLES: {p.name: tables_of(p) for p in paths}})
+    return Context(load_call(call), application, docs, ())
 
 
 def run(paths: list[Path], app: dict[str, Any] | None = None) -> tuple[list[Finding], dict[str, Any] | None]:
@@ -112,20 +112,22 @@ def test_ruled_pdf_reads_the_same_without_its_bytes(tmp_path: Path) -> None:
     assert items(with_rules) == items(text) == ITEMS_520
 
 
-def test_ruled_tables_are_read_in_a_limited_process(tmp_path: Path) -> None:
-    """What the CLI and the hook do: pdfplumber runs in an isolated process; when that process fails
-    (here: a time limit no table finder meets) the table is read from the text lines, and says why."""
+def test_ruled_tables_are_read_by_the_parser_in_its_limited_process(tmp_path: Path) -> None:
+    """What the CLI and the hook do: the parser, in its isolated process, finds the ruled tables of a
+    budget PDF; the checks only read them. A PDF the table finder refuses is read from its lines."""
     from screening.isolation import Isolation
     from screening.limits import Limits
 
-    path = ruled_pdf(tmp_path / "b.pdf", rows())
-    upload = Upload(path.name, path=path)
-    isolated = budget.read(parsed(path), partial(Isolation(Limits(workers=1)).run, pdf_tables, upload), **LEXICONS)
-    assert isolated is not None and isolated.method == "pdf_table" and items(isolated) == ITEMS_520
-    hurried = Isolation(Limits(workers=1, parse_timeout=0.001))
-    fallback = budget.read(parsed(path), partial(hurried.run, pdf_tables, upload), **LEXICONS)
+    path = ruled_pdf(tmp_path / "经费预算表.pdf", rows())
+    doc = Isolation(Limits(workers=1)).parse(Upload(path.name, path=path), None)
+    assert doc.role is Role.BUDGET and doc.tables and doc.tables_note == ""
+    table = budget.read(doc, **LEXICONS)
+    assert table is not None and table.method == "pdf_table" and items(table) == ITEMS_520
+    refused = with_ruled_tables(parse_file(path, Role.BUDGET), b"%PDF-1.4 not really", {1})
+    assert refused.tables == () and "pdfplumber无法读取此PDF的表格" in refused.tables_note
+    fallback = budget.read(refused, **LEXICONS)
     assert fallback is not None and fallback.method == "text" and items(fallback) == ITEMS_520
-    assert "未能读取此PDF的表格" in fallback.note and "秒" in fallback.note
+    assert "pdfplumber无法读取此PDF的表格" in fallback.note
 
 
 def test_an_empty_cell_keeps_its_column_only_with_the_rules(tmp_path: Path) -> None:
@@ -314,7 +316,7 @@ def test_each_budget_sample_reads_and_checks_as_gold_says(gold: dict[str, Any]) 
         app = load_application(folder / "application.json")
         paths = project_files(folder)
         docs = tuple(parse_upload(Upload(p.name, path=p), app) for p in paths)
-        ctx = Context(load_call(app.call), app, docs, (), memo={budget_check.TABLES: {p.name: tables_of(p) for p in paths}})
+        ctx = Context(load_call(app.call), app, docs, ())
         got = [f.rule for f in budget_check.check(ctx)]
         block = budget_check.block(ctx)
         for rule in g["rules"]:
@@ -336,9 +338,8 @@ def test_samples_cover_every_layout(gold: dict[str, Any]) -> None:
     for pid in gold["projects"]:
         if "QZ2020-0301" <= pid <= "QZ2020-0399":
             for path in project_files(BATCH / pid):
-                doc = parse_file(path, Role.BUDGET)
                 if "预算" in path.name or path.name == "附件2.pdf":
-                    table = budget.read(doc, tables_of(path), **LEXICONS)
+                    table = budget.read(parsed(path), **LEXICONS)
                     if table is not None:
                         methods.add(table.method)
                         units.add(table.unit)

@@ -17,7 +17,7 @@ from screening.classify import DEFAULT_LEXICON, block, classify_documents, class
 from screening.errors import ConfigError
 from screening.model import Document, Part, PartKind, Role
 from screening.parsers import parse_file
-from tests.conftest import SAMPLES, Result
+from tests.conftest import BATCH, SAMPLES, Result
 
 EVAL_SET = SAMPLES / "titles.jsonl"
 UNSEEN_SET = SAMPLES / "titles-unseen.jsonl"  # written after the lexicon was tuned; never used to tune it
@@ -394,3 +394,18 @@ def test_evaluation_accuracy_meets_the_targets(path: Path) -> None:
     assert top3 / total >= 0.95
     assert none_hit / none_total >= 0.8
     assert false_none / total <= 0.05
+
+
+def test_classify_file_is_a_library_function(tmp_path: Path) -> None:
+    from screening.classify import classify_file
+    from screening.errors import UsageError
+
+    report = next(p for p in sorted((BATCH / "QZ2020-0001").iterdir()) if p.suffix == ".docx")
+    title, ranking = classify_file(report, top=3)
+    assert title and len(ranking.to_json()) == 3
+    with pytest.raises(UsageError, match="不存在"):
+        classify_file(tmp_path / "none.docx")
+    empty = tmp_path / "空.docx"
+    empty.write_bytes(b"")
+    with pytest.raises(UsageError, match="无法分类"):
+        classify_file(empty)

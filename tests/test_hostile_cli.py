@@ -27,6 +27,7 @@ import pytest
 from screening import batch as batch_module
 from screening.application import Application
 from screening.batch import screen_batch
+from screening.batch import worker as batch_worker
 from screening.engine import Upload, parse_upload, screen_project
 from screening.isolation import Isolation
 from screening.limits import MB, WORKER_BASELINE, Limits
@@ -219,9 +220,9 @@ def test_batch_memory_error_in_a_parser_is_that_attachments_too_large(monkeypatc
             raise MemoryError
         return parse_upload(upload, application)
 
-    monkeypatch.setattr(batch_module, "parse_upload", exhausted)
+    monkeypatch.setattr(batch_worker, "parse_upload", exhausted)
     folder = project_with(tmp_path / "p", HOSTILE, b"%PDF-1.7\n")
-    report = batch_module.screen_in_worker(folder).to_json()
+    report = batch_worker.screen_in_worker(folder).to_json()
     assert "document.too_large" in rules_of(report, HOSTILE)
     assert leaks_reported(report)
 

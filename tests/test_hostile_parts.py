@@ -24,9 +24,9 @@ from PIL import Image
 from samples.docxkit import build_docx
 from screening.errors import CorruptError, TooLargeError
 from screening.model import PartKind
-from screening.parsers import docx as docx_parser
 from screening.parsers import parse_bytes
-from screening.parsers.docx import parse
+from screening.parsers.docx import limits as docx_limits
+from screening.parsers.docx import open_zip_for_copy, parse
 from screening.parsers.xmlsafe import MAX_XML_PART, Budget, _Rewriter, read_member
 from tests.hostile import damage_member, picture_bomb, picture_docx, replace_member, small_png
 
@@ -268,7 +268,7 @@ def noise_png(side: int = 200) -> bytes:
 
 def test_a_picture_over_the_member_limit_is_unverifiable(monkeypatch: pytest.MonkeyPatch) -> None:
     picture = noise_png()
-    monkeypatch.setattr(docx_parser, "MAX_MEDIA_PART", len(picture) - 1)
+    monkeypatch.setattr(docx_limits, "MAX_MEDIA_PART", len(picture) - 1)
     parsed = parse(picture_docx([LEAK], picture))
     assert body(parsed) == [LEAK] and rules(parsed) == ["document.unverifiable"]
     assert "超过单个文件" in parsed.problems[0].message and PICTURE in parsed.problems[0].message
@@ -279,7 +279,7 @@ def test_pictures_beyond_the_package_total_are_unverifiable(monkeypatch: pytest.
     data = with_members(picture_docx([LEAK], picture), {"word/media/image2.png": noise_png(150)})
     with zipfile.ZipFile(io.BytesIO(data)) as zf:  # every other non-XML member (the thumbnail) and the first picture fit
         others = sum(i.file_size for i in zf.infolist() if not i.filename.endswith((".xml", ".rels")))
-    monkeypatch.setattr(docx_parser, "MAX_TOTAL_BYTES", others - 1)
+    monkeypatch.setattr(docx_limits, "MAX_TOTAL_BYTES", others - 1)
     parsed = parse(data)
     assert [i.source for i in parsed.images] == [PICTURE]
     assert rules(parsed) == ["document.unverifiable"]
@@ -295,13 +295,13 @@ def test_an_xml_named_member_among_the_pictures_is_guarded_too() -> None:
 
 
 def test_many_unreadable_pictures_are_counted_in_one_more_problem(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(docx_parser, "MAX_MEDIA_PART", MB)
-    n = docx_parser.MAX_PICTURE_PROBLEMS + 5
+    monkeypatch.setattr(docx_limits, "MAX_MEDIA_PART", MB)
+    n = docx_limits.MAX_PICTURE_PROBLEMS + 5
     data = with_members(picture_docx([LEAK], small_png()),
                         {f"word/media/bomb{i}.png": picture_bomb(2 * MB) for i in range(n)})
     parsed = parse(data)
     assert body(parsed) == [LEAK]
-    assert rules(parsed) == ["document.unverifiable"] * (docx_parser.MAX_PICTURE_PROBLEMS + 1)
+    assert rules(parsed) == ["document.unverifiable"] * (docx_limits.MAX_PICTURE_PROBLEMS + 1)
     assert "另有5张图片" in parsed.problems[-1].message
 
 
@@ -314,7 +314,7 @@ def test_a_bomb_in_a_member_never_read_is_too_large_and_the_text_is_read(tmp_pat
 
 def test_too_many_members_still_refuse_the_whole_archive(tmp_path: Path) -> None:
     data = with_members(build(tmp_path, body=[LEAK]),
-                        {f"word/media/x{i}.bin": b"" for i in range(docx_parser.MAX_ENTRIES)})
+                        {f"word/media/x{i}.bin": b"" for i in range(docx_limits.MAX_ENTRIES)})
     with pytest.raises(TooLargeError, match="文件过多"):
         parse(data)
 
@@ -323,7 +323,7 @@ def test_masking_still_refuses_a_package_it_cannot_inflate_whole() -> None:
     """Masking copies every member: its opener keeps refusing the whole package."""
     data = replace_member(picture_docx([LEAK], small_png()), PICTURE, picture_bomb())
     with pytest.raises(TooLargeError, match="压缩炸弹"):
-        docx_parser._open_zip(data)
+        open_zip_for_copy(data)
 
 
 def test_a_picture_bomb_report_fails_on_the_body_and_the_picture(tmp_path: Path, cli: Callable[..., Any]) -> None:

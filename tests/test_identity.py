@@ -12,8 +12,8 @@ from screening.application import parse_application
 from screening.calls import Call, load_call
 from screening.checks import identity
 from screening.checks.context import Context
+from screening.identity.targets import identities
 from screening.model import Document, Finding, Part, PartKind, Role, Severity
-from screening.targets import identities
 
 APP: dict[str, Any] = {
     "project_id": "T-1", "title": "测试项目",

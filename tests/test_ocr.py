@@ -303,6 +303,17 @@ def test_pieces_far_apart_are_separate_rows() -> None:
     assert [r.text for r in ocr.rows(lines)] == ["姓名", "周明轩"]
 
 
+def test_the_gap_limit_between_rows_is_the_thresholds_files() -> None:
+    """A gap just inside `gap_max` line heights continues a paragraph (the usual gap is as large),
+    one just beyond starts a new one: the factor lives in lexicons/parsing.yaml."""
+    from screening.parsers.thresholds import thresholds
+
+    factors = thresholds().paragraphs.recognised
+    for gap, joined in ((factors.gap_max * 30 - 1, True), (factors.gap_max * 30 + 1, False)):
+        rows = [line(f"第{k}行文字文字文字", 200, 100 + k * (30 + gap), 1400) for k in range(4)]
+        assert (len(ocr.paragraphs(rows)) == 1) is joined, gap
+
+
 # ---------------------------------------------------------------- end to end
 
 

@@ -9,12 +9,13 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from samples.pdfkit import build_pdf
-from screening.errors import CorruptError, EncryptedError
+from samples.pdfkit import FONT_SIZE, MARGIN, build_pdf
+from screening.errors import ConfigError, CorruptError, EncryptedError
 from screening.model import Part, PartKind
 from screening.parsers import parse_bytes
 from screening.parsers.base import Parsed
 from screening.parsers.pdf import parse
+from screening.parsers.thresholds import FILE, load, thresholds
 
 
 def parsed(tmp_path: Path, **kwargs: object) -> Parsed:
@@ -50,6 +51,41 @@ def test_name_in_page_text(tmp_path: Path) -> None:
     x0, top, x1, bottom = body.box
     assert x0 == pytest.approx(72, abs=1) and 70 < top < bottom < 100 and x1 > x0
     assert result.problems == ()
+
+
+def test_line_box_is_the_em_box_from_baseline_and_font_size(tmp_path: Path) -> None:
+    """The box comes from what the PDF says (origin, font size), not from a system font's glyphs:
+    the same on a machine without CJK fonts (tests/test_machine_independence.py)."""
+    em = thresholds().pdf.em
+    text = "项目负责人张三，教授。"  # all wide: one em each
+    body = only(parsed(tmp_path, pages=[[text]]), PartKind.BODY, "")
+    baseline = MARGIN + FONT_SIZE  # below the top edge (samples/pdfkit.py)
+    assert body.box == (MARGIN, round(baseline - em.ascent * FONT_SIZE, 1),
+                        MARGIN + len(text) * em.wide_advance * FONT_SIZE, round(baseline + em.descent * FONT_SIZE, 1))
+
+
+def test_a_line_ends_its_last_characters_advance_after_its_origin(tmp_path: Path) -> None:
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    em = thresholds().pdf.em
+    for text, advance in (("张三ab", em.narrow_advance), ("ab张三", em.wide_advance)):
+        data = build_pdf(tmp_path / "t.pdf", pages=[[text]]).read_bytes()
+        textpage = pdfium.PdfDocument(data)[0].get_textpage()
+        x, y = ctypes.c_double(), ctypes.c_double()
+        assert pdfium_c.FPDFText_GetCharOrigin(textpage, len(text) - 1, x, y)
+        body = only(parse(data), PartKind.BODY, "")
+        assert body.box is not None and body.box[2] == round(x.value + advance * FONT_SIZE, 1)
+
+
+def test_lone_punctuation_on_the_last_line_stays_in_its_paragraph(tmp_path: Path) -> None:
+    """A 。 wrapped onto a line of its own is a line of the same font size: one paragraph (with the
+    glyph box it was a much lower line and started a paragraph of its own)."""
+    paragraph = "本表为某某项目的经费预算。"
+    result = parsed(tmp_path, pages=[[paragraph, "下一段"]], wrap_at=len(paragraph) - 1)
+    assert texts(result, PartKind.BODY) == ["本表为某某项目的经费预算\n。", "下一段"]
 
 
 def test_name_broken_across_a_line_is_one_part(tmp_path: Path) -> None:
@@ -293,3 +329,32 @@ def test_xmp_values_attributes_alternatives_and_skips() -> None:
   </xmpMM:History>
  </rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>""".encode()
     assert _xmp_values(packet) == [("Author", "Zhang San"), ("title", "李四的申请书")]
+
+
+# ---------------------------------------------------------------- thresholds (lexicons/parsing.yaml)
+
+
+def test_thresholds_are_the_parsers_values() -> None:
+    from screening.parsers import ocr, pdf
+
+    values = thresholds()
+    in_use = (pdf.BAND, pdf.MIN_TEXT_CHARS, pdf.MAX_STRIPS, ocr.LOW_CONFIDENCE, ocr.LINE_MIN_SCORE, ocr.ROW_GAP)
+    assert in_use == (values.pdf.band, values.pdf.min_text_chars, values.pdf.pictures.max_strips,
+                      values.ocr.low_confidence, values.ocr.line_min_score, values.ocr.rows.gap)
+
+
+@pytest.mark.parametrize(("edit", "named"), [
+    (lambda text: text.replace("band: 0.07", "band: 0.7"), "pdf.band"),
+    (lambda text: text.replace("  min_text_chars: 5\n", ""), "pdf.min_text_chars"),
+    (lambda text: text.replace("open: 8", "open: 8\n    opne: 9"), "paragraphs.recognised.opne"),
+    (lambda text: text.replace("pitch_range: [0.5, 4.0]", "pitch_range: [4.0, 0.5]"), "pitch_range"),
+    (lambda text: text + "\n  : [", "parsing.yaml"),
+])
+def test_a_broken_thresholds_file_names_the_key(tmp_path: Path, edit: object, named: str) -> None:
+    from screening.resources import data_dir
+
+    broken = tmp_path / FILE
+    broken.write_text(edit((data_dir("lexicons") / FILE).read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
+    with pytest.raises(ConfigError) as caught:
+        load(broken)
+    assert named in str(caught.value)

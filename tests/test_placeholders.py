@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from screening.labels import find_inline
-from screening.placeholders import is_placeholder, is_public_number, leading_placeholder
+from screening.identity.labels import find_inline
+from screening.identity.placeholders import is_placeholder, is_public_number, leading_placeholder
 from screening.text import normalize
 
 

@@ -81,6 +81,14 @@ def test_report_is_valid_and_golden(project: Path) -> None:
     assert json.loads(golden.read_text(encoding="utf-8")) == rep
 
 
+def test_the_golden_switch_is_off() -> None:
+    """A run that rewrites the goldens has checked nothing: it must end red, so that the switch is
+    never left on (in CI, a shell profile, a tox file)."""
+    assert not os.environ.get("SCREENING_UPDATE_GOLDEN"), (
+        "SCREENING_UPDATE_GOLDEN is set: the golden reports were rewritten, not compared; review "
+        "`git diff tests/golden`, then run the tests without it")
+
+
 def test_committed_samples_are_what_the_generator_makes() -> None:
     done = subprocess.run([sys.executable, str(SAMPLES / "make_samples.py"), "--check"],
                           capture_output=True, text=True, timeout=300)

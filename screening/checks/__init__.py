@@ -1,4 +1,6 @@
 """The checks, one module per rule prefix, registered in one explicit table (run in this order).
+Every rule id they can emit is in screening/rules.py, with its module and a line saying when it
+fires; a call's severity is asked by id (`Call.severity`), which refuses an unregistered one.
 
 `evaluate` runs them and the report blocks so that an unexpected error caused by one attachment
 costs only that attachment: the attachments the failing run raises on when screened alone are

@@ -4,7 +4,7 @@
   (附件2, `categories.<id>.quotas`); a warning on every project of that unit and category, because
   the bureau decides which to drop (call-2020.md rule 7).
 * `batch.duplicate` — the same project in two categories (四、5): the same applicant (names
-  compared normalised) and titles at least `TITLE_SIMILARITY_MIN` alike; a failure on both.
+  compared normalised) and titles at least the call's `batch.title_similarity_min` alike; a failure on both.
 * `batch.leader_load` — one person leads more projects of the batch than
   `rules.leader_max_ongoing_as_leader` allows (四、4). One person: the same name, and the same
   ID number or phone where both projects give one, else the same applicant (see `_Person.admits`).
@@ -27,14 +27,6 @@ from screening.application import Application, Member
 from screening.calls import Call
 from screening.model import Finding, Location, PartKind
 from screening.text import norm
-
-# Two titles of the same applicant in different categories name one project when rapidfuzz's
-# `fuzz.ratio` of their normalised forms (0–100) is at least this. 85 accepts a suffix such as
-# 及产业化 on a 20-character title (90) and rejects two projects sharing only a field's words
-# (高纯电子级氢氟酸制备技术研究 vs 电子级氢氟酸回收利用技术研究 = 62). It lives here rather than in the
-# call file because calls.py refuses unknown keys and is owned elsewhere; move it there when the
-# call grows a `batch:` section.
-TITLE_SIMILARITY_MIN = 85.0
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # every empty file has it: the same nothing, not a copy
 
@@ -106,7 +98,7 @@ def duplicate(call: Call, entries: Sequence[Entry]) -> Iterator[tuple[str, Findi
                 if not ca or not cb or ca == cb:
                     continue
                 score = fuzz.ratio(norm(a.application.title), norm(b.application.title))
-                if score < TITLE_SIMILARITY_MIN:
+                if score < call.batch.title_similarity_min:
                     continue
                 for this, other in ((a, b), (b, a)):
                     yield this.project_id, Finding(

@@ -16,14 +16,13 @@
   category's minimum (四、2).
 
 Tolerances are the call's `budget` section, in 万元. PDFs are read from their ruled tables with
-pdfplumber when the engine hands over a reader of them (`TABLES` in `Context.memo`, run in a limited
-process by the CLI and the hook); otherwise, or when that reader fails, from their text lines (the
-report's block says which: `method`).
+pdfplumber by the parser (`Document.tables`); otherwise from their text lines (the report's block
+says which: `method`). The checks only read the Documents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,13 +30,11 @@ from typing import Any
 from screening import budget
 from screening.checks.context import Context
 from screening.model import Document, Finding, Location, PartKind, Role
+from screening.rules import NOT_READ
 
-TABLES = "tables"  # Context.memo key: {file name: a function (pages or None) → the PDF's ruled tables}
 MEMO = "budget"
 COLUMN_NAMES = {budget.AMOUNT: "合计", budget.SUBSIDY: "财政补助", budget.SELF_RAISED: "自筹"}
-_BLOCKING = frozenset({"document.encrypted", "document.unreadable", "document.too_large", "document.timeout",
-                       "document.unverifiable",
-                       "document.scanned", "document.unsupported"})
+_BLOCKING = NOT_READ | {"document.scanned"}  # a scan's text, OCR'd or not, is no table to total
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +51,12 @@ def _opened(doc: Document) -> bool:
     return text or not any(p.rule in _BLOCKING for p in doc.problems)
 
 
-def _tables(ctx: Context, doc: Document) -> budget.TableReader | None:
-    readers: Mapping[str, budget.TableReader] = ctx.memo.get(TABLES) or {}
-    return readers.get(doc.file) if doc.format == "pdf" else None
-
-
 def readings(ctx: Context) -> list[Reading]:
     """Every budget attachment the parser opened, with its table (computed once per project)."""
 
     def compute() -> list[Reading]:
         lexicons = {"items": ctx.call.budget.items, "columns": ctx.call.budget.columns}
-        return [Reading(doc, budget.read(doc, _tables(ctx, doc), **lexicons))
+        return [Reading(doc, budget.read(doc, **lexicons))
                 for doc in ctx.documents if doc.role is Role.BUDGET and _opened(doc)]
 
     return ctx.once(MEMO, compute)

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from screening.application import Application
 from screening.calls import Call
 from screening.deadline import Deadline
+from screening.identity.targets import Target
 from screening.model import Document
-from screening.targets import Target
 
 T = TypeVar("T")
 
@@ -28,4 +28,4 @@ class Context:
         """Compute a shared result once per project, whichever check or report block asks first."""
         if key not in self.memo:
             self.memo[key] = compute()
-        return self.memo[key]  # type: ignore[no-any-return]
+        return self.memo[key]

@@ -4,10 +4,11 @@
 For every part of every attachment, on normalised text (width, spacing, line breaks, traditional
 characters) with offsets mapped back to the original:
 
-1. known names and their variants (screening.targets), all in one Aho–Corasick automaton; a short
-   name (≤ `short_name_length`) counts only where the segmenter keeps it as whole words (华友 is
-   not in 中华友好, 金华 not in 金华市), and a person's name that is also an ordinary word (高明)
-   only with a context word (教授, 负责人 …); a name glued to a stray character (王建国华) is unsure;
+1. known names and their variants (screening.identity.targets), all in one Aho–Corasick
+   automaton; a short name (≤ `short_name_length`) counts only where the segmenter keeps it as
+   whole words (华友 is not in 中华友好, 金华 not in 金华市), and a person's name that is also an
+   ordinary word (高明) only with a context word (教授, 负责人 …); a name glued to a stray character
+   (王建国华) is unsure;
 2. long names fuzzily (rapidfuzz) around their trade name, and on OCR text without an anchor;
 3. contacts: the applicant's and members' phones, e-mails, credit code, ID numbers and street
    address fail; other valid-looking phones, e-mails and codes are unsure;
@@ -30,11 +31,12 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from screening import contacts as contact_finder
-from screening import lexicons, nlp
+from screening import lexicons
 from screening.checks.context import Context
-from screening.evidence import Evidence
-from screening.labels import (
+from screening.identity import contacts as contact_finder
+from screening.identity import nlp
+from screening.identity.evidence import Evidence
+from screening.identity.labels import (
     bare_line,
     cell_label,
     find_inline,
@@ -43,12 +45,11 @@ from screening.labels import (
     person_shaped,
     shaped,
 )
-from screening.matching import ExactMatcher
-from screening.model import Document, Finding, Location, Part, PartKind, Role, Severity
-from screening.orgnames import is_company, is_generic, split
-from screening.placeholders import is_placeholder, is_public_number
-from screening.sections import in_references, sections
-from screening.surroundings import (
+from screening.identity.matching import ExactMatcher
+from screening.identity.orgnames import is_company, is_generic, split
+from screening.identity.placeholders import is_placeholder, is_public_number
+from screening.identity.sections import in_references, sections
+from screening.identity.surroundings import (
     continues_name,
     foreign_place_before,
     inside_other_name,
@@ -68,7 +69,8 @@ from screening.surroundings import (
     spaced,
     subject,
 )
-from screening.targets import Contact, ContactKind, Target, TargetKind, contacts, phone_keys
+from screening.identity.targets import Contact, ContactKind, Target, TargetKind, contacts, phone_keys
+from screening.model import Document, Finding, Location, Part, PartKind, Role, Severity
 from screening.text import Normalized, context, norm, normalize
 from screening.wording import ROLE, where
 
@@ -78,7 +80,13 @@ AUTHOR_ORIGINS = frozenset({
     "core.creator", "core.lastModifiedBy", "app.Manager", "app.Company", "info.Author", "xmp.creator",
     "xmp.Author", "revision_author", "comment_author", "annotation_author", "people",
 })
-GENERIC_AUTHORS = frozenset({"administrator", "admin", "user", "微软用户", "作者", "author", "owner", "lenovo", "dell", "hp"})
+
+@cache
+def generic_authors() -> frozenset[str]:
+    """Author property values that name no one (lexicons/generic-authors.txt)."""
+    return frozenset(lexicons.lines("generic-authors.txt"))
+
+
 # 本单位为省级生猪美丽牧场, 本单位为国家级企业技术中心: a description, not a name
 _DESCRIPTION = re.compile(r"^(?:国家级|省级|市级|县级|区级|一家|一所|一个|全国|国内|我国|全省|全市|重点|高新技术|专业|大型|中型|小型|知名|领先)")
 _SENTENCE_END = re.compile(r"[,，。;；!！?？、)）】]")
@@ -148,6 +156,7 @@ class Engine:
         self.ctx = ctx
         self.rules = ctx.call.identity
         self.unsure = self.rules.unsure_severity
+        self.scores = self.rules.scores
         self.matcher: ExactMatcher[Target] = ExactMatcher(
             ((t.text, t) for t in ctx.targets), min_length=self.rules.min_alias_length)
         self.contacts: dict[tuple[ContactKind, str], Contact] = {}
@@ -394,13 +403,13 @@ class Engine:
             note = "" if owner else "（不是已知的申报单位或成员信息，但可能暴露身份，需人工判断）"
             why = f"与“{owner.owner}”的{label}相同" if owner else f"未知的{label}"
             out.append(Hit(part, start, end, rule, self.severity(rule, owner is not None), "regex",
-                           1.0 if owner else 0.5, owner.owner if owner else None, label, note, (why,)))
+                           self.scores.contact_known if owner else self.scores.contact_unknown, owner.owner if owner else None, label, note, (why,)))
         for street in self.streets:
             i = n.text.find(street.key)
             while i >= 0:
                 start, end = n.span(i, i + len(street.key))
                 out.append(Hit(part, start, end, "identity.contact", self.severity("identity.contact", True),
-                               "normalized", 0.97, street.owner, "单位地址", "", ("与申报单位地址相同",)))
+                               "normalized", self.scores.address, street.owner, "单位地址", "", ("与申报单位地址相同",)))
                 i = n.text.find(street.key, i + 1)
         return out
 
@@ -447,7 +456,7 @@ class Engine:
     def _label_hit(self, part: Part, start: int, end: int, label: str, value: str) -> Hit:
         target = self._identity_of(value)
         why = (f"填写在“{label}”栏", "是已知的身份信息" if target else "不是占位符（如“（按要求隐去）”）")
-        return Hit(part, start, end, "identity.label", self.severity("identity.label", True), "label", 0.9,
+        return Hit(part, start, end, "identity.label", self.severity("identity.label", True), "label", self.scores.label,
                    target, f"已填写的“{label}”", "", why)
 
     def self_references(self, part: Part, n: Normalized) -> list[Hit]:
@@ -461,7 +470,8 @@ class Engine:
             target = self._identity_of(name)
             sure = target is not None
             out.append(Hit(part, start, end, "identity.org", self.severity("identity.org", sure), "ner",
-                           0.9 if sure else 0.5, target, f"以“{m.group(1)}”自称的单位名称",
+                           self.scores.self_reference if sure else self.scores.self_reference_unknown, target,
+                           f"以“{m.group(1)}”自称的单位名称",
                            "" if sure else "（不是已知的申报单位，但紧跟自称，可能暴露身份，需人工判断）",
                            (f"紧跟自称“{m.group(1)}”", "单位名称形态")))
         return out
@@ -471,7 +481,7 @@ class Engine:
         if part.origin not in AUTHOR_ORIGINS:
             return []
         value = norm(part.text)
-        if not value or value in GENERIC_AUTHORS or is_placeholder(value):
+        if not value or value in generic_authors() or is_placeholder(value):
             return []
         person, org = person_shaped(value), org_shaped(value)
         if person != value and org != value:
@@ -479,7 +489,7 @@ class Engine:
         start = len(part.text) - len(part.text.lstrip())
         end = len(part.text.rstrip())
         what = "人名" if person == value else "单位名称"
-        return [Hit(part, start, end, "identity.metadata", self.unsure, "ner", 0.5, None, f"文档属性中的{what}",
+        return [Hit(part, start, end, "identity.metadata", self.unsure, "ner", self.scores.metadata, None, f"文档属性中的{what}",
                     "（不是已知的申报单位或成员，需人工判断是否暴露身份）", ("作者类文档属性", f"{what}形态"))]
 
     # -- helpers ------------------------------------------------------------------------------

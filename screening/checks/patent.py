@@ -1,9 +1,9 @@
 """`patent.*`: the certificate of a 发明专利产业化项目 against the call's patent rules.
 
 Certificates are the attachments with role `patent_certificate`; each is read once per project
-(`Context.once("patent")`) into a `PatentRecord` (screening.patents) at the reference date R —
-`submitted_at` (as a date in the call's time zone), else the call's close — with the applicant's
-name and aliases (former names) as owners.
+(`Context.once("patent")`) into a `PatentRecord` (screening.patents.attachment.read_document) at
+the reference date R — `submitted_at` (as a date in the call's time zone), else the call's close —
+with the applicant's name and aliases (former names) as owners.
 
 Scope. The rules are the patent category's: for an application of another category a certificate
 is still read and reported (the `patent` block) but gives no finding. Without an application
@@ -28,8 +28,6 @@ one patent passing every rule, [U] in the spec); the others are listed under `ot
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from screening.application import Application
@@ -38,16 +36,16 @@ from screening.checks.context import Context
 from screening.model import Document, Finding, Location, PartKind, Role, Severity
 from screening.patents import (
     Certificate,
+    CertificateRead,
     Outcome,
     PageText,
     PatentRecord,
-    Policy,
     RuleResult,
     clean_number,
-    evaluate,
     page_marker,
     page_texts,
     read_certificate,
+    read_document,
 )
 
 KEY = "patent"
@@ -80,62 +78,9 @@ RULE_OF_CODE: dict[str, str] = {
     "FUNDED_BEFORE": "patent.previously_funded",
 }
 OPTIONAL_RULES = frozenset({"patent.previously_funded"})  # reported only when the call sets a severity
-FATAL_PROBLEMS = frozenset({"document.unreadable", "document.encrypted", "document.unsupported",
-                            "document.too_large", "document.timeout", "document.unverifiable"})
 
 
-@dataclass(frozen=True, slots=True)
-class CertificateRead:
-    document: Document
-    record: PatentRecord
-
-
-# ---------------------------------------------------------------- inputs of the rules
-
-
-def policy(call: Call) -> Policy:
-    rules = call.patent
-    return Policy(
-        min_years_remaining=rules.min_years_remaining,
-        require_invention=rules.require_invention,
-        require_sole_owner=rules.require_sole_owner,
-        require_owner_is_applicant=rules.require_owner_is_applicant,
-    )
-
-
-def reference_date(call: Call, application: Application | None, override: date | None = None) -> date:
-    """R: the given date, else the submission date (in the call's time zone), else the call's close."""
-    if override is not None:
-        return override
-    if application is not None and application.submitted_at is not None:
-        submitted = application.submitted_at
-        if submitted.tzinfo is not None:
-            submitted = submitted.astimezone(call.closes.tzinfo)
-        return submitted.date()
-    return call.closes.date()
-
-
-def owners(application: Application | None) -> tuple[str, ...] | None:
-    """The applicant's name, then its aliases (they count as former names); None without one."""
-    if application is None:
-        return None
-    return (application.applicant.name, *application.applicant.aliases)
-
-
-def unreadable_problem(document: Document) -> str | None:
-    """Why a file cannot be read at all (corrupt, encrypted, unsupported …), else None."""
-    if page_texts(document.parts):
-        return None
-    return next((p.message for p in document.problems if p.rule in FATAL_PROBLEMS), None)
-
-
-def read_document(document: Document, call: Call, application: Application | None, *,
-                  reference: date | None = None, today: date | None = None) -> PatentRecord:
-    pages = page_texts(document.parts)
-    certificate = read_certificate(pages, ocr=any(p.ocr for p in pages), today=today)
-    funded = application.patent.previously_funded if application and application.patent else None
-    return evaluate(certificate, reference=reference_date(call, application, reference), policy=policy(call),
-                    owners=owners(application), previously_funded=funded)
+# ---------------------------------------------------------------- the project's certificates
 
 
 def certificates(ctx: Context) -> tuple[CertificateRead, ...]:
@@ -215,16 +160,12 @@ def main_certificate(reads: Sequence[CertificateRead], application: Application 
 # ---------------------------------------------------------------- the report block
 
 
-def block_of(read: CertificateRead) -> dict[str, Any]:
-    return {**read.record.to_block(), "file": read.document.file}
-
-
 def block(ctx: Context) -> dict[str, Any] | None:
     reads = certificates(ctx)
     main = main_certificate(reads, ctx.application)
     if main is None:
         return None
-    out = block_of(main)
+    out = main.block()
     others = [r for r in reads if r is not main]
     if others:
         out["others"] = [{"file": r.document.file, "number": (b := r.record.to_block())["number"],

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from screening.batch import DEFAULT_TIMEOUT, Tick
-from screening.cli import EXIT, CallOpt, Format, FormatOpt, app
+from screening.cli import CallOpt, Format, FormatOpt, app, exit_code
 from screening.report import one_line
 
 
@@ -72,4 +72,4 @@ def batch(
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
         render_summary(summary, sys.stdout)
-    raise typer.Exit(EXIT[result.verdict])
+    raise typer.Exit(exit_code(item.verdict for item in result.items))

@@ -104,12 +104,15 @@ def classify(
     call: CallOpt = None,
 ) -> None:
     """Rank the call guide's domains for a title, an attachment or a JSONL stream of titles."""
-    from screening.calls import DEFAULT_CALL, load_call
-    from screening.classify import classify_text, load_guide
+    from screening.calls import load_call
+    from screening.classify import classify_file, classify_text, load_guide
+    from screening.engine import call_of
+    from screening.model import Role
+    from screening.parsers import parse_file
 
     if sum(x is not None for x in (file, text, jsonl)) != 1:
         raise UsageError("请给出且只给出一个输入：FILE、--text TEXT 或 --jsonl FILE")
-    lexicon = load_call(call or DEFAULT_CALL).domains
+    lexicon = load_call(call_of(None, call)).domains
     guide = load_guide(lexicon)
     if jsonl is not None:
         if str(jsonl) != "-" and not jsonl.is_file():
@@ -122,25 +125,11 @@ def classify(
         title, ranking = text.strip(), classify_text(text, top=top, lexicon=lexicon)
     else:
         assert file is not None
-        title, ranking = _classify_file(file, top, lexicon)
+        title, ranking = classify_file(file, top=top, lexicon=lexicon, parse=lambda path: parse_limited(
+            parse_file, path, Role.FEASIBILITY_REPORT, "command"))
     if fmt is Format.JSON:
         out = {"title": title, "domains": ranking.to_json(), "none_fits": ranking.none_fits}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
     else:
         render_text(title, ranking, guide.scoring.none_below, sys.stdout)
     raise typer.Exit(0)
-
-
-def _classify_file(file: Path, top: int, lexicon: str) -> tuple[str, Ranking]:
-    from screening.classify import body_paragraphs, classify_documents
-    from screening.model import Role
-    from screening.parsers import parse_file
-
-    if not file.is_file():
-        raise UsageError(f"{file}: 文件不存在或不是普通文件")
-    document = parse_limited(parse_file, file, Role.FEASIBILITY_REPORT, "command")
-    paragraphs = body_paragraphs(document)
-    if not paragraphs:
-        reason = "；".join(p.message for p in document.problems) or "没有可读的正文"
-        raise UsageError(f"{file.name}: 无法分类：{reason}")
-    return paragraphs[0].strip(), classify_documents(None, [document], top=top, lexicon=lexicon)

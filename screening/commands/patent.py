@@ -83,24 +83,22 @@ def patent(
 ) -> None:
     """Read a patent certificate and check the call's patent rules."""
     from screening.application import load_application
-    from screening.calls import DEFAULT_CALL, load_call
-    from screening.checks.patent import CertificateRead, block_of, read_document, unreadable_problem
+    from screening.calls import load_call
+    from screening.engine import call_of
     from screening.model import Role
     from screening.parsers import parse_file
+    from screening.patents import read_patent
 
     when = parse_reference(reference)
     if not file.is_file():
         raise UsageError(f"{file}: 文件不存在或不是普通文件")
     app_data = load_application(application) if application is not None else None
-    the_call = load_call(call or (app_data.call if app_data else None) or DEFAULT_CALL)
-    document = parse_limited(parse_file, file, Role.PATENT_CERTIFICATE, "command")
-    problem = unreadable_problem(document)
-    if problem is not None:
-        raise UsageError(f"{file.name}: {problem}")
-    record = read_document(document, the_call, app_data, reference=when)
-    block = block_of(CertificateRead(document, record))
+    the_call = load_call(call_of(app_data, call))  # the operator's, else the application's installed call
+    read = read_patent(file, call=the_call, application=app_data, reference=when,
+                       parse=lambda path: parse_limited(parse_file, path, Role.PATENT_CERTIFICATE, "command"))
+    block = read.block()
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps(block, ensure_ascii=False, indent=2) + "\n")
     else:
         render(block, sys.stdout)
-    raise typer.Exit(EXIT[record.outcome])
+    raise typer.Exit(EXIT[read.record.outcome])

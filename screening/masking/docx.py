@@ -2,7 +2,7 @@
 
 The package is re-zipped member by member: a part without a leak keeps its exact bytes (and
 compression); a part with one is parsed (entities off, no network, no DTD), masked and written
-back with its XML declaration. The zip limits of the parser apply (`parsers.docx`).
+back with its XML declaration. The zip limits of the parser apply (`parsers.docx.package`).
 
 1. Paragraphs (w:p, and DrawingML a:p in charts, SmartArt and shapes). A leak may cross runs
    ("衢州" in one run, "绿禾" in the next, different formatting), so the text of a paragraph is
@@ -31,7 +31,8 @@ from lxml import etree
 
 from screening.errors import AttachmentError
 from screening.masking import Needles, RedactionError, mask_spans
-from screening.parsers.docx import (
+from screening.parsers.docx import Styles, open_zip_for_copy, read_styles
+from screening.parsers.docx.ooxml import (
     A_P,
     A_T,
     M_T,
@@ -47,9 +48,6 @@ from screening.parsers.docx import (
     W_RPR,
     W_T,
     W_VAL,
-    _open_zip,
-    _read_styles,
-    _Styles,
 )
 
 XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -70,7 +68,7 @@ def _parser() -> etree.XMLParser:
 def mask_docx(data: bytes, needles: Needles) -> bytes:
     """A copy of the .docx with every hit of `needles` masked (see the module docstring)."""
     try:
-        zf = _open_zip(data)
+        zf = open_zip_for_copy(data)
     except AttachmentError as err:
         raise RedactionError(f"无法脱敏：{err.message}") from None
     out = io.BytesIO()
@@ -88,18 +86,18 @@ def mask_docx(data: bytes, needles: Needles) -> bytes:
     return out.getvalue()
 
 
-def _styles(zf: zipfile.ZipFile) -> _Styles:
+def _styles(zf: zipfile.ZipFile) -> Styles:
     names = {i.filename.lower(): i.filename for i in zf.infolist()}
     member = names.get("word/styles.xml")
     if member is None:
-        return _read_styles(None)
+        return read_styles(None)
     try:
-        return _read_styles(etree.fromstring(zf.read(member), _parser()))
+        return read_styles(etree.fromstring(zf.read(member), _parser()))
     except etree.XMLSyntaxError:
         raise RedactionError("Word文档的样式表已损坏，无法判断隐藏文字，未能脱敏") from None
 
 
-def _mask_part(name: str, raw: bytes, needles: Needles, styles: _Styles) -> bytes | None:
+def _mask_part(name: str, raw: bytes, needles: Needles, styles: Styles) -> bytes | None:
     """The masked part, or None when nothing in it leaks."""
     try:
         root = etree.fromstring(raw, _parser())
@@ -113,7 +111,7 @@ def _mask_part(name: str, raw: bytes, needles: Needles, styles: _Styles) -> byte
 
 
 class _PartMasker:
-    def __init__(self, needles: Needles, styles: _Styles) -> None:
+    def __init__(self, needles: Needles, styles: Styles) -> None:
         self.needles = needles
         self.styles = styles
         self.changed = False

@@ -489,7 +489,7 @@ def _field_flagged(annot: DictionaryObject, marked: set[int]) -> bool:
 
 
 def _mask_info(writer: PdfWriter, needles: Needles) -> None:
-    info = writer.metadata or {}
+    info: dict[str, Any] = dict(writer.metadata or {})
     updates = {key: needles.mask(str(value)) for key, value in info.items()
                if isinstance(value, str) and needles.mask(str(value)) != value}
     if updates:

@@ -1,4 +1,5 @@
-"""Attachments → `Document`. One table maps a sniffed format to its parser.
+"""Attachments → `Document`. The table of formats (screening/formats.py) maps a sniffed format to
+its parser.
 
 The format is decided by the file's first bytes, never by its extension alone: an extension that
 lies is reported (`document.unsupported`, warn) and the file is still read by what it really is,
@@ -13,56 +14,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PureWindowsPath
 
+from screening import formats
 from screening.errors import AttachmentError, CorruptError, EncryptedError, UnsupportedError
+from screening.formats import Format, sniff
 from screening.model import Document, Part, PartKind, Problem, Role
 from screening.parsers.base import Parsed
 
-# extension → the format it promises
-EXTENSIONS: dict[str, str] = {
-    ".docx": "docx",
-    ".pdf": "pdf",
-    ".png": "image",
-    ".jpg": "image",
-    ".jpeg": "image",
-    ".tif": "image",
-    ".tiff": "image",
-}
 
-FORMAT_NAMES = {"docx": "Word文档(docx)", "pdf": "PDF", "image": "图片", "doc": "旧版Word(doc)", "zip": "压缩包"}
-
-
-def sniff(data: bytes) -> str:
-    """The format the bytes really are: docx, pdf, image, doc, encrypted_office, zip or ''."""
-    head = data[:8]
-    if data[:1024].lstrip().startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
-        return "pdf"
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return "docx" if b"word/" in data[:65536] or b"word/" in data[-65536:] else "zip"
-    if head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff"):
-        return "image"
-    if head.startswith((b"II*\x00", b"MM\x00*")):
-        return "image"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        # OLE2: either a legacy .doc, or an OOXML file encrypted with a password
-        return "encrypted_office" if "EncryptionInfo".encode("utf-16-le") in data else "doc"
-    return ""
-
-
-def _parser(fmt: str) -> Callable[[bytes], Parsed]:
-    # imported late: each parser pulls in its own heavy libraries
-    if fmt == "docx":
-        from screening.parsers import docx
-
-        return docx.parse
-    if fmt == "pdf":
-        from screening.parsers import pdf
-
-        return pdf.parse
-    if fmt == "image":
-        from screening.parsers import image
-
-        return image.parse
-    raise UnsupportedError(f"不支持的附件格式：{FORMAT_NAMES.get(fmt, fmt or '未知')}，请上传docx、pdf或图片")
+def _parser(fmt: Format) -> Callable[[bytes], Parsed]:
+    reference = formats.info(fmt).parser
+    if reference is None:
+        raise UnsupportedError(f"不支持的附件格式：{formats.info(fmt).name}，请上传docx、pdf或图片")
+    return formats.function(reference)
 
 
 def filename_part(name: str) -> Part:
@@ -131,10 +94,10 @@ def _parse_bytes(data: bytes, name: str, role: Role, role_source: str) -> Docume
     parts: list[Part] = [filename_part(name)]
     problems: list[Problem] = []
     ext = Path(name).suffix.lower()
-    promised = EXTENSIONS.get(ext)
-    fmt = sniff(data) if data else ""
+    promised = formats.EXTENSIONS.get(ext)
+    fmt = sniff(data) if data else Format.UNKNOWN
 
-    def doc(parsed: Parsed | None, real: str) -> Document:
+    def doc(parsed: Parsed | None, real: Format) -> Document:
         return Document(
             file=name,
             format=real,
@@ -149,25 +112,25 @@ def _parse_bytes(data: bytes, name: str, role: Role, role_source: str) -> Docume
 
     if not data:
         problems.append(Problem("document.unreadable", "附件为空文件（0字节），无法审查"))
-        return doc(None, "")
+        return doc(None, Format.UNKNOWN)
     if promised is None:
-        what = FORMAT_NAMES.get(fmt, "未知格式")
+        what = formats.info(fmt).name
         problems.append(Problem("document.unsupported", f"不支持的附件类型“{ext or '无扩展名'}”（内容为{what}），请上传docx、pdf或图片"))
-        if fmt not in ("docx", "pdf", "image"):
+        if fmt not in formats.READABLE:
             return doc(None, fmt)
-    elif fmt == "encrypted_office":
+    elif fmt is Format.ENCRYPTED_OFFICE:
         problems.append(Problem("document.encrypted", "Word文档设置了打开密码，无法审查，请去除密码后重新上传"))
-        return doc(None, "docx")
+        return doc(None, formats.parsed_as(fmt))
     elif fmt != promised:
-        if fmt in ("docx", "pdf", "image"):
+        if fmt in formats.READABLE:
             problems.append(Problem(
                 "document.unsupported",
-                f"文件扩展名为“{ext}”，但内容实际是{FORMAT_NAMES[fmt]}；已按实际格式审查，请改正扩展名后重新上传",
+                f"文件扩展名为“{ext}”，但内容实际是{formats.info(fmt).name}；已按实际格式审查，请改正扩展名后重新上传",
             ))
         else:
             problems.append(Problem(
                 "document.unsupported",
-                f"文件扩展名为“{ext}”，但内容不是{FORMAT_NAMES[promised]}（实际为{FORMAT_NAMES.get(fmt, '无法识别的格式')}），无法审查",
+                f"文件扩展名为“{ext}”，但内容不是{formats.info(promised).name}（实际为{formats.info(fmt).name}），无法审查",
             ))
             return doc(None, fmt)
     try:
@@ -199,7 +162,7 @@ def parse_file(path: Path, role: Role = Role.OTHER, role_source: str = "inferred
         data = path.read_bytes()
     except OSError as err:
         return repair_text(Document(
-            file=path.name, format="", sha256="", pages=None,
+            file=path.name, format=Format.UNKNOWN, sha256="", pages=None,
             parts=(filename_part(path.name),),
             problems=(Problem("document.unreadable", f"附件无法读取：{err.strerror or err}"),),
             role=role, role_source=role_source,

@@ -24,11 +24,12 @@ Rows first (`rows`): a piece level with the previous one of its row (centres wit
 heights, heights within 30 %) and at most `ROW_GAP` line heights after it continues that row,
 joined with a space — a form's label and its value, a table row's cells, as pdfium gives a text
 PDF's row (two text columns side by side would be joined too; such layouts are rare here).
-Then paragraphs (`paragraphs`): a row continues the latest paragraph whose last row it sits right
-under — a gap of at most 0.8 line heights, or 1.3 × the picture's usual gap (its lower quartile)
-up to 1.2 line heights; heights within 30 %; overlapping horizontally; not indented by more than
-0.8 line heights; the row above not a short one ending a sentence. So a name wrapped over two
-lines is one string again; when in doubt rows are joined, as in pdf.py (the rows of a table may
+Then paragraphs (`paragraphs`, i.e. `layout.recognised_paragraphs`, the same module that lays out
+a PDF's text layer): a row continues the latest paragraph whose last row it sits right under —
+a gap of at most 0.8 line heights, or 1.3 × the picture's usual gap (its lower quartile) up to
+1.2 line heights; heights within 30 %; overlapping horizontally; not indented by more than 0.8
+line heights; the row above not a short one ending a sentence. So a name wrapped over two lines
+is one string again; when in doubt rows are joined, as on a text layer (the rows of a table may
 become one paragraph; joined with "\n", they never make a name that is not there). One Part
 per paragraph: its rows joined with "\n", origin `ORIGIN` ("ocr"), `confidence` the mean line
 score weighted by characters, `source` the ImageRef's source, page as above. Paragraphs are
@@ -69,6 +70,10 @@ under `$SCREENING_CACHE_DIR/ocr` (default `~/.cache/screening/ocr`); files are w
 logged as a warning and the run goes on.
 
 Like pdfium, call this from one thread at a time (processes are fine).
+
+The thresholds above (row and paragraph factors, `LINE_MIN_SCORE`, `LOW_CONFIDENCE`,
+`FULL_PAGE_SHARE`, the picture sizes of pdf.py) are values of lexicons/parsing.yaml; the engine
+settings (resolutions, sizes, batch) stay here, beside the measurements that chose them.
 """
 
 from __future__ import annotations
@@ -86,30 +91,36 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from PIL import Image
 
+from screening import formats
 from screening.errors import ConfigError
 from screening.model import Document, ImageRef, Part, PartKind, Problem
 from screening.parsers import pdf as pdf_parser
+from screening.parsers.layout import recognised_paragraphs
+from screening.parsers.thresholds import thresholds
 
 log = logging.getLogger(__name__)
 
 ORIGIN = "ocr"
 INSTALL_HINT = "OCR未安装：pip install 'screening[ocr]'"
+_T = thresholds().ocr  # lexicons/parsing.yaml `ocr:` (what each value decides, and its unit)
+_ROWS = _T.rows
+# Engine settings (speed and resolution, measured with benchmarks/ocr_speed.py; part of the cache key):
 RENDER_DPI = 200  # scanned PDF pages that are not one full-page picture are rendered at this
-FULL_PAGE_SHARE = 0.9  # a page's only picture covering this share of the page is the scan itself
 MAX_SIDE = 2400  # px: larger pictures are scaled down first (a 200-dpi A4 page is not: 2339 px)
 DET_MAX_SIDE = 1280  # px: text detection runs on a copy this large (0.2 s a page; 0.7 s at 2000 px)
 DET_MIN_SIDE = 64  # px: … padded to at least this
 MAX_UPSCALE = 4.0  # … and small pictures enlarged at most this much for it
 REC_BATCH = 1  # lines recognised per model run: batches of 6 (the engine's default) cost 75 % more CPU
-ROW_GAP = 10.0  # line heights: pieces of one row this far apart are still one row (a label and its value)
-LINE_MIN_SCORE = 0.5  # recognised lines scoring below this are noise
-LOW_CONFIDENCE = 0.90  # a picture read with a lower mean score needs a person's look (see the docstring)
+# Thresholds (from the data file):
+FULL_PAGE_SHARE = _T.full_page_share  # a page's only picture covering this share of the page is the scan itself
+ROW_GAP = _ROWS.gap  # line heights: pieces of one row this far apart are still one row (a label and its value)
+LINE_MIN_SCORE = _T.line_min_score  # recognised lines scoring below this are noise
+LOW_CONFIDENCE = _T.low_confidence  # a picture read with a lower mean score needs a person's look (see the docstring)
 VECTOR_SUFFIXES = (".svg",)  # docx keeps a bitmap copy of these
 CACHE_SCHEMA = 1
 SCANNED = "document.scanned"
@@ -408,39 +419,7 @@ class Cache:
                 Path(temp).unlink(missing_ok=True)
 
 
-# ---------------------------------------------------------------- lines → paragraphs
-
-
-def _usual_gap(lines: Sequence[Line]) -> float:
-    """Lower quartile of the gaps between a line and the next one right under it."""
-    gaps = sorted(cur.top - prev.bottom for prev, cur in pairwise(lines)
-                  if _overlap(prev, cur) and 0 <= cur.top - prev.bottom < 3 * prev.height)
-    return gaps[len(gaps) // 4] if gaps else 0.0
-
-
-def _overlap(a: Line, b: Line) -> bool:
-    """Whether two lines share some horizontal extent (cells of a table's other column do not)."""
-    return min(a.x1, b.x1) > max(a.x0, b.x0)
-
-
-def _continues(group: list[Line], line: Line, usual_gap: float) -> bool:
-    """Whether `line` continues the paragraph `group` (see the module docstring)."""
-    prev = group[-1]
-    height = max(prev.height, line.height)
-    gap = line.top - prev.bottom
-    if not -0.5 * height <= gap <= min(max(0.8 * height, 1.3 * usual_gap), 1.2 * height):
-        return False
-    if abs(prev.height - line.height) > 0.3 * height or not _overlap(prev, line):
-        return False
-    if line.x0 > prev.x0 + 0.8 * height:  # indented: a new paragraph
-        return False
-    right = max(other.x1 for other in group)
-    return not (_ends_sentence(prev.text) and prev.x1 < right - 1.5 * height)
-
-
-def _ends_sentence(text: str) -> bool:
-    stripped = text.rstrip(pdf_parser.CLOSERS)
-    return bool(stripped) and stripped[-1] in pdf_parser.SENTENCE_END
+# ---------------------------------------------------------------- pieces → rows → paragraphs
 
 
 def _centre_y(line: Line, end: int) -> float:
@@ -452,11 +431,11 @@ def _centre_y(line: Line, end: int) -> float:
 def _follows(left: Line, right: Line) -> bool:
     """Whether `right` continues `left` on the same row: level with it, after it, not too far."""
     height = max(left.height, right.height)
-    if abs(left.height - right.height) > 0.3 * height:
+    if abs(left.height - right.height) > _ROWS.height_change * height:
         return False
-    if abs(_centre_y(left, 1) - _centre_y(right, 0)) > 0.4 * height:
+    if abs(_centre_y(left, 1) - _centre_y(right, 0)) > _ROWS.level * height:
         return False
-    return left.x1 - 0.3 * height <= right.x0 <= left.x1 + ROW_GAP * height
+    return left.x1 - _ROWS.overlap * height <= right.x0 <= left.x1 + ROW_GAP * height
 
 
 def _joined(segments: Sequence[Line]) -> Line:
@@ -479,17 +458,8 @@ def rows(lines: Sequence[Line]) -> list[Line]:
 
 
 def paragraphs(lines: Sequence[Line]) -> list[list[Line]]:
-    """Lines grouped into paragraphs: each line joins the latest paragraph it continues."""
-    usual = _usual_gap(lines)
-    groups: list[list[Line]] = []
-    for line in lines:
-        for group in reversed(groups[-8:]):  # a few open paragraphs: columns, table cells
-            if _continues(group, line, usual):
-                group.append(line)
-                break
-        else:
-            groups.append([line])
-    return groups
+    """Rows grouped into paragraphs (`layout.recognised_paragraphs`)."""
+    return recognised_paragraphs(lines)
 
 
 def _union(lines: Sequence[Line]) -> Box:
@@ -563,7 +533,7 @@ def _decode(data: bytes) -> Image.Image:
     return image
 
 
-def _image_file(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
+def image_frames(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
     from screening.parsers.image import FORMATS
 
     with Image.open(io.BytesIO(data), formats=FORMATS) as image:
@@ -576,7 +546,7 @@ def _image_file(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, 
             yield target, loaded
 
 
-def _docx(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
+def docx_pictures(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for target in targets:
             try:
@@ -586,7 +556,7 @@ def _docx(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded
             yield target, loaded
 
 
-def _pdf(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
+def pdf_pictures(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
@@ -648,13 +618,6 @@ def _page_scan(page: Any) -> tuple[Image.Image, ToBox]:
     return page.render(scale=scale).to_pil(), lambda box: _round_box(tuple(v / scale for v in box))
 
 
-_LOADERS: dict[str, Callable[[bytes, list[_Target]], Iterator[tuple[_Target, Loaded]]]] = {
-    "image": _image_file,
-    "docx": _docx,
-    "pdf": _pdf,
-}
-
-
 # ---------------------------------------------------------------- the hook
 
 
@@ -709,8 +672,11 @@ def ocr_document(doc: Document, data: bytes) -> Document:
     problems: list[Problem] = []
     done: list[_Target] = []
     read_any = False
+    loader = formats.info(doc.format).ocr_loader  # the format's own (screening/formats.py)
+    if loader is None:  # a parser listed pictures of a format without a loader: a bug in formats.py
+        raise ValueError(f"formats.py: 格式“{doc.format}”有图片但没有 ocr_loader")
     try:
-        for target, loaded in _LOADERS[doc.format](data, targets):
+        for target, loaded in formats.function(loader)(data, targets):
             done.append(target)
             if isinstance(loaded, Exception):
                 problems.append(_problem(target, f"无法解码（{type(loaded).__name__}），其中文字未识别"))

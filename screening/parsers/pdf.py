@@ -1,49 +1,44 @@
 """PDF → `Parsed`: page text by line and paragraph, metadata, annotations, form fields, pictures.
 
 Text comes from pdfium (pypdfium2). pdfium's text of a page is its character list, with the
-line breaks it detects inserted as generated "\\r\\n"; text index i is character i, so
-`get_charbox(i)` places it. The page is cut into lines at those breaks (each line stripped of
-surrounding white space), and each line gets the union of its characters' loose boxes, turned
-into the page's reading view: (x0, top, x1, bottom) in points, top measured from the top edge of
-the visible page. The reading view is the page as displayed (/Rotate applied) unless most lines
-run in another direction (text drawn sideways): then the page is turned so that they run left to
-right, and the lines are put in reading order.
+line breaks it detects inserted as generated "\\r\\n"; text index i is character i. The page is
+cut into lines at those breaks (each line stripped of surrounding white space).
 
-Kinds. A line whose box's vertical centre lies in the top 7 % of the page height is a HEADER
-line, in the bottom 7 % a FOOTER line (origin "position"), anything else BODY. The centre, not
-the whole box, so that a Word footer set at the usual distance from the edge still counts.
+Where a line stands. Only what the PDF itself says is used, never the glyph outlines: pdfium
+draws glyphs of a font the PDF does not embed from the machine's fonts, and without a CJK font it
+reports every CJK glyph box with zero height (no line was then ever joined to the next). Each
+character gets its em box: from its origin on the baseline (FPDFText_GetCharOrigin), its font
+size and text matrix, a fixed share of an em below and above the baseline and an em (a narrow
+character: half an em) along it (`pdf.em` in lexicons/parsing.yaml). A line's box is the union of
+its characters' em boxes, turned into the page's reading view: (x0, top, x1, bottom) in points,
+top measured from the top edge of the visible page; its bottom lies just under the baseline, its
+height is the font size. The reading view is the page as displayed (/Rotate applied) unless most
+lines run in another direction (text drawn sideways, judged from the first and last character's
+origins): then the page is turned so that they run left to right, and the lines are put in
+reading order.
+
+Kinds. A line whose box's vertical centre lies in the top `BAND` (7 %) of the page height is a
+HEADER line, in the bottom 7 % a FOOTER line (origin "position"), anything else BODY. The centre,
+not the whole box, so that a Word footer set at the usual distance from the edge still counts.
 
 Paragraphs. Within one kind on one page, consecutive lines are joined into one Part (their
-original texts joined with "\\n", so a name broken across a line is one string again). A new
-paragraph starts when, going from the previous line to this one:
-
-1. the line does not sit below the previous one (pitch < half a line height: another column,
-   a table cell on the same row, text drawn out of order);
-2. the pitch (distance between the lines' bottoms) is more than 1.3 × the page's usual pitch.
-   The usual pitch is the lower quartile of the pitches between neighbouring lines (those
-   between 0.5 and 4 line heights), but at most 2.5 line heights — or 1.6 line heights, a
-   single-spacing guess, when there are fewer than three pitches to go by;
-3. the previous line ends a sentence (。！？；：, or their ASCII ! ? ; :, before closing quotes and
-   brackets) and ends clearly (1.5 line heights) left of the usual right edge (the 80th
-   percentile of the lines' right edges);
-4. the line is indented: it starts more than 0.8 line heights right of the previous line;
-5. the line height (about the font size) changes by more than 25 %.
-
-When in doubt, lines are joined: a name split over two parts is missed, while two lines joined
-by mistake rarely make a false name.
+original texts joined with "\\n", so a name broken across a line is one string again) unless
+`layout.text_layer_paragraphs` says a new paragraph starts: a line not below the previous one, a
+pitch beyond the usual one, a short line ending a sentence, an indent, a change of font size.
 
 Vertical text. pdfium gives text written down the page as one character per line; when at least
 `VERTICAL_MIN_LINES` such lines stand one under the other (at most `VERTICAL_MAX_PITCH` line
-heights apart, overlapping horizontally) and the rules above split them into several paragraphs,
-they are also joined top to bottom ("\n" between characters) into one more Part of their kind,
-origin "vertical" (竖排文字), numbered as the paragraph of the first character.
+heights apart, overlapping horizontally: `layout.one_below`) and the paragraph rules split them
+into several paragraphs, they are also joined top to bottom ("\n" between characters) into one
+more Part of their kind, origin "vertical" (竖排文字), numbered as the paragraph of the first
+character.
 
-Pages without text. A page with fewer than five non-space characters of body text (a stamped
-header or page number on a scan does not count) is reported as
+Pages without text. A page with fewer than `MIN_TEXT_CHARS` (5) non-space characters of body text
+(a stamped header or page number on a scan does not count) is reported as
 `document.scanned` with an `ImageRef` ("page N", size of the largest picture in pixels, else
 the page size in points) — whether it holds a scan, vector drawings (text turned into curves)
 or nothing: no text layer means no one has read it. On other pages every picture of at least
-150 × 150 pixels of area (sides ≥ 32 px), and every strip that may hold a line of text (see
+`MIN_IMAGE_AREA` pixels (150 × 150, sides ≥ 32 px), and every strip that may hold a line of text (see
 `STRIP_MIN_SIDE`; at most `MAX_STRIPS` a page), becomes an `ImageRef` "page N image k".
 
 Beyond the page text: Info fields (pdfium's standard keys plus custom keys read with pdfminer;
@@ -58,6 +53,13 @@ Failures. A file needing a user password → `EncryptedError`; a file pdfium can
 `CorruptError`. Past that nothing raises: a page that fails becomes `document.unreadable` for
 that page, a metadata section that fails becomes `document.unreadable` without a page.
 pdfium is not thread-safe: parse PDFs in one thread at a time (processes are fine).
+
+Known limit that no geometry can fix: pdfium leaves out of its text a text object that holds a
+single character for which the machine has no glyph (a font the PDF does not embed, no CJK font
+installed): "王" drawn on its own before "小明" is lost. Machines that screen real submissions
+need a CJK font (README, "What the machine needs").
+
+Every threshold named above is a value of lexicons/parsing.yaml (`pdf:`, `paragraphs:`).
 """
 
 from __future__ import annotations
@@ -65,13 +67,14 @@ from __future__ import annotations
 import ctypes
 import functools
 import io
+import math
 import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from itertools import pairwise
 from typing import Any
+from unicodedata import east_asian_width
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -79,29 +82,26 @@ import pypdfium2.raw as pdfium_c
 from screening.errors import CorruptError, EncryptedError
 from screening.model import ImageRef, Part, PartKind, Problem
 from screening.parsers.base import Parsed
+from screening.parsers.layout import one_below, text_layer_paragraphs
+from screening.parsers.thresholds import thresholds
 
-BAND = 0.07  # header / footer band, share of the page height
-MIN_TEXT_CHARS = 5  # fewer non-space characters: the page has no text layer
-MIN_IMAGE_AREA = 150 * 150  # px
-MIN_IMAGE_SIDE = 32  # px
-# A smaller picture is still read when it is a strip of text (a name pasted as a 700 × 31 px
-# screenshot): its shorter side at least STRIP_MIN_SIDE px (a 12-pt line at 96 dpi is ~16 px),
-# the longer at least STRIP_MIN_ASPECT times the shorter (icons and bullets are square-ish), and at
-# least STRIP_MIN_AREA px (four 20-px characters: 120 × 20). At most MAX_STRIPS strips are read per
-# page, and ocr.py reads at most MAX_STRIPS per document (about 0.1 s each), so OCR stays bounded.
-STRIP_MIN_SIDE = 16  # px
-STRIP_MIN_ASPECT = 4.0
-STRIP_MIN_AREA = 120 * 20  # px
-MAX_STRIPS = 12
-VERTICAL_MIN_LINES = 4  # one-character lines one under the other joined as vertical text (see _vertical_parts)
-VERTICAL_MAX_PITCH = 6.0  # line heights between them, at most
+_T = thresholds().pdf  # lexicons/parsing.yaml `pdf:` (what each value decides, and its unit)
+_EM = _T.em
+BAND = _T.band  # header / footer band, share of the page height
+MIN_TEXT_CHARS = _T.min_text_chars  # fewer non-space characters of body text: the page has no text layer
+MIN_IMAGE_AREA = _T.pictures.min_area  # px
+MIN_IMAGE_SIDE = _T.pictures.min_side  # px
+STRIP_MIN_SIDE = _T.pictures.strip_min_side  # px: a smaller picture may still be a strip of text …
+STRIP_MIN_ASPECT = _T.pictures.strip_min_aspect  # … this many times longer than high,
+STRIP_MIN_AREA = _T.pictures.strip_min_area  # px … and this large
+MAX_STRIPS = _T.pictures.max_strips  # strips listed per page (and read per document by ocr.py)
+VERTICAL_MIN_LINES = _T.vertical.min_lines  # one-character lines one under the other joined as vertical text
+VERTICAL_MAX_PITCH = _T.vertical.max_pitch  # line heights between them, at most
 VERTICAL_ORIGIN = "vertical"
 MAX_FORM_DEPTH = 8  # nesting of form XObjects searched for pictures
 MAX_BOOKMARKS = 10_000
 MAX_XMP_BYTES = 4 * 1024 * 1024
 
-SENTENCE_END = frozenset("。！？；：!?;:")
-CLOSERS = "”’」』）)】》〉\"' \u3000"
 SKIPPED_INFO = frozenset({"CreationDate", "ModDate", "Trapped"})
 STANDARD_INFO = ("Title", "Author", "Subject", "Keywords", "Creator", "Producer")
 
@@ -154,12 +154,6 @@ def _union(boxes: list[Box]) -> Box:
     )
 
 
-def _quantile(values: list[float], q: float) -> float:
-    """Nearest-rank quantile of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
-
-
 # ---------------------------------------------------------------- lines and paragraphs
 
 
@@ -175,6 +169,10 @@ class _Line:
     @property
     def x1(self) -> float:
         return self.box[2]
+
+    @property
+    def top(self) -> float:
+        return self.box[1]
 
     @property
     def bottom(self) -> float:
@@ -203,8 +201,8 @@ class _RawLine:
     """A line as pdfium gives it, in PDF user space."""
 
     text: str
-    rect: Box  # left, bottom, right, top
-    run: tuple[float, float]  # from the first to the last character's centre
+    rect: Box  # left, bottom, right, top: the union of its characters' em boxes
+    run: tuple[float, float]  # from the first to the last character's origin
 
 
 def _raw_lines(textpage: pdfium.PdfTextPage) -> list[_RawLine]:
@@ -216,34 +214,82 @@ def _raw_lines(textpage: pdfium.PdfTextPage) -> list[_RawLine]:
         if not stripped:
             continue
         start = match.start() + (len(segment) - len(segment.lstrip()))
-        box = _range_box(textpage, start, len(stripped))
-        ends = [c for c in (_char_centre(textpage, text, start), _char_centre(textpage, text, start + len(stripped) - 1))
-                if c is not None]
-        if box is not None and ends:
-            run = (ends[-1][0] - ends[0][0], ends[-1][1] - ends[0][1])
-            lines.append(_RawLine(stripped, box, run))
+        placed = _placed(textpage, text, start, start + len(stripped))
+        if placed is not None:
+            lines.append(_RawLine(stripped, *placed))
     return lines
 
 
-def _range_box(textpage: pdfium.PdfTextPage, start: int, count: int) -> tuple[float, float, float, float] | None:
-    """The union of pdfium's text rectangles for a character range (left, bottom, right, top),
-    computed in C: two calls a rectangle instead of one a character."""
-    n = pdfium_c.FPDFText_CountRects(textpage, start, count)
-    left = bottom = float("inf")
-    right = top = float("-inf")
-    l_, t_, r_, b_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    for k in range(max(n, 0)):
-        if pdfium_c.FPDFText_GetRect(textpage, k, l_, t_, r_, b_):
-            left, right = min(left, l_.value, r_.value), max(right, l_.value, r_.value)
-            bottom, top = min(bottom, b_.value, t_.value), max(top, b_.value, t_.value)
-    return None if left == float("inf") else (left, bottom, right, top)
+# pdfium's FPDFText_GetTextObject answering the object's address as a plain int (None for a
+# character pdfium generated): pypdfium2's binding answers a pointer object, costly to compare
+# for every character.
+_TEXT_OBJECT_ADDRESS = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
+if _TEXT_OBJECT_ADDRESS is None:
+    raise ImportError("pypdfium2 lacks FPDFText_GetTextObject")
+_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(_TEXT_OBJECT_ADDRESS)
 
 
-def _char_centre(textpage: pdfium.PdfTextPage, text: str, i: int) -> tuple[float, float] | None:
-    rect = pdfium_c.FS_RECTF()
-    if text[i].isspace() or not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
+def _em_offsets(a: float, b: float, c: float, d: float, size: float) -> tuple[Box, Box]:
+    """Where a character's em box lies from its origin (left, bottom, right, top offsets in user
+    space), for a wide and for a narrow character, given the text matrix (a b c d) and font size:
+    `descent` em below the baseline to `ascent` em above it, `wide_advance` / `narrow_advance` em
+    along it (lexicons/parsing.yaml `pdf.em`)."""
+    along, up = (a * size, b * size), (c * size, d * size)  # one em along the baseline, one em up from it
+
+    def box(advance: float) -> Box:
+        xs = [s * along[0] + t * up[0] for s in (0.0, advance) for t in (-_EM.descent, _EM.ascent)]
+        ys = [s * along[1] + t * up[1] for s in (0.0, advance) for t in (-_EM.descent, _EM.ascent)]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    return box(_EM.wide_advance), box(_EM.narrow_advance)
+
+
+def _placed(textpage: pdfium.PdfTextPage, text: str, start: int, end: int) -> tuple[Box, tuple[float, float]] | None:
+    """The union of the em boxes of characters start…end-1 (spaces left out) in user space, and the
+    run from the first one's origin to the last one's; None when pdfium places none of them.
+
+    The em box comes from what the PDF says — the character's origin on the baseline, its font
+    size and text matrix — never from the glyph outlines: pdfium draws those from the machine's
+    fonts when the PDF does not embed its font, and without a CJK font it reports every CJK
+    glyph box with zero height (lines then never joined into paragraphs). This runs for every
+    character of every page, hence the plain loop: raw handles, and the matrix and size asked
+    once per text object (pdfium gives those per character, but a text object's characters share
+    them)."""
+    raw = textpage.raw
+    get_origin = pdfium_c.FPDFText_GetCharOrigin
+    x, y = ctypes.c_double(), ctypes.c_double()
+    m = pdfium_c.FS_MATRIX()
+    left = bottom = math.inf
+    right = top = -math.inf
+    first: tuple[float, float] | None = None
+    ox = oy = 0.0
+    text_object: int | None = 0
+    wide = narrow = (0.0, 0.0, 0.0, 0.0)
+    for i in range(start, end):
+        char = text[i]
+        if char.isspace() or not get_origin(raw, i, x, y):
+            continue
+        now = _text_object(raw, i)  # its characters share the text matrix and font size
+        if now != text_object or now is None:
+            if not pdfium_c.FPDFText_GetMatrix(raw, i, m):
+                continue
+            text_object = now
+            wide, narrow = _em_offsets(m.a, m.b, m.c, m.d, pdfium_c.FPDFText_GetFontSize(raw, i))
+        dx0, dy0, dx1, dy1 = wide if east_asian_width(char) in "WF" else narrow
+        ox, oy = x.value, y.value
+        if first is None:
+            first = (ox, oy)
+        if ox + dx0 < left:
+            left = ox + dx0
+        if oy + dy0 < bottom:
+            bottom = oy + dy0
+        if ox + dx1 > right:
+            right = ox + dx1
+        if oy + dy1 > top:
+            top = oy + dy1
+    if first is None:
         return None
-    return (rect.left + rect.right) / 2, (rect.bottom + rect.top) / 2
+    return (left, bottom, right, top), (ox - first[0], oy - first[1])
 
 
 def _reading_rotation(lines: list[_RawLine], default: int) -> int:
@@ -289,53 +335,6 @@ def _kind(line: _Line, frame: _Frame) -> PartKind:
     return PartKind.BODY
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """What is usual for the lines of one kind on one page (see the module docstring)."""
-
-    pitch: float
-    right: float
-
-    @classmethod
-    def of(cls, lines: list[_Line]) -> _Layout:
-        height = _quantile([line.height for line in lines], 0.5)
-        pitches = [cur.bottom - prev.bottom for prev, cur in pairwise(lines)
-                   if 0.5 * height < cur.bottom - prev.bottom < 4 * height]
-        cap = (2.5 if len(pitches) >= 3 else 1.6) * height
-        pitch = min(_quantile(pitches, 0.25), cap) if pitches else cap
-        return cls(pitch=pitch, right=_quantile([line.x1 for line in lines], 0.8))
-
-    def breaks(self, prev: _Line, cur: _Line) -> bool:
-        """Whether `cur` starts a new paragraph after `prev`."""
-        height = max(prev.height, cur.height)
-        pitch = cur.bottom - prev.bottom
-        if pitch < 0.5 * height or pitch > 1.3 * self.pitch + 0.5:
-            return True
-        if _ends_sentence(prev.text) and prev.x1 < self.right - 1.5 * height:
-            return True
-        if cur.x0 > prev.x0 + 0.8 * height:
-            return True
-        return abs(cur.height - prev.height) > 0.25 * height
-
-
-def _ends_sentence(text: str) -> bool:
-    stripped = text.rstrip(CLOSERS)
-    return bool(stripped) and stripped[-1] in SENTENCE_END
-
-
-def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
-    if not lines:
-        return []
-    layout = _Layout.of(lines)
-    groups = [[lines[0]]]
-    for prev, cur in pairwise(lines):
-        if layout.breaks(prev, cur):
-            groups.append([cur])
-        else:
-            groups[-1].append(cur)
-    return groups
-
-
 # ---------------------------------------------------------------- one page
 
 
@@ -353,7 +352,7 @@ def _text_parts(lines: list[_Line], frame: _Frame, page_no: int) -> list[Part]:
     parts = []
     for kind, kind_lines in by_kind.items():
         origin = "" if kind is PartKind.BODY else "position"
-        for number, group in enumerate(_paragraphs(kind_lines), 1):
+        for number, group in enumerate(text_layer_paragraphs(kind_lines), 1):
             parts.append(Part(
                 kind=kind,
                 text="\n".join(line.text for line in group),
@@ -366,13 +365,6 @@ def _text_parts(lines: list[_Line], frame: _Frame, page_no: int) -> list[Part]:
     return parts
 
 
-def _one_below(prev: _Line, cur: _Line) -> bool:
-    """Whether `cur` is the next character down a column of one-character lines after `prev`."""
-    height = max(prev.height, cur.height)
-    return (len(cur.text) == 1 and 0.5 * height <= cur.bottom - prev.bottom <= VERTICAL_MAX_PITCH * height
-            and min(prev.x1, cur.x1) - max(prev.x0, cur.x0) > -0.25 * height)
-
-
 def _vertical_parts(lines: list[_Line], frame: _Frame, page_no: int) -> list[Part]:
     """Text written down the page one character per line (vertical text as pdfium gives it, or a
     name spread over a column), joined top to bottom when the paragraphs left it apart: runs of at
@@ -381,10 +373,10 @@ def _vertical_parts(lines: list[_Line], frame: _Frame, page_no: int) -> list[Par
     out: list[Part] = []
     for kind in (PartKind.HEADER, PartKind.BODY, PartKind.FOOTER):
         kind_lines = [line for line in lines if _kind(line, frame) is kind]
-        paragraph = {id(line): number for number, group in enumerate(_paragraphs(kind_lines), 1) for line in group}
+        paragraph = {id(line): number for number, group in enumerate(text_layer_paragraphs(kind_lines), 1) for line in group}
         runs: list[list[_Line]] = []
         for line in kind_lines:
-            if runs and runs[-1] and _one_below(runs[-1][-1], line):
+            if runs and runs[-1] and one_below(runs[-1][-1], line, VERTICAL_MAX_PITCH, _T.vertical.overlap):
                 runs[-1].append(line)
             else:
                 runs.append([line] if len(line.text) == 1 else [])
@@ -409,7 +401,7 @@ def _object_images(count: int, get: Callable[[int], Any], depth: int) -> Iterato
                 yield width.value, height.value
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
             yield from _object_images(pdfium_c.FPDFFormObj_CountObjects(obj),
-                                      lambda j, form=obj: pdfium_c.FPDFFormObj_GetObject(form, j), depth + 1)
+                                      functools.partial(pdfium_c.FPDFFormObj_GetObject, obj), depth + 1)
 
 
 def _page_images(page: pdfium.PdfPage) -> list[tuple[int, int]]:

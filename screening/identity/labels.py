@@ -2,9 +2,9 @@
 
 A label (lexicons/labels.tsv) followed by a colon and a value that looks like what the label asks
 for (an organisation, a person, a phone …) reveals an identity even when the portal does not know
-the value. Placeholders (XXX, 某某, （按要求隐去）: screening.placeholders) are correct anonymisation.
-Values are read from normalised text (no spaces), so a value ends at punctuation or at the next
-label; a label on its own in a table cell takes the next cell of the row as its value.
+the value. Placeholders (XXX, 某某, （按要求隐去）: screening.identity.placeholders) are correct
+anonymisation. Values are read from normalised text (no spaces), so a value ends at punctuation or
+at the next label; a label on its own in a table cell takes the next cell of the row as its value.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from screening import lexicons
-from screening.placeholders import is_placeholder, is_public_number, leading_placeholder
+from screening.identity.placeholders import is_placeholder, is_public_number, leading_placeholder
 from screening.text import norm
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -107,7 +107,7 @@ def person_shaped(value: str) -> str:
         return ""
     if len(name) <= len(surname) + 3:
         return name
-    from screening.nlp import neighbours  # 王建国负责全面工作: the name ends where a function word starts
+    from screening.identity.nlp import neighbours  # 王建国负责全面工作: the name ends where a function word starts
 
     for size in (len(surname) + 2, len(surname) + 1):
         if name[size] in neighbours():

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from screening.application import Application
 from screening.calls import IdentityRules
-from screening.orgnames import variants
+from screening.identity.orgnames import variants
 from screening.text import norm
 
 
@@ -71,12 +71,12 @@ def identities(app: Application | None, rules: IdentityRules, orgs: tuple[str, .
             out += _org_targets(p.name, p.aliases, "partner", (), rules)
         for m in app.team:
             out += _person_targets(m.name, "leader" if m.role == "leader" else "member")
-    for o in orgs:
-        if o.strip():
-            out += _org_targets(o.strip(), (), "applicant", (), rules)
-    for p in persons:
-        if p.strip():
-            out += _person_targets(p.strip(), "member")
+    for org in orgs:
+        if org.strip():
+            out += _org_targets(org.strip(), (), "applicant", (), rules)
+    for person in persons:
+        if person.strip():
+            out += _person_targets(person.strip(), "member")
     return out
 
 

@@ -168,7 +168,7 @@ def is_company(suffix: str) -> bool:
 
 def is_distinctive(word: str, common_min_freq: int) -> bool:
     """A trade name alone names the organisation only when it is not an ordinary word."""
-    from screening import nlp
+    from screening.identity import nlp
 
     w = norm(word)
     if len(w) < 2 or w in lexicons.longest_first("regions.txt") or w in lexicons.longest_first("org-industries.txt"):
@@ -222,7 +222,8 @@ def variants(name: str, aliases: tuple[str, ...] = (), websites: tuple[str | Non
              common_min_freq: int = 50, min_length: int = 2, places: tuple[str, ...] = ()) -> list[Variant]:
     """Every way the organisation may be written, the full name first. Variants that are ordinary
     words are kept: whether a hit of one names the organisation is decided by its evidence
-    (screening.evidence), not here. Generic phrases (精密机械) and place names are never variants."""
+    (screening.identity.evidence), not here. Generic phrases (精密机械) and place names are never
+    variants."""
     parts = split(name)
     out: list[Variant] = [Variant(name, "exact", "全称", "full_name")]
     # customary short forms first: a declared alias that is one (浙大) keeps what it is

@@ -1,15 +1,23 @@
-"""Chinese segmentation for deciding whether a match is a word of its own.
+"""Chinese segmentation for deciding whether a match is a word of its own; the one place jieba is
+loaded.
 
 A spaCy `zh` pipeline with the jieba segmenter (no downloaded model: jieba's dictionary ships in
 its wheel) cuts a window of text around a match into words. A short name is a leak only when it
 stands as whole words: 华友 inside 中华友好 (中华|友好) or 金华 inside 金华市 is not. jieba's word
 frequencies tell an ordinary word (高明, 建国) from a name.
+
+jieba's dictionary is loaded once per process (`dictionary`), whoever needs it first: spaCy's
+segmenter, the word frequencies and tags here, or a private tokenizer (`private_tokenizer`, the
+guide lexicon's in classify.py) that starts from a copy of it.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from types import ModuleType
 from typing import Any
 
 from screening import lexicons
@@ -17,15 +25,41 @@ from screening import lexicons
 WINDOW = 8  # characters either side of a match that the segmenter sees
 
 
+def _jieba() -> ModuleType:
+    """jieba, its log quiet (it announces loading its dictionary at INFO level)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+@cache
+def dictionary() -> Any:
+    """jieba's default tokenizer (`jieba.dt`, which spaCy's segmenter uses too) with its dictionary
+    loaded: once per process, ~1.5 s."""
+    default = _jieba().dt
+    default.check_initialized()
+    return default
+
+
+def private_tokenizer(words: Iterable[str]) -> Any:
+    """A jieba tokenizer of one's own: jieba's dictionary (a copy: the shared one never changes)
+    plus `words`."""
+    default = dictionary()
+    tokenizer = _jieba().Tokenizer()
+    tokenizer.FREQ, tokenizer.total = dict(default.FREQ), default.total
+    tokenizer.initialized = True
+    for word in words:
+        tokenizer.add_word(word)
+    return tokenizer
+
+
 @cache
 def pipeline() -> Any:
     """The spaCy zh pipeline (loaded once per process, ~1.5 s for jieba's dictionary)."""
-    import logging
-
-    import jieba
     import spacy
 
-    jieba.setLogLevel(logging.WARNING)
+    _jieba()
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
 
 
@@ -38,20 +72,9 @@ def spans(text: str) -> list[tuple[int, int]]:
     return [(t.idx, t.idx + len(t.text)) for t in pipeline()(text) if not t.is_space]
 
 
-@cache
-def _freq() -> dict[str, int]:
-    """jieba's dictionary frequencies (without loading spaCy: most projects never need the segmenter)."""
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.dt.check_initialized()
-    return jieba.dt.FREQ  # type: ignore[no-any-return]
-
-
 def word_freq(word: str) -> int:
-    return _freq().get(word, 0)
+    """jieba's dictionary frequency of `word` (0 when unknown; spaCy is not loaded for it)."""
+    return dictionary().FREQ.get(word, 0)
 
 
 def is_common_word(word: str, min_freq: int) -> bool:
@@ -86,12 +109,11 @@ def is_ordinary_for_org(word: str, min_freq: int, low_freq: int) -> bool:
 
 @cache
 def _tags() -> dict[str, str]:
-    import logging
-
+    """jieba's part-of-speech tag of each dictionary word (read from its dictionary file)."""
+    _jieba()
     import jieba.posseg
 
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    return jieba.posseg.dt.word_tag_tab  # type: ignore[no-any-return]
+    return jieba.posseg.dt.word_tag_tab
 
 
 def is_org_word(word: str) -> bool:

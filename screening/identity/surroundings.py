@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from screening import lexicons, nlp
-from screening.orgnames import is_company
+from screening import lexicons
+from screening.identity import nlp
+from screening.identity.orgnames import is_company
 
 
 def person_words(key: str) -> tuple[str, ...]:
@@ -206,7 +207,7 @@ def region_before(text: str, start: int) -> bool:
 
 def label_before(text: str, start: int) -> str:
     """The form label right before `start` (申报单位：|长城), or ''."""
-    from screening.labels import labels
+    from screening.identity.labels import labels
 
     head = text[max(0, start - 12) : start]
     if not head.endswith((":", "：")):

@@ -1,0 +1,105 @@
+"""Every attachment format the screener knows, in one table: how the bytes are recognised, which
+extensions promise it, what a clerk calls it, and the functions that parse, OCR and mask it.
+
+Adding a format is one record here plus the modules it names (a parser returning `Parsed`; an
+OCR loader and a masker when it has pictures or can be redacted) — nothing else branches on the
+format. The functions are named as "module:function" and imported on first use: each parser
+pulls in its own heavy libraries, and this module stays importable from anywhere (model.py uses
+`Format`).
+
+The format is decided by the file's first bytes (`sniff`), never by its extension alone: an
+extension that lies is reported and the file is read as what it really is (screening/parsers).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+
+class Format(StrEnum):
+    """`Document.format`: what an attachment really is (a str: the report JSON writes the value)."""
+
+    DOCX = "docx"
+    PDF = "pdf"
+    IMAGE = "image"
+    DOC = "doc"  # legacy Word (OLE2): recognised, not read
+    ENCRYPTED_OFFICE = "encrypted_office"  # an OOXML file behind a password (OLE2 with EncryptionInfo)
+    ZIP = "zip"  # a zip that is no Word document
+    UNKNOWN = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FormatInfo:
+    format: Format
+    name: str  # what a clerk calls it (Chinese)
+    extensions: tuple[str, ...] = ()  # file extensions that promise this format (lower case, with the dot)
+    parser: str | None = None  # "module:function" (bytes → Parsed); None: recognised, not read
+    parsed_as: Format | None = None  # Document.format once parsed (default: the format itself)
+    ocr_loader: str | None = None  # "module:function" giving the pictures OCR reads (parsers/ocr.py)
+    masker: str | None = None  # "module:function" (bytes, Needles → bytes): redaction
+    media_type: str | None = None  # the HTTP Content-Type of a (redacted) copy
+
+
+FORMATS: dict[Format, FormatInfo] = {info.format: info for info in (
+    FormatInfo(Format.DOCX, "Word文档(docx)", (".docx",), "screening.parsers.docx:parse",
+               ocr_loader="screening.parsers.ocr:docx_pictures", masker="screening.masking.docx:mask_docx",
+               media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    FormatInfo(Format.PDF, "PDF", (".pdf",), "screening.parsers.pdf:parse",
+               ocr_loader="screening.parsers.ocr:pdf_pictures", masker="screening.masking.pdf:mask_pdf",
+               media_type="application/pdf"),
+    FormatInfo(Format.IMAGE, "图片", (".png", ".jpg", ".jpeg", ".tif", ".tiff"), "screening.parsers.image:parse",
+               ocr_loader="screening.parsers.ocr:image_frames"),
+    FormatInfo(Format.DOC, "旧版Word(doc)"),
+    FormatInfo(Format.ENCRYPTED_OFFICE, "加密的Word文档", parsed_as=Format.DOCX),
+    FormatInfo(Format.ZIP, "压缩包"),
+    FormatInfo(Format.UNKNOWN, "未知格式"),
+)}
+
+EXTENSIONS: dict[str, Format] = {ext: info.format for info in FORMATS.values() for ext in info.extensions}
+READABLE = frozenset(f for f, info in FORMATS.items() if info.parser is not None)
+REDACTABLE = frozenset(f for f, info in FORMATS.items() if info.masker is not None)
+
+
+def info(fmt: str) -> FormatInfo:
+    """The record of a format (a `Format` or its value; anything else is `UNKNOWN`'s)."""
+    try:
+        return FORMATS[Format(fmt)]
+    except ValueError:
+        return FORMATS[Format.UNKNOWN]
+
+
+def parsed_as(fmt: str) -> Format:
+    """What `Document.format` says of a file sniffed as `fmt`."""
+    record = info(fmt)
+    return record.parsed_as or record.format
+
+
+def sniff(data: bytes) -> Format:
+    """The format the bytes really are."""
+    head = data[:8]
+    if b"%PDF-" in data[:1024]:
+        return Format.PDF
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return Format.DOCX if b"word/" in data[:65536] or b"word/" in data[-65536:] else Format.ZIP
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+        return Format.IMAGE
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # OLE2: either a legacy .doc, or an OOXML file encrypted with a password
+        return Format.ENCRYPTED_OFFICE if "EncryptionInfo".encode("utf-16-le") in data else Format.DOC
+    return Format.UNKNOWN
+
+
+@cache
+def function(reference: str) -> Callable[..., Any]:
+    """The function a record names as "module:function", imported on first use."""
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = ["EXTENSIONS", "FORMATS", "READABLE", "REDACTABLE", "Format", "FormatInfo", "function", "info", "parsed_as",
+           "sniff"]

@@ -1,0 +1,153 @@
+"""The parsers' thresholds: `lexicons/parsing.yaml`, read and validated once.
+
+Every number there decides an outcome (a header, a paragraph, a scanned page, a picture read by
+OCR, a reading trusted); the file says for each what it decides and in which unit. `thresholds()`
+returns the whole file as frozen, typed objects; pdf.py, ocr.py and layout.py read it when they
+are imported. A missing, unknown or out-of-range key raises `ConfigError` naming the file and key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from screening.errors import ConfigError
+from screening.resources import data_dir
+
+FILE = "parsing.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Em(_Strict):
+    """Where a character of a text layer stands around its origin, in ems."""
+
+    ascent: float = Field(gt=0, le=2)
+    descent: float = Field(ge=0, le=1)
+    wide_advance: float = Field(gt=0, le=2)
+    narrow_advance: float = Field(gt=0, le=2)
+
+
+class Pictures(_Strict):
+    """Which pictures are worth OCR (pixels)."""
+
+    min_area: int = Field(gt=0)
+    min_side: int = Field(gt=0)
+    strip_min_side: int = Field(gt=0)
+    strip_min_aspect: float = Field(ge=1)
+    strip_min_area: int = Field(gt=0)
+    max_strips: int = Field(ge=0)
+
+
+class Vertical(_Strict):
+    """Text written down the page, one character per line."""
+
+    min_lines: int = Field(ge=2)
+    max_pitch: float = Field(gt=0)
+    overlap: float = Field(ge=0)
+
+
+class Pdf(_Strict):
+    band: float = Field(ge=0, lt=0.5)
+    min_text_chars: int = Field(ge=0)
+    em: Em
+    pictures: Pictures
+    vertical: Vertical
+
+
+class Rows(_Strict):
+    """OCR pieces joined into rows (line heights)."""
+
+    level: float = Field(ge=0)
+    height_change: float = Field(ge=0)
+    overlap: float = Field(ge=0)
+    gap: float = Field(ge=0)
+
+
+class Ocr(_Strict):
+    line_min_score: float = Field(ge=0, le=1)
+    low_confidence: float = Field(ge=0, le=1)
+    full_page_share: float = Field(gt=0, le=1)
+    rows: Rows
+
+
+class TextLayer(_Strict):
+    """Paragraphs of a PDF's text layer (line heights unless said otherwise)."""
+
+    same_row: float = Field(ge=0)
+    pitch_range: tuple[float, float]
+    pitch_cap: float = Field(gt=0)
+    pitch_guess: float = Field(gt=0)
+    min_pitches: int = Field(ge=1)
+    slack: float = Field(ge=0)
+    right_quantile: float = Field(ge=0, le=1)
+    height_change: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _range(self) -> TextLayer:
+        low, high = self.pitch_range
+        if not 0 <= low < high:
+            raise ValueError(f"pitch_range {list(self.pitch_range)}: needs 0 ≤ low < high")
+        return self
+
+
+class Recognised(_Strict):
+    """Paragraphs of OCR rows (line heights unless said otherwise)."""
+
+    overlap: float = Field(ge=0)
+    gap_min: float = Field(ge=0)
+    gap_max: float = Field(ge=0)
+    gap_range: float = Field(gt=0)
+    height_change: float = Field(ge=0)
+    open: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _gaps(self) -> Recognised:
+        if self.gap_min > self.gap_max:
+            raise ValueError(f"gap_min {self.gap_min} > gap_max {self.gap_max}")
+        return self
+
+
+class Paragraphs(_Strict):
+    indent: float = Field(ge=0)
+    sentence_margin: float = Field(ge=0)
+    usual_factor: float = Field(ge=1)
+    usual_quantile: float = Field(ge=0, le=1)
+    text_layer: TextLayer
+    recognised: Recognised
+
+
+class Thresholds(_Strict):
+    pdf: Pdf
+    ocr: Ocr
+    paragraphs: Paragraphs
+
+
+def _loc(loc: Sequence[Any]) -> str:
+    return ".".join(str(p) for p in loc) or "(top)"
+
+
+@cache
+def thresholds() -> Thresholds:
+    """`lexicons/parsing.yaml`, validated (read once per process)."""
+    return load(data_dir("lexicons") / FILE)
+
+
+def load(path: Path) -> Thresholds:
+    """A thresholds file, validated; `ConfigError` naming the file and the key when it is not valid."""
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise ConfigError(f"{path}: 无法读取解析阈值文件：{err}") from None
+    try:
+        return Thresholds.model_validate(raw)
+    except ValidationError as err:
+        problems = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in err.errors()[:5])
+        raise ConfigError(f"{path}: {problems}") from None
