@@ -46,7 +46,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 
-from screening import lexicons
+from screening import formats, lexicons
 from screening.errors import ConfigError
 from screening.model import Document, Location, Part, PartKind
 from screening.text import norm
@@ -347,7 +347,7 @@ def read_grid(grid: Grid, *, file: str, method: str, items: str, columns: str,
 _CELL = re.compile(r"t(\d+)r(\d+)c(\d+)$")
 
 
-def docx_grids(doc: Document) -> list[Grid]:
+def part_grids(doc: Document) -> list[Grid]:
     """The document's tables rebuilt from its TABLE parts (source "member#t1r2c3[/t2r1c1]")."""
     tables: dict[str, dict[tuple[int, int], list[Part]]] = {}
     for part in doc.parts:
@@ -502,8 +502,8 @@ def read(doc: Document, *, items: str, columns: str) -> Table | None:
     """
     found: list[Table] = []
     note = ""
-    if doc.format == "docx":
-        found = list(_tables(docx_grids(doc), doc, "docx_table", items, columns))
+    if formats.info(doc.format).table_parts:
+        found = list(_tables(part_grids(doc), doc, f"{doc.format}_table", items, columns))
     elif doc.format == "pdf" and doc.tables is not None:
         note = doc.tables_note
         found = list(_tables(pdf_grids(doc), doc, "pdf_table", items, columns))

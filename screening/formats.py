@@ -43,12 +43,15 @@ class FormatInfo:
     ocr_loader: str | None = None  # "module:function" giving the pictures OCR reads (parsers/ocr.py)
     masker: str | None = None  # "module:function" (bytes, Needles → bytes): redaction
     media_type: str | None = None  # the HTTP Content-Type of a (redacted) copy
+    # its parser writes tables as TABLE parts whose source names the cell ("member#t1r2c3"), from
+    # which budget.py rebuilds the grid (docx; a spreadsheet's sheets would too)
+    table_parts: bool = False
 
 
 FORMATS: dict[Format, FormatInfo] = {info.format: info for info in (
     FormatInfo(Format.DOCX, "Word文档(docx)", (".docx",), "screening.parsers.docx:parse",
                ocr_loader="screening.parsers.ocr:docx_pictures", masker="screening.masking.docx:mask_docx",
-               media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+               media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document", table_parts=True),
     FormatInfo(Format.PDF, "PDF", (".pdf",), "screening.parsers.pdf:parse",
                ocr_loader="screening.parsers.ocr:pdf_pictures", masker="screening.masking.pdf:mask_pdf",
                media_type="application/pdf"),
