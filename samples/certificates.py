@@ -24,7 +24,8 @@ Gold. Each project's `patent` holds the block fields the report must show at R =
 prints without an application — R is then the call's close (2020-06-28) and the owner check is
 skipped, so 0105 is no longer eligible (8 days past its cutoff) while 0107 and 0111 are.
 Expected dates are computed here from the patent law's terms, independently of screening.patents;
-`eligible` is set by hand for each case.
+`eligible` is set by hand for each case: true, false, or None (null: no rule fails but one needs a
+person's review — 0107's owner, 0108's check digit; contract §3).
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ class Case:
     title: str  # the project's title
     certificate: dict[str, Any] | None  # build_certificate_pdf's keyword arguments; None: not uploaded
     declared_number: str | None  # application.json patent.number
-    eligible: bool  # at R = submitted_at, with the applicant
-    eligible_without_applicant: bool  # at R = the call's close, no owner check
+    eligible: bool | None  # at R = submitted_at, with the applicant (None: a rule needs a review)
+    eligible_without_applicant: bool | None  # at R = the call's close, no owner check
     rules: tuple[str, ...]  # patent rules that must fire
     verdict: str
 
@@ -89,7 +90,7 @@ def _anniversary(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def expected_block(cert: dict[str, Any], reference: date, eligible: bool) -> dict[str, Any]:
+def expected_block(cert: dict[str, Any], reference: date, eligible: bool | None) -> dict[str, Any]:
     filing = date.fromisoformat(cert["filing_date"])
     expiry = _anniversary(filing, _term(cert.get("kind", "invention"), filing)) - timedelta(days=1)
     body = cert["number"].removeprefix("ZL").split(".")[0]
@@ -154,12 +155,12 @@ CASES: list[Case] = [
          "精密行星减速器产业化",
          _cert(with_check("201810021575"), "一种低背隙精密行星减速器", ["宋建军", "廖美玲"], ["杭州恒达精密机械有限公司"],
                "衢江区东港二路66号", "2018-01-10", "2020-03-17", "CN108123456B", "3712580"),
-         with_check("201810021575"), False, True, ("patent.ownership",), "review"),
+         with_check("201810021575"), None, True, ("patent.ownership",), "review"),
     Case("QZ2020-0108", "衢州天工智能装备有限公司", ("天工智能",), ("石振华", "龚丽萍"), "矿用智能装备",
          "矿用智能巡检机器人产业化",
          _cert(wrong_check("201710345678"), "一种矿用轨道巡检机器人及其巡检方法", ["石振华", "龚丽萍"],
                ["衢州天工智能装备有限公司"], "柯城区白云北大道8号", "2017-05-16", "2019-08-20", "CN107234567B", "3498765"),
-         wrong_check("201710345678"), False, False, ("patent.check_digit",), "review"),
+         wrong_check("201710345678"), None, None, ("patent.check_digit",), "review"),
     Case("QZ2020-0109", "衢州绿源环境工程有限公司", ("绿源环境",), ("谭永康", "黎晓静"), "工业废水处理",
          "高盐工业废水资源化技术产业化", None, with_check("201910456732"), False, False, ("patent.missing",), "fail"),
     Case("QZ2020-0110", "衢州中科新能源有限公司", ("衢州中科电池材料有限公司",), ("邓海峰", "许静怡"), "固态电解质",

@@ -21,7 +21,7 @@ with the surface as printed (a "\\n" where the printed line breaks).
 | 0202 | JPEG photo of a red banner with the applicant's short name | fail |
 | 0203 | docx with a pasted picture of a table naming a team member | fail |
 | 0204 | clean scanned budget naming a supplier and the city (decoys) | pass |
-| 0205 | patent project, certificate as a scan-like PNG (samples/certkit.py): every rule passes, but what OCR read needs a person's confirmation | review (patent.unreadable) |
+| 0205 | patent project, certificate as a scan-like PNG (samples/certkit.py), read sure enough and agreeing with itself: every rule passes | pass |
 | 0206 | patent project, two-page certificate scanned into a PDF: co-owned with a university | fail (patent.ownership) |
 
 The patent projects follow samples/certificates.py's gold conventions (the `patent` block at
@@ -318,14 +318,16 @@ def _certificate_scan_pdf(path: Path, fields: dict[str, Any], pages: int, seed: 
     scan_pdf(path, [Image.open(io.BytesIO(_certificate_png(fields, n, seed + n))) for n in range(1, pages + 1)])
 
 
-# Numbers, dates and owners read by OCR must be confirmed by a person (screening.patents, E1
-# OCR_CONFIRM → patent.unreadable, warn): a scanned certificate is never "eligible" on its own.
+# A scanned certificate passes E1 when OCR read its number, dates and owner sure enough and they agree
+# with each other (check character, the number's year, type digit vs heading, grant after filing;
+# screening.patents.rules.ocr_reading); otherwise E1 is REVIEW (patent.unreadable, warn). Both
+# samples are clean scans, so their eligibility is their rules' own.
 CERTIFICATES: list[dict[str, Any]] = [
     # 205 — a photo-like PNG of an invention certificate (one page) owned by the applicant alone:
-    # every rule passes but the OCR confirmation
+    # every rule passes
     {"pid": "QZ2020-0205", "applicant": "衢州联创新材料有限公司", "aliases": ["联创新材"], "team": ["俞浩然", "杨雪琪"],
      "topic": "含氟精细化学品", "title": "含氟医药中间体连续流合成技术产业化", "file": "专利证书-0205.png",
-     "eligible": False, "eligible_without_applicant": False, "rules": ["patent.unreadable"], "verdict": "review",
+     "eligible": True, "eligible_without_applicant": True, "rules": [], "verdict": "pass",
      "fields": {"number": "ZL201710458213.{}", "title": "一种含氟医药中间体的微通道连续流合成方法",
                 "inventors": ["俞浩然", "杨雪琪", "程立峰"], "patentees": ["衢州联创新材料有限公司"],
                 "address": "324000 浙江省衢州市柯城区东港三路39号", "filing_date": "2017-06-02",
@@ -333,8 +335,7 @@ CERTIFICATES: list[dict[str, Any]] = [
     # 206 — a scanned two-page PDF (no text layer): the applicant shares the patent with a university
     {"pid": "QZ2020-0206", "applicant": "衢州恒瑞电子材料有限公司", "aliases": ["恒瑞电子"], "team": ["金志远", "吕婉婷"],
      "topic": "电子级化学品", "title": "电子级硫酸深度纯化技术产业化", "file": "专利证书-0206.pdf",
-     "eligible": False, "eligible_without_applicant": False, "rules": ["patent.ownership", "patent.unreadable"],
-     "verdict": "fail",
+     "eligible": False, "eligible_without_applicant": False, "rules": ["patent.ownership"], "verdict": "fail",
      "fields": {"number": "ZL201810369524.{}", "title": "一种电子级硫酸的深度纯化方法及系统",
                 "inventors": ["金志远", "吕婉婷"], "patentees": ["衢州恒瑞电子材料有限公司", "浙江科技学院"],
                 "address": "324000 浙江省衢州市衢江区东港六路12号", "filing_date": "2018-04-26",

@@ -5,35 +5,63 @@ Where the table comes from:
 * docx — the parser's TABLE parts: `source` "word/document.xml#t1r2c3" names the table (nested
   tables have their own path), the row and the grid column, so the grid is rebuilt from the parts
   without opening the file again; the paragraphs of one cell are joined, tracked deletions and
-  hidden text are left out (they are not what the applicant submitted).
+  hidden text are left out (they are not what the applicant submitted), and so are the parser's
+  column parts (origin "column": a column of short cells read top to bottom, which is no cell).
 * pdf — the ruled tables the parser found (`Document.tables`, pdfplumber's table finder in
   screening/parsers/tables.py, on the pages `budget_pages` names): a ruled table is cut along its
   drawn lines, so a wrapped item name stays in its cell and empty cells keep their column. A table
-  continued on the next page (no header of its own, same width) is joined to it.
+  continued on the next page (no header of its own, same width) is joined to it, unless its 合计
+  came after its items (a table whose 合计 is its first row goes on).
+* xlsx / xls — the sheets' TABLE parts, named as docx cells ("sheet1:预算#t1r3c2",
+  screening/parsers/sheets/): any format whose record has `table_parts` is read this way.
+* scan — a picture or scanned page: the OCR text rebuilt into a table (screening/budget_scan.py,
+  method "ocr_table"), its sums used to settle digits OCR confuses.
 * text — when no table is found (a PDF without rules, a budget typed as paragraphs, or a PDF whose
   tables were not read), the text lines are read as rows: "设备费 180.0", "一、设备费 180.00 60.00 120.00",
   several items on one line separated by ；/，, and a line of column heads ("预算科目 合计 财政补助
   自筹") naming the money columns. A line holding only a name is joined to the next one (a name
   wrapped in its cell). `Table.method` says which reading was used.
 
-Reading a grid. The label column is the one with the most cells that are budget rows
-(lexicons/budget-items.tsv, compared whole after cleaning: numbering, 其中, spaces, / 、 · and a
-trailing （…） removed). Rows above the first budget row are the header; each money column is named
-by the header words of lexicons/budget-columns.tsv (自筹, then 财政补助, then 合计/金额…); without a
-header word, the first column of numbers right of the labels is the amount. A transposed table
-(items as columns) or two item lists side by side are not read: no budget row is found, and the
-caller reports the table as unreadable rather than guess.
+Reading a grid. A cell is a budget row when lexicons/budget-items.tsv names it (compared whole after
+cleaning: numbering, 其中, spaces, / 、 · and a trailing （…） removed). A table one of whose rows
+holds more item names than any of its columns is transposed (items as columns, amounts in a row
+below) and read turned. Two or more label columns, each with money columns to its right (科目|金额|科目|金额), are
+item lists side by side: they are read one after the other, the left one first; a row whose name
+stands in one list and whose amount in another (a 合计 merged across the table) is read whole, at
+the top when it comes before the items, else at the end. The label column is the one with the most
+budget rows; a row whose label cell is empty takes the budget row left of it (a 间接费用 or 合计
+merged across a category column and the item column). Rows above the first budget row with an
+amount are the header (a head "经费支出" over the labels is read as a row too, without amount); each money column is named by the header words of lexicons/budget-columns.tsv (自筹, then
+财政补助, then 合计/金额…); without a header word, the first column of numbers right of the labels
+is the amount.
 
 Rows. An item row counts towards the sum; a sub-item row (其中：…, or a sub-item name of
 the item above it, e.g. 购置设备费 under 设备费) does not — when the item's own cell is empty its
 amount is the sum of its sub-items; a sub-item without its item above counts as that item. 合计 is
-the total, 直接费用/小计 are subtotals (never counted), 研发投入 is the project's R&D budget. A row
-above 合计 with an amount and a short name that is no budget row is kept in `unknown`, so a message
-can say it was not counted (a long name is prose with a number in it; below 合计 come notes).
+the total, wherever it stands (the last row, or the first: 经费支出合计 / 一、经费支出 above the
+items); the first 合计 row with an amount is the table's. 直接费用/小计 are subtotals (never
+counted), 间接费用 is the item that ends the direct items, 研发投入 is the project's R&D budget, and
+经费来源 / 财政补助 / 自筹 rows are the sources of the money (a 经费来源 section of the form; they
+stand for the 财政补助 / 自筹 columns a table without them lacks; a name that is a source and also
+something else — 合计, 其他 — is the source right under other sources, so the 合计 of a 经费来源 list
+beside the 经费支出 list is the sources' total). A row with an amount and a short
+name that is no budget row, above a 合计 that follows items, is kept in `unknown`, so a message can
+say it was not counted (a long name is prose with a number in it; below 合计 come notes).
 
-Units. The table's unit is read from its cells first, then from the document's text:
-"单位：万元", "（万元）", "单位：元", "（元）"; a cell with its own unit ("180万元") keeps it. Amounts
-in 元 are divided by 10000. When no unit is stated, `unit` is None and amounts are as printed.
+Levels (`Table.levels`). Each subtotal with an amount is the sum of its items: the items above it
+back to the previous subtotal, 合计 or 间接费用 (小计 under its items), or — when there is none —
+the items below it up to the next one (一、直接费用 heading its items). 合计 is the sum of the
+subtotals (or their items when a subtotal has no amount) and of the items no subtotal holds:
+直接费用 + 间接费用 = 合计; without subtotals, of all items.
+
+Units. The table's unit is read from its cells first ("金额（万元）", "预算数（元）", a cell holding only
+"万元"), then from the unit statement of the document's text nearest the table ("单位：元",
+"金额单位：万元", "表中金额单位为元", "以万元为单位"; a docx: the nearest paragraph before or after the
+table; a PDF: the first on the table's page, else the nearest page before; text lines: the
+document's first statement); a cell with its own unit
+("180万元") keeps it. Amounts in 元 are divided by 10000; thousands separators (1,800,000.00,
+1，800，000.00, 1 800 000.00) and a leading ¥ are read. When no unit is stated, `unit` is None and
+amounts are as printed.
 """
 
 from __future__ import annotations
@@ -44,15 +72,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
+from itertools import pairwise
 
-from screening import formats, lexicons
+from screening import budget_scan, formats, lexicons
 from screening.errors import ConfigError
 from screening.model import Document, Location, Part, PartKind
+from screening.parsers.docx.columns import COLUMN_ORIGIN
 from screening.text import norm
 
 AMOUNT, SUBSIDY, SELF_RAISED = "amount", "subsidy", "self_raised"
 COLUMNS = (AMOUNT, SUBSIDY, SELF_RAISED)
+OTHER_SOURCE = "other"  # a source of money that is neither 财政补助 nor 自筹 (银行贷款…)
 WAN, YUAN = "万元", "元"
 MAX_WRAPPED_LABEL = 30  # characters of a name-only line kept to join with the next line
 MAX_UNKNOWN_LABEL = 16  # an unrecognised row label longer than this is prose, not a budget row
@@ -61,12 +92,24 @@ MAX_HEAD = 10  # characters of one column head in a text line of heads
 _UNSEEN = frozenset({"deleted", "hidden", "alt_text"})
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _ZERO = r"[—–－]+"
-_AMOUNT_CELL = re.compile(rf"^[\s:：]*(?P<neg>-)?(?P<num>{_NUM})\s*(?P<unit>万元|元)?\s*$|^\s*(?P<zero>{_ZERO}|-)\s*$")
+# one amount in a cell of its own: thousands separated by commas or by single spaces (a cell holds
+# one number, so "1 800 000.00" is one), a leading ¥, a unit of its own
+_CELL_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_AMOUNT_CELL = re.compile(
+    rf"^[\s:：]*(?P<neg>-)?\s*¥?\s*(?P<num>{_CELL_NUM})\s*(?P<unit>万元|万|元)?\s*$|^\s*(?P<zero>{_ZERO}|-)\s*$")
+_GROUP_COMMA = re.compile(r"(?<=\d)\s*,\s*(?=\d{3}(?!\d))")
+_WRAPPED_NUMBER = re.compile(r"(?<=[\d,.])[^\S\n]*\n\s*(?=[\d,.])")  # "1,800,00⏎0.00": a number wrapped in its cell
 _SEGMENT = re.compile(
     rf"^(?P<label>.*?)(?P<nums>(?:[\s:：]*(?:{_NUM})(?:\s*(?:万元|元))?|\s+{_ZERO})+)\s*$")
 _TOKEN = re.compile(rf"(?P<num>{_NUM})\s*(?P<unit>万元|元)?|(?P<zero>{_ZERO})")
 _SPLIT = re.compile(r"[；;。]|，|,(?!\d{3})")
-_UNIT = re.compile(r"单位[:：]\s*(?:人民币)?\s*(万元|元)|[（(]\s*(?:单位[:：]?\s*)?(?:人民币)?\s*(万元|元)\s*[)）]")
+# a unit statement, matched on normalised text (no spaces, half-width brackets): 单位：万元,
+# 金额单位为元, （单位：人民币元）, （万元）, （万）, 以万元为单位
+_UNIT = re.compile(
+    r"单位(?:[:：]|为|是)(?:人民币)?\(?(万元|元|万(?![\u3400-\u9fff]))"
+    r"|\((?:单位[:：]?)?(?:人民币)?(万元|元|万)\)"
+    r"|以(?:人民币)?(万元|元)为单位")
+_UNIT_ALONE = re.compile(r"\(?(万元|元)\)?")  # a cell holding only its unit (a header of two rows)
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．)]|\([一二三四五六七八九十\d]+\)|\d+(?:\.\d+)*[、.．)]?|[①-⑳]|[a-z][、.)])")
 _QIZHONG = re.compile(r"^其中[:：]?")
@@ -81,11 +124,17 @@ class Kind(StrEnum):
     TOTAL = "total"
     SUBTOTAL = "subtotal"
     RD = "rd"
+    SOURCE = "source"
+
+
+INDIRECT = "indirect"  # the lexicon's kind of the 间接费用 item: counted, and it ends the direct items
+SUMMARIES = (Kind.TOTAL, Kind.SUBTOTAL, Kind.RD, Kind.SOURCE)  # rows that are no part of an item
 
 
 # -- the lexicons ---------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def clean_label(text: str) -> tuple[str, bool]:
     """A row label as it is compared with the lexicon, and whether it began with 其中."""
     label = norm(text)
@@ -102,19 +151,23 @@ def clean_label(text: str) -> tuple[str, bool]:
 @dataclass(frozen=True, slots=True)
 class Entry:
     kind: Kind
-    name: str  # the item's name in the report (for SUB: the parent item's name)
+    name: str  # the item's name in the report (for SUB: the parent item's name; for SOURCE: a column)
+    indirect: bool = False  # the 间接费用 item
 
 
 @cache
 def _entries(lexicon: str) -> dict[str, tuple[Entry, ...]]:
     """Cleaned variant → the lexicon entries it names (a variant may be an item and a sub-item)."""
     out: dict[str, list[Entry]] = {}
-    kinds = {k.value for k in Kind}
+    kinds = {k.value for k in Kind} | {INDIRECT}
+    sources = (*COLUMNS, OTHER_SOURCE)
     for key, variants in lexicons.table(lexicon):
         kind, _, name = key.partition(":")
         if kind not in kinds or not name:
             raise ConfigError(f"lexicons/{lexicon}: “{key}”应为 kind:名称，kind 为 {'、'.join(sorted(kinds))} 之一")
-        entry = Entry(Kind(kind), name)
+        if kind == Kind.SOURCE and name not in sources:
+            raise ConfigError(f"lexicons/{lexicon}: “{key}”的名称应为 {'、'.join(sources)} 之一")
+        entry = Entry(Kind.ITEM, name, indirect=True) if kind == INDIRECT else Entry(Kind(kind), name)
         for variant in variants:
             bucket = out.setdefault(clean_label(variant)[0], [])
             if entry not in bucket:
@@ -133,7 +186,7 @@ def _column_words(lexicon: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 def column_of(header: str, lexicon: str) -> str | None:
     """The money column a header names (amount / subsidy / self_raised), or None."""
-    text = norm(_UNIT.sub("", header))
+    text = _UNIT.sub("", norm(header))
     for column, words in _column_words(lexicon):
         if any(word in text for word in words):
             return column
@@ -141,8 +194,13 @@ def column_of(header: str, lexicon: str) -> str | None:
 
 
 def unit_in(text: str) -> str | None:
-    match = _UNIT.search(text)
-    return (match.group(1) or match.group(2)) if match else None
+    """The unit a text states (万元 or 元), or None."""
+    folded = norm(text)
+    match = _UNIT.search(folded) or _UNIT_ALONE.fullmatch(folded)
+    if match is None:
+        return None
+    unit = next(g for g in match.groups() if g)
+    return YUAN if unit == YUAN else WAN
 
 
 # -- cells, grids and the table -------------------------------------------------------------------
@@ -164,18 +222,20 @@ class Amount:
 
 
 def parse_amount(text: str) -> Amount | None:
-    """A money cell: "180.00", "1,800,000", "180万元", "—" (nothing budgeted: 0); else None."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    match = _AMOUNT_CELL.match(text) if text else None
+    """A money cell: "180.00", "1,800,000", "1 800 000.00", "¥180", "180万元", "—" (nothing budgeted:
+    0), a number wrapped in a narrow cell ("1,800,00⏎0.00"); else None."""
+    text = " ".join(_WRAPPED_NUMBER.sub("", unicodedata.normalize("NFKC", text)).split())
+    match = _AMOUNT_CELL.match(_GROUP_COMMA.sub(",", text)) if text else None
     if match is None:
         return None
     if match["zero"]:
         return Amount(Decimal(0), None)
     try:
-        value = Decimal(match["num"].replace(",", ""))
+        value = Decimal(match["num"].replace(",", "").replace(" ", ""))
     except InvalidOperation:
         return None
-    return Amount(-value if match["neg"] else value, match["unit"])
+    unit = match["unit"] and (YUAN if match["unit"] == YUAN else WAN)
+    return Amount(-value if match["neg"] else value, unit or None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,12 +247,30 @@ class Row:
     location: Location
     parent: str | None = None  # a sub-item's item
     derived: frozenset[str] = frozenset()  # columns whose value is the sum of the sub-items
+    indirect: bool = False  # the 间接费用 item
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A printed sum (a subtotal or the 合计) and the rows that should add up to it."""
+
+    row: Row
+    parts: tuple[Row, ...]
+
+    def summed(self, column: str = AMOUNT) -> Decimal | None:
+        values = [r.amounts[column] for r in self.parts if column in r.amounts]
+        return sum(values, Decimal(0)) if values else None
+
+    @property
+    def of_items(self) -> bool:
+        """Whether the parts are all items (else a subtotal stands for its items)."""
+        return all(r.kind is Kind.ITEM for r in self.parts)
 
 
 @dataclass(frozen=True, slots=True)
 class Table:
     file: str
-    method: str  # docx_table | pdf_table | text
+    method: str  # docx_table | xlsx_table | xls_table | pdf_table | ocr_table (budget_scan.py) | text
     unit: str | None  # 万元 | 元 | None (not stated)
     columns: tuple[str, ...]  # the money columns read, amount first
     rows: tuple[Row, ...]
@@ -209,12 +287,23 @@ class Table:
 
     @property
     def total_row(self) -> Row | None:
-        totals = self.of(Kind.TOTAL)
-        return totals[0] if totals else None
+        """The first 合计 row with an amount (a 一、经费支出 heading without one is none)."""
+        totals = [r for r in self.of(Kind.TOTAL) if r.amounts]
+        return next((r for r in totals if AMOUNT in r.amounts), totals[0] if totals else None)
+
+    def source(self, column: str) -> Row | None:
+        """The first 经费来源 row of `column` (SUBSIDY, SELF_RAISED, AMOUNT: their total) with an amount."""
+        return next((r for r in self.of(Kind.SOURCE) if r.name == column and AMOUNT in r.amounts), None)
 
     def total(self, column: str = AMOUNT) -> Decimal | None:
+        """The 合计 row's `column`; for 财政补助 / 自筹 when the table has no such column, the amount of
+        its 经费来源 row."""
         row = self.total_row
-        return row.amounts.get(column) if row else None
+        value = row.amounts.get(column) if row else None
+        if value is None and column != AMOUNT and column not in self.columns:
+            source = self.source(column)
+            value = source.amounts[AMOUNT] if source else None
+        return value
 
     def item_sum(self, column: str = AMOUNT) -> Decimal | None:
         values = [r.amounts[column] for r in self.items if column in r.amounts]
@@ -224,6 +313,56 @@ class Table:
     def rd(self) -> Decimal | None:
         rows = [r for r in self.of(Kind.RD) if AMOUNT in r.amounts]
         return rows[0].amounts[AMOUNT] if rows else None
+
+    def groups(self) -> list[tuple[Row, tuple[Row, ...]]]:
+        """Each subtotal row with the items it sums (see the module docstring, Levels)."""
+        rows = self.rows
+
+        def bound(row: Row) -> bool:
+            return row.kind in SUMMARIES or row.indirect
+
+        out: list[tuple[Row, tuple[Row, ...]]] = []
+        for i, row in enumerate(rows):
+            if row.kind is not Kind.SUBTOTAL:
+                continue
+            above: list[Row] = []
+            for prior in reversed(rows[:i]):
+                if bound(prior):
+                    break
+                if prior.kind is Kind.ITEM:
+                    above.insert(0, prior)
+            below: list[Row] = []
+            for after in rows[i + 1:]:
+                if bound(after):
+                    break
+                if after.kind is Kind.ITEM:
+                    below.append(after)
+            if above or below:
+                out.append((row, tuple(above or below)))
+        return out
+
+    def levels(self, column: str = AMOUNT) -> list[Level]:
+        """The sums to check in `column`, the subtotals first, 合计 last."""
+        groups = self.groups()
+        out = [Level(row, parts) for row, parts in groups if column in row.amounts]
+        total = self.total_row
+        if total is None or column not in total.amounts:
+            return out
+        held: set[int] = set()
+        stands: dict[int, tuple[Row, ...]] = {}  # id of a subtotal → what it stands for in 合计
+        for row, parts in groups:
+            if any(id(p) in held for p in parts):
+                continue  # a 小计 under the items of an 一、直接费用 heading: the heading holds them
+            held.update(id(p) for p in parts)
+            stands[id(row)] = (row,) if column in row.amounts else parts
+        top: list[Row] = []
+        for row in self.rows:
+            if id(row) in stands:
+                top.extend(stands[id(row)])
+            elif row.kind is Kind.ITEM and id(row) not in held:
+                top.append(row)
+        out.append(Level(total, tuple(top)))
+        return out
 
 
 @dataclass
@@ -235,6 +374,7 @@ class _Builder:
     rows: list[Row] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     open_item: int | None = None  # index in rows of the item sub-items attach to
+    over: bool = False  # a 合计 came after items: what follows is notes
 
     def value(self, amount: Amount) -> Decimal:
         unit = amount.unit or self.unit
@@ -245,23 +385,33 @@ class _Builder:
         found = entries(label, self.items_lexicon)
         values = {column: self.value(a) for column, a in amounts.items()}
         parent = self.rows[self.open_item] if self.open_item is not None else None
-        summary = any(e.kind in (Kind.RD, Kind.TOTAL, Kind.SUBTOTAL) for e in found)  # "其中：研发投入" is no part
+        summary = any(e.kind in SUMMARIES for e in found)  # "其中：研发投入" is no part
         if parent is not None and not summary and (
                 qizhong or any(e.kind is Kind.SUB and e.name == parent.name for e in found)):
             self.rows.append(Row(Kind.SUB, cleaned, label, values, location, parent=parent.name))
             return
-        entry = next((e for e in found if e.kind is Kind.ITEM), None) or next(
+        sourcing = next((e for e in found if e.kind is Kind.SOURCE), None) if self.in_sources() else None
+        entry = sourcing or next((e for e in found if e.kind is Kind.ITEM), None) or next(
             (e for e in found if e.kind is not Kind.SUB), None)
         if entry is None and found:  # a sub-item without its item above: it stands for the item
-            entry = Entry(Kind.ITEM, found[0].name)
+            entry = next((e for e in entries(found[0].name, self.items_lexicon) if e.kind is Kind.ITEM),
+                         Entry(Kind.ITEM, found[0].name))
         if entry is None:
             # after 合计 the table is over (notes follow); a long label is prose with a number in it
-            if values and len(cleaned) <= MAX_UNKNOWN_LABEL and not any(r.kind is Kind.TOTAL for r in self.rows):
+            if values and len(cleaned) <= MAX_UNKNOWN_LABEL and not self.over:
                 self.unknown.append(label.strip())
             return
         self.close_item()
-        self.rows.append(Row(entry.kind, entry.name, label, values, location))
+        if entry.kind is Kind.TOTAL and values and any(r.kind is Kind.ITEM for r in self.rows):
+            self.over = True
+        self.rows.append(Row(entry.kind, entry.name, label, values, location, indirect=entry.indirect))
         self.open_item = len(self.rows) - 1 if entry.kind is Kind.ITEM else None
+
+    def in_sources(self) -> bool:
+        """Whether the rows read last are the 经费来源 section (there 合计 is the sources' total and 其他
+        another source)."""
+        last = next((r for r in reversed(self.rows) if r.kind in (Kind.ITEM, Kind.SOURCE, Kind.TOTAL)), None)
+        return last is not None and last.kind is Kind.SOURCE
 
     def close_item(self) -> None:
         """An item whose own cell is empty takes the sum of its sub-items."""
@@ -277,8 +427,7 @@ class _Builder:
                 filled[column] = sum(values, Decimal(0))
                 derived.add(column)
         if derived:
-            self.rows[self.open_item] = Row(item.kind, item.name, item.label, filled, item.location,
-                                            derived=frozenset(derived))
+            self.rows[self.open_item] = replace(item, amounts=filled, derived=frozenset(derived))
         self.open_item = None
 
     def finish(self) -> tuple[tuple[Row, ...], tuple[str, ...]]:
@@ -290,24 +439,114 @@ def _is_budget_row(text: str, lexicon: str) -> bool:
     return bool(text.strip()) and bool(entries(text, lexicon))
 
 
+def _padded(grid: Grid) -> Grid:
+    width = max((len(r) for r in grid), default=0)
+    return [[*r, *[Cell("", r[-1].location if r else Location(PartKind.TABLE))] * (width - len(r))] for r in grid]
+
+
+def _is_item(text: str, lexicon: str) -> bool:
+    """An item or sub-item name (a 合计 or 财政补助 cell may be a column head; an item never is)."""
+    return bool(text.strip()) and any(e.kind in (Kind.ITEM, Kind.SUB) for e in entries(text, lexicon))
+
+
+def _upright(rows: Grid, items: str) -> Grid:
+    """The grid turned when a row holds more item names than any column (items as columns)."""
+    if not rows or not rows[0]:
+        return rows
+    by_column = max(sum(_is_item(r[c].text, items) for r in rows) for c in range(len(rows[0])))
+    by_row = max(sum(_is_item(cell.text, items) for cell in r) for r in rows)
+    return [list(column) for column in zip(*rows, strict=True)] if by_row > by_column else rows
+
+
+def _side_by_side(rows: Grid, items: str) -> Grid:
+    """Item lists side by side (科目|金额|科目|金额) stacked into one list (see the module docstring);
+    any other grid as it is."""
+    width = len(rows[0]) if rows else 0
+    scores = [sum(_is_budget_row(r[c].text, items) for r in rows) for c in range(width)]
+    numeric = [any(parse_amount(r[c].text) for r in rows) for c in range(width)]
+    candidates = [c for c in range(width) if scores[c] >= 2]
+    labels = [c for k, c in enumerate(candidates)
+              if any(numeric[j] for j in range(c + 1, candidates[k + 1] if k + 1 < len(candidates) else width))]
+    if len(labels) < 2:
+        return rows
+    starts = [0]  # a list starts after the last money column of the one before it
+    for previous, label in pairwise(labels):
+        starts.append(max(j for j in range(previous + 1, label) if numeric[j]) + 1)
+    bands = [(start, label, end) for start, label, end in zip(starts, labels, [*starts[1:], width], strict=True)]
+    lead = max(label - start for start, label, _ in bands)
+    size = lead + max(end - label for _, label, end in bands)
+
+    def cut(row: list[Cell], band: tuple[int, int, int]) -> list[Cell]:
+        start, label, end = band
+        blank = Cell("", row[label].location)
+        cells = [blank] * (lead - (label - start)) + row[start:end]
+        return cells + [blank] * (size - len(cells))
+
+    def whole(row: list[Cell]) -> list[Cell] | None:
+        """A row named in one list and priced in another (merged across), or a 合计 alone on its row:
+        read as one row."""
+        parts = [cut(row, band) for band in bands]
+        named = [p for p in parts if p[lead].text.strip()]
+        if len(named) != 1:
+            return None
+        own = named[0]
+        others = [p for p in parts if p is not own]
+        if any(parse_amount(c.text) for c in own[lead + 1:]):
+            alone = not any(c.text.strip() for p in others for c in p)
+            return own if alone and any(e.kind is Kind.TOTAL for e in entries(own[lead].text, items)) else None
+        if not any(parse_amount(c.text) for p in others for c in p[lead + 1:]):
+            return None
+        return [*own[:lead + 1],
+                *(next((p[j] for p in parts if p[j].text.strip()), own[j]) for j in range(lead + 1, size))]
+
+    first = next((i for i, r in enumerate(rows) if any(_is_budget_row(r[c].text, items) for c in labels)), len(rows))
+    head = [cut(r, bands[0]) for r in rows[:first]]
+    top: list[list[Cell]] = []
+    end: list[list[Cell]] = []
+    lists: list[list[list[Cell]]] = [[] for _ in bands]
+    for row in rows[first:]:
+        joined = whole(row)
+        if joined is None:
+            for k, band in enumerate(bands):
+                lists[k].append(cut(row, band))
+        else:
+            (end if any(lists) else top).append(joined)
+    return head + top + [r for rows_ in lists for r in rows_] + end
+
+
+def _label(row: list[Cell], label_col: int, items: str) -> Cell:
+    """The row's label cell; when it is empty, the budget row left of it (merged across columns)."""
+    cell = row[label_col]
+    if cell.text.strip():
+        return cell
+    return next((row[c] for c in range(label_col - 1, -1, -1) if _is_budget_row(row[c].text, items)), cell)
+
+
 def read_grid(grid: Grid, *, file: str, method: str, items: str, columns: str,
               text_unit: str | None = None) -> Table | None:
     """One table read from its cells, or None when it holds no budget item.
 
     For text lines (method "text") a cell is only known by its place in the line, so an empty cell
     shifts the ones after it: when a budget row has fewer amounts than there are money columns,
-    only the first (合计) column is read and the table's note says so.
+    only the first (合计) column is read and the table's note says so. Only a table's cells are
+    turned (`_upright`) or stacked (`_side_by_side`).
     """
-    width = max((len(r) for r in grid), default=0)
+    rows = _padded(grid)
+    if method != "text":
+        rows = _side_by_side(_upright(rows, items), items)
+    width = max((len(r) for r in rows), default=0)
     if width < 2:
         return None
-    rows = [[*r, *[Cell("", r[-1].location if r else Location(PartKind.TABLE))] * (width - len(r))] for r in grid]
     scores = [sum(_is_budget_row(r[c].text, items) for r in rows) for c in range(width)]
     label_col = max(range(width), key=lambda c: scores[c])
     if scores[label_col] < 2:
         return None
-    first = next(i for i, r in enumerate(rows) if _is_budget_row(r[label_col].text, items))
-    header = ["".join(r[c].text for r in rows[:first]) for c in range(width)]
+    labelled = [i for i, r in enumerate(rows) if _is_budget_row(_label(r, label_col, items).text, items)]
+    first = labelled[0]
+    # the header ends at the first budget row with an amount: a head cell "经费支出" over the labels
+    # or a heading "一、直接费用" without amounts is read as a row, and the heads above stay heads
+    priced = next((i for i in labelled if any(parse_amount(c.text) for c in rows[i][label_col + 1:])), first)
+    header = ["".join(r[c].text for r in rows[:priced]) for c in range(width)]
     named = {c: column_of(header[c], columns) for c in range(label_col + 1, width)}
     body = rows[first:]
     numeric = [c for c in range(label_col + 1, width) if any(parse_amount(r[c].text) for r in body)]
@@ -331,27 +570,26 @@ def read_grid(grid: Grid, *, file: str, method: str, items: str, columns: str,
     unit = next((u for t in cell_texts if (u := unit_in(t))), None) or text_unit
     builder = _Builder(items, unit)
     for r in body:
-        label = r[label_col].text
+        cell = _label(r, label_col, items)
         amounts = {name: a for name, c in assigned.items() if (a := parse_amount(r[c].text)) is not None}
-        if label.strip():
-            builder.add(label, amounts, r[label_col].location)
+        if cell.text.strip():
+            builder.add(cell.text, amounts, cell.location)
     built, unknown = builder.finish()
     if not any(row.kind is Kind.ITEM for row in built):
         return None
     ordered = tuple(c for c in COLUMNS if c in assigned)
     return Table(file, method, unit, ordered, built, rows[first][label_col].location, unknown, note)
-
-
 # -- where grids come from -------------------------------------------------------------------------
 
 _CELL = re.compile(r"t(\d+)r(\d+)c(\d+)$")
+_NO_CELL = _UNSEEN | {COLUMN_ORIGIN}  # a column part repeats cells read top to bottom: it is no cell
 
 
 def part_grids(doc: Document) -> list[Grid]:
     """The document's tables rebuilt from its TABLE parts (source "member#t1r2c3[/t2r1c1]")."""
     tables: dict[str, dict[tuple[int, int], list[Part]]] = {}
     for part in doc.parts:
-        if part.kind is not PartKind.TABLE or part.origin in _UNSEEN or "#" not in part.source:
+        if part.kind is not PartKind.TABLE or part.origin in _NO_CELL or "#" not in part.source:
             continue
         member, _, path = part.source.partition("#")
         *outer, last = path.split("/")
@@ -378,18 +616,34 @@ def part_grids(doc: Document) -> list[Grid]:
     return grids
 
 
+def _words(items: str, *kinds: Kind) -> tuple[str, ...]:
+    return tuple(k for k, found in _entries(items).items() if any(e.kind in kinds for e in found))
+
+
 def budget_pages(doc: Document, items: str) -> set[int]:
-    """The pages whose text names a budget item, and the page after each one that has no total
-    yet (the table may go on): pdfplumber's layout analysis is slow, so it looks only there.
-    Two-character item words other than the totals (其他) are too common in prose to count."""
-    totals = ("合计", "总计", "小计")
+    """The pages whose text names a budget item, and the page after each one whose table may go on:
+    its last line opening with a total word (合计, 小计… of the lexicon) does not come after its last
+    line opening with an item (a 合计 at the top of the table is no end of it; a note under the table
+    that names an item does not open with it). pdfplumber's layout analysis is slow, so it looks only
+    there. Two-character item words other than the totals (其他) are too common in prose to count."""
+    totals = _words(items, Kind.TOTAL, Kind.SUBTOTAL)
     words = tuple(k for k in _entries(items) if len(k) >= 3 or k in totals)
+    item_words = tuple(w for w in _words(items, Kind.ITEM, Kind.SUB) if len(w) >= 3)
     text_of: dict[int, str] = {}
+    lines_of: dict[int, list[str]] = {}
     for part in doc.parts:
         if part.page is not None and part.kind in (PartKind.BODY, PartKind.TABLE):
             text_of[part.page] = text_of.get(part.page, "") + norm(part.text)
+            lines_of.setdefault(part.page, []).extend(
+                _NUMBERING.sub("", norm(line)) for line in part.text.splitlines())
     pages = {page for page, text in text_of.items() if any(w in text for w in words)}
-    return pages | {p + 1 for p in pages if not any(t in text_of[p] for t in totals)}
+
+    def ended(lines: list[str]) -> bool:
+        last_total = max((i for i, line in enumerate(lines) if line.startswith(totals)), default=-1)
+        last_item = max((i for i, line in enumerate(lines) if line.startswith(item_words)), default=-1)
+        return last_total > last_item
+
+    return pages | {p + 1 for p in pages if not ended(lines_of[p])}
 
 
 def pdf_grids(doc: Document) -> list[Grid]:
@@ -409,17 +663,23 @@ def _join_pages(grids: list[Grid], items: str) -> list[Grid]:
     for grid in grids:
         if not grid:
             continue
-        if out and _continues(out[-1], grid, items) and not _has_total(out[-1], items):
+        if out and _continues(out[-1], grid, items) and not _ended(out[-1], items):
             out[-1] = out[-1] + grid
         else:
             out.append(grid)
     return out
 
 
-def _has_total(grid: Grid, items: str) -> bool:
-    """A 合计 row with an amount (a column head "合计" is not one)."""
-    return any(any(e.kind is Kind.TOTAL for cell in row for e in entries(cell.text, items))
-               and any(parse_amount(cell.text) for cell in row) for row in grid)
+def _ended(grid: Grid, items: str) -> bool:
+    """A 合计 row with an amount below an item row: the table is over (a column head "合计" is no
+    such row, nor a 合计 above the items)."""
+    seen_item = False
+    for row in grid:
+        found = [e for cell in row for e in entries(cell.text, items)]
+        if seen_item and any(e.kind is Kind.TOTAL for e in found) and any(parse_amount(c.text) for c in row):
+            return True
+        seen_item = seen_item or any(e.kind is Kind.ITEM for e in found)
+    return False
 
 
 def text_grid(doc: Document, columns: str, items: str) -> Grid:
@@ -471,13 +731,52 @@ def _segment_row(segment: str, pending: tuple[str, Location] | None, where: Loca
     return [Cell(label, where), *(Cell(a, where) for a in amounts)], None
 
 
+def _visible(part: Part) -> bool:
+    return part.kind in (PartKind.BODY, PartKind.TABLE, PartKind.HEADER) and part.origin not in _UNSEEN
+
+
 def document_unit(doc: Document) -> str | None:
     """The first unit statement in the document's visible text."""
     for part in doc.parts:
-        visible = part.kind in (PartKind.BODY, PartKind.TABLE, PartKind.HEADER) and part.origin not in _UNSEEN
-        if visible and (unit := unit_in(part.text)) is not None:
+        if _visible(part) and (unit := unit_in(part.text)) is not None:
             return unit
     return None
+
+
+Statement = tuple[int, Part, str]  # a unit statement: the part's index in Document.parts, the part, the unit
+
+
+def unit_statements(doc: Document) -> list[Statement]:
+    """Every unit statement of the document's visible text, in order."""
+    return [(i, part, unit) for i, part in enumerate(doc.parts) if _visible(part) and (unit := unit_in(part.text))]
+
+
+def table_unit(doc: Document, grid: Grid, statements: Sequence[Statement] | None = None) -> str | None:
+    """The unit statement of the document's text nearest the table (see the module docstring);
+    `statements` as `unit_statements` gives them, when they are at hand."""
+    statements = unit_statements(doc) if statements is None else statements
+    if not statements:
+        return None
+    cells = {(c.location.page, c.location.paragraph) for r in grid for c in r
+             if c.text.strip() and c.location.paragraph is not None}
+    at = [i for i, p in enumerate(doc.parts) if p.kind is PartKind.TABLE and (p.page, p.paragraph) in cells]
+    if at:  # a docx: the paragraphs nearest the table's first or last cell, the one above on a tie
+        first, last = min(at), max(at)
+        return min(statements, key=lambda s: (first - s[0], 0) if s[0] < first else (max(s[0] - last, 0), 1))[2]
+    pages = sorted({c.location.page for r in grid for c in r if c.location.page is not None})
+    if not pages:
+        return statements[0][2]
+    page = pages[0]
+
+    def distance(statement: Statement) -> tuple[int, int]:
+        where = statement[1].page
+        if where is None:
+            return 3, statement[0]
+        if where in pages:
+            return 0, statement[0]
+        return (1, page - where) if where < page else (2, where - page)
+
+    return min(statements, key=distance)[2]
 
 
 def best(tables: Sequence[Table]) -> Table | None:
@@ -486,13 +785,13 @@ def best(tables: Sequence[Table]) -> Table | None:
 
 
 def _tables(grids: list[Grid], doc: Document, method: str, items: str, columns: str) -> Iterator[Table]:
-    unit = document_unit(doc)
+    unit = document_unit(doc) if method == "text" else None
+    statements = unit_statements(doc) if method != "text" else []
     for grid in _join_pages(grids, items):
-        table = read_grid(grid, file=doc.file, method=method, items=items, columns=columns, text_unit=unit)
+        near = unit if method == "text" else table_unit(doc, grid, statements)
+        table = read_grid(grid, file=doc.file, method=method, items=items, columns=columns, text_unit=near)
         if table is not None:
             yield table
-
-
 def read(doc: Document, *, items: str, columns: str) -> Table | None:
     """The budget table of one attachment, or None when none can be read.
 
@@ -509,5 +808,7 @@ def read(doc: Document, *, items: str, columns: str) -> Table | None:
         found = list(_tables(pdf_grids(doc), doc, "pdf_table", items, columns))
     if (table := best(found)) is not None:
         return table
+    if (table := budget_scan.read(doc, items=items, columns=columns)) is not None:
+        return table  # a picture or a scan: rebuilt from its OCR boxes (screening/budget_scan.py)
     table = best(list(_tables([text_grid(doc, columns, items)], doc, "text", items, columns)))
     return replace(table, note="；".join(n for n in (note, table.note) if n)) if table is not None and note else table

@@ -64,6 +64,10 @@ class PatentRules(_Strict):
     require_invention: bool
     require_sole_owner: bool
     require_owner_is_applicant: bool
+    # E1 on a scanned certificate (screening/patents/rules.py `ocr_reading`): the least confidence
+    # (0..1) of each key field, and how many years a PCT number's year may follow the filing year
+    ocr_min_confidence: float = Field(gt=0, le=1)
+    pct_year_lag_max: int = Field(ge=0)
     # a page with more text than this is no certificate page (one holds 600–900 characters): the
     # identities on it are screened as on any attachment, whatever the page before it is
     certificate_page_chars: int = Field(default=2500, ge=500)
@@ -75,6 +79,10 @@ class BudgetRules(_Strict):
     split_tolerance: float = Field(ge=0)
     items: str = Field(min_length=1)
     columns: str = Field(min_length=1)
+    # budget.sum on a table read by OCR (a picture or a scan, screening/budget_scan.py): a misread
+    # digit is no error of the applicant's, so a disagreement the table's own arithmetic could not
+    # resolve is reported at most this severe (the rule's own severity when that is milder)
+    ocr_sum_severity: Severity = Severity.WARN
 
     @field_validator("items", "columns")
     @classmethod

@@ -27,9 +27,11 @@ class Format(StrEnum):
     DOCX = "docx"
     PDF = "pdf"
     IMAGE = "image"
-    DOC = "doc"  # legacy Word (OLE2): recognised, not read
+    XLSX = "xlsx"  # Excel workbook (a zip with xl/workbook.xml)
+    XLS = "xls"  # legacy Excel workbook (OLE2 with a Workbook stream)
+    DOC = "doc"  # legacy Word (OLE2 with a WordDocument stream): recognised, not read
     ENCRYPTED_OFFICE = "encrypted_office"  # an OOXML file behind a password (OLE2 with EncryptionInfo)
-    ZIP = "zip"  # a zip that is no Word document
+    ZIP = "zip"  # a zip that is no Word document or workbook
     UNKNOWN = ""
 
 
@@ -44,7 +46,7 @@ class FormatInfo:
     masker: str | None = None  # "module:function" (bytes, Needles → bytes): redaction
     media_type: str | None = None  # the HTTP Content-Type of a (redacted) copy
     # its parser writes tables as TABLE parts whose source names the cell ("member#t1r2c3"), from
-    # which budget.py rebuilds the grid (docx; a spreadsheet's sheets would too)
+    # which budget.py rebuilds the grid (docx; a workbook's sheets, "sheet1:预算#t1r2c3")
     table_parts: bool = False
 
 
@@ -57,12 +59,15 @@ FORMATS: dict[Format, FormatInfo] = {info.format: info for info in (
                media_type="application/pdf"),
     FormatInfo(Format.IMAGE, "图片", (".png", ".jpg", ".jpeg", ".tif", ".tiff"), "screening.parsers.image:parse",
                ocr_loader="screening.parsers.ocr:image_frames"),
+    FormatInfo(Format.XLSX, "Excel工作簿(xlsx)", (".xlsx",), "screening.parsers.sheets:parse_xlsx", table_parts=True),
+    FormatInfo(Format.XLS, "旧版Excel工作簿(xls)", (".xls",), "screening.parsers.sheets:parse_xls", table_parts=True),
     FormatInfo(Format.DOC, "旧版Word(doc)"),
-    FormatInfo(Format.ENCRYPTED_OFFICE, "加密的Word文档", parsed_as=Format.DOCX),
+    FormatInfo(Format.ENCRYPTED_OFFICE, "加密的Office文档", parsed_as=Format.DOCX),
     FormatInfo(Format.ZIP, "压缩包"),
     FormatInfo(Format.UNKNOWN, "未知格式"),
 )}
 
+ACCEPTED = "docx、pdf、xlsx、xls或图片"  # what a clerk is told to upload instead of an unsupported file
 EXTENSIONS: dict[str, Format] = {ext: info.format for info in FORMATS.values() for ext in info.extensions}
 READABLE = frozenset(f for f, info in FORMATS.items() if info.parser is not None)
 REDACTABLE = frozenset(f for f, info in FORMATS.items() if info.masker is not None)
@@ -88,13 +93,38 @@ def sniff(data: bytes) -> Format:
     if b"%PDF-" in data[:1024]:
         return Format.PDF
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return Format.DOCX if b"word/" in data[:65536] or b"word/" in data[-65536:] else Format.ZIP
+        # member names: in the local headers at the start, in the central directory at the end
+        ends = (data[:65536], data[-65536:])
+        if any(b"word/" in part for part in ends):
+            return Format.DOCX
+        return Format.XLSX if any(b"xl/workbook.xml" in part for part in ends) else Format.ZIP
     if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
         return Format.IMAGE
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        # OLE2: either a legacy .doc, or an OOXML file encrypted with a password
-        return Format.ENCRYPTED_OFFICE if "EncryptionInfo".encode("utf-16-le") in data else Format.DOC
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2
+        return _ole2(data)
     return Format.UNKNOWN
+
+
+# the top-level streams that tell an OLE2 file's kind, in the order they are asked about
+_OLE2_STREAMS = ((("encryptioninfo", "encryptedpackage"), Format.ENCRYPTED_OFFICE), (("workbook",), Format.XLS),
+                 (("book",), Format.XLS), (("worddocument",), Format.DOC))
+_OLE2_DAMAGED = (("encryptioninfo", Format.ENCRYPTED_OFFICE), ("workbook", Format.XLS), ("worddocument", Format.DOC))
+
+
+def _ole2(data: bytes) -> Format:
+    """An OLE2 file by the streams at the top of its directory: a password-protected OOXML file
+    (EncryptionInfo and EncryptedPackage), a legacy workbook (Workbook; "Book" for Excel 5.0/95),
+    a legacy Word file (WordDocument); any other (PowerPoint, Outlook, an installer …) is UNKNOWN.
+    A directory that cannot be read (a truncated or damaged file) is judged by the stream names its
+    bytes hold (the parser then reports the damage); when they hold none of these, UNKNOWN."""
+    from screening.parsers.sheets import cfb  # the standard library only; late, like every parser
+
+    try:
+        names = cfb.top_level_names(data)
+    except cfb.CfbError:
+        lowered = data.lower()
+        return next((fmt for name, fmt in _OLE2_DAMAGED if name.encode("utf-16-le") in lowered), Format.UNKNOWN)
+    return next((fmt for streams, fmt in _OLE2_STREAMS if all(s in names for s in streams)), Format.UNKNOWN)
 
 
 @cache

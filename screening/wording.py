@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from screening.model import Part, PartKind
+from screening.parsers.sheets.naming import HIDDEN, VERY_HIDDEN, VISIBLE, Place, column_letter, place
 
 KIND = {
     PartKind.BODY: "正文",
@@ -61,7 +62,10 @@ ROLE = {
 
 
 def where(part: Part) -> str:
-    """E.g. "第3页正文第2段", "首页页眉", "文档属性（作者）", "已删除的修订内容（正文第4段）"."""
+    """E.g. "第3页正文第2段", "首页页眉", "文档属性（作者）", "已删除的修订内容（正文第4段）";
+    in a workbook "工作表“预算”第3行C列", "隐藏工作表“旧版”第2行A列", "工作表“预算”第3行C列的批注"."""
+    if part.kind is not PartKind.FILENAME and (sheet := place(part.source)) is not None:
+        return _in_sheet(part, sheet)
     kind = KIND[part.kind]
     origin = part.origin
     if part.kind is PartKind.METADATA and "." in origin:
@@ -79,3 +83,32 @@ def where(part: Part) -> str:
     if origin in ORIGIN:
         return f"{page}{ORIGIN[origin]}"
     return f"{page}{kind}{para}"
+
+
+SHEET = {VISIBLE: "工作表", HIDDEN: "隐藏工作表", VERY_HIDDEN: "深度隐藏的工作表"}
+# a cell with origin "hidden" in a visible sheet: a hidden row or column, or under a merged range
+_UNSEEN_CELL = "（隐藏的行或列，或被合并单元格遮住的内容）"
+
+
+def _in_sheet(part: Part, sheet: Place) -> str:
+    """Where a part of a workbook is (its source names the sheet and the cell: parsers/sheets/naming.py)."""
+    name = f"{SHEET.get(sheet.state, '工作表')}“{sheet.name}”"
+    cell = f"第{sheet.row}行{column_letter(sheet.col)}列" if sheet.row and sheet.col else ""
+    origin = part.origin
+    if part.kind is PartKind.TABLE:
+        if origin == "formula":
+            return f"{name}{cell}的公式"
+        if origin == "column" and sheet.row and sheet.col:
+            return f"{name}{column_letter(sheet.col)}列（自第{sheet.row}行起纵向连读）"
+        if origin == "hidden" and sheet.state == VISIBLE:
+            return f"{name}{cell}{_UNSEEN_CELL}"
+        return f"{name}{cell}"
+    if part.kind is PartKind.COMMENT:
+        return f"{name}的批注作者" if origin == "comment_author" else f"{name}{cell}的批注"
+    if part.kind in (PartKind.HEADER, PartKind.FOOTER):
+        return f"{name}的{ORIGIN.get(origin, '') if origin in ('first', 'even') else ''}{KIND[part.kind]}"
+    if part.kind is PartKind.TEXTBOX:
+        return f"{name}中的{'图表' if origin == 'chart' else '文本框'}"
+    if part.kind is PartKind.METADATA and origin == "sheet_name":
+        return f"{name}的名称"
+    return f"{name}中的{KIND[part.kind]}"

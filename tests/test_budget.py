@@ -223,10 +223,33 @@ def test_labels_are_cleaned_before_the_lexicon(label: str, cleaned: str, qizhong
 
 
 @pytest.mark.parametrize(("text", "value"), [("180.00", "180.00"), ("1,800,000", "1800000"), ("—", "0"),
-                                             ("180万元", "180"), ("", None), ("见说明", None)])
+                                             ("180万元", "180"), ("", None), ("见说明", None),
+                                             ("1,800,000.00", "1800000.00"), ("1，800，000.00", "1800000.00"),
+                                             ("1 800 000.00", "1800000.00"), ("１，８００，０００．００", "1800000.00"),
+                                             ("1\u3000800\u3000000", "1800000"), ("1, 800, 000", "1800000"),
+                                             ("¥1,800,000.00", "1800000.00"), ("￥ 180.5", "180.5"),
+                                             ("1,800,00\n0.00", "1800000.00"), ("180 60", None), ("12,34", None),
+                                             ("1 8000", None), ("2台×50万元", None)])
 def test_amount_cells(text: str, value: str | None) -> None:
     amount = budget.parse_amount(text)
     assert (amount.value if amount else None) == (Decimal(value) if value is not None else None)
+
+
+@pytest.mark.parametrize(("text", "unit"), [("180万元", "万元"), ("180万", "万元"), ("1,800,000元", "元"), ("180", None)])
+def test_an_amount_cell_with_its_own_unit(text: str, unit: str | None) -> None:
+    amount = budget.parse_amount(text)
+    assert amount is not None and amount.unit == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [("单位：万元", "万元"), ("金额单位：元", "元"), ("（单位：人民币元）", "元"), ("注：表中金额单位为元。", "元"),
+     ("单 位：万 元", "万元"), ("以万元为单位", "万元"), ("金额（万）", "万元"), ("预算数(元)", "元"), ("元", "元"),
+     ("单位:人民币万元", "万元"), ("经费预算表（单位：万元）", "万元"),
+     ("项目总投资1200万元", None), ("申报单位为衢州某某公司", None), ("单位：万吨", None), ("万元户", None)],
+)
+def test_unit_statements(text: str, unit: str | None) -> None:
+    assert budget.unit_in(text) == unit
 
 
 # -- checking --------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def test_every_format_has_a_record_and_every_named_function_exists() -> None:
 
 
 def test_readable_formats_are_what_an_extension_promises() -> None:
-    assert set(formats.EXTENSIONS.values()) == formats.READABLE == {Format.DOCX, Format.PDF, Format.IMAGE}
+    assert set(formats.EXTENSIONS.values()) == formats.READABLE == {Format.DOCX, Format.PDF, Format.IMAGE, Format.XLSX, Format.XLS}
     assert {Format.DOCX, Format.PDF} == formats.REDACTABLE
     assert formats.parsed_as("encrypted_office") is Format.DOCX and formats.parsed_as("nonsense") is Format.UNKNOWN
 
@@ -34,7 +34,7 @@ def test_readable_formats_are_what_an_extension_promises() -> None:
     (b"\x89PNG\r\n\x1a\n", Format.IMAGE),
     (b"\xff\xd8\xff\xe0", Format.IMAGE),
     (b"II*\x00", Format.IMAGE),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8, Format.DOC),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8, Format.UNKNOWN),  # OLE2 without a known stream
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le"), Format.ENCRYPTED_OFFICE),
     (b"PK\x03\x04" + b"x" * 10, Format.ZIP),
     (b"PK\x03\x04word/document.xml", Format.DOCX),

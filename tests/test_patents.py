@@ -29,7 +29,6 @@ from screening.patents import (
     PageText,
     PatentRecord,
     PatentType,
-    Policy,
     add_years,
     check_char,
     chinese_number,
@@ -38,6 +37,7 @@ from screening.patents import (
     parse_date,
     parse_number,
     parse_publication,
+    policy,
     read_certificate,
     split_names,
     statutory_term,
@@ -91,6 +91,10 @@ def test_check_char_weights_and_x() -> None:
     ("2010 8 0063196 9", "ZL201080063196.9", "new", "8", PatentType.INVENTION),  # no dot: last char is the check
     ("ZL 99 1 13861.9", "ZL99113861.9", "old", "1", PatentType.INVENTION),
     ("ZL 01 8 00565.9", "ZL01800565.9", "old", "8", PatentType.INVENTION),
+    ("ZL 2005.1 0030457.8", "ZL200510030457.8", "new", "1", PatentType.INVENTION),  # OCR: a gap read as a dot
+    ("ZL 2005 1:0030457.8", "ZL200510030457.8", "new", "1", PatentType.INVENTION),  # … or as a colon
+    ("ZL 01，8 00565.9", "ZL01800565.9", "old", "8", PatentType.INVENTION),
+    ("ZL 2005 1 0030457.8.", "ZL200510030457.8", "new", "1", PatentType.INVENTION),  # a speck read as a dot after it
 ])
 def test_number_formats_of_both_eras(text: str, normalized: str, era: str, type_digit: str, kind: PatentType) -> None:
     n = parse_number(text, today=TODAY)
@@ -131,6 +135,7 @@ def test_impossible_numbers(text: str, problem: str) -> None:
     ("CN106844774A", False, PatentType.INVENTION, True),  # an application's publication
     ("CN 213239675 B", True, PatentType.INVENTION, False),  # leading 2 with kind B
     ("CN 111472379 C1", None, None, False),  # a partial invalidation announcement
+    ("CN.107001234.B", True, PatentType.INVENTION, True),  # OCR: the printed gaps read as dots
 ])
 def test_publication_numbers(text: str, granted: bool | None, kind_type: PatentType | None, consistent: bool) -> None:
     pub = parse_publication(text)
@@ -151,6 +156,7 @@ def test_publication_number_garbage_is_none() -> None:
     ("2020 年 5 月 2 日", date(2020, 5, 2), False),
     ("２０２０年０５月２０日", date(2020, 5, 20), False),
     ("2021年05月18曰", date(2021, 5, 18), True),  # OCR: 曰 for 日
+    ("“ 2018年11月23日.", date(2018, 11, 23), False),  # specks read as punctuation around it
     ("2020年08 A 244A", None, False),  # 月 and 日 corrupted: never guessed
     ("2021年02月29日", None, False),  # not a day
     ("2020-05-20", None, False),
@@ -227,8 +233,12 @@ def read(text: str, *, ocr: bool = False) -> Certificate:
     return read_certificate([PageText(1, text)], ocr=ocr, today=TODAY)
 
 
+POLICY = policy(load_call())
+
+
 def record(cert: Certificate, reference: date = date(2021, 6, 20), **kw: Any) -> PatentRecord:
     kw.setdefault("owners", (APPLICANT,))
+    kw.setdefault("policy", POLICY)
     return evaluate(cert, reference=reference, **kw)
 
 
@@ -359,10 +369,24 @@ def test_ocr_columns_are_put_back_into_rows() -> None:
     assert (c.filing_date, c.grant_date, c.term_stated) == (date(2018, 5, 7), date(2019, 1, 18), 10)
     assert c.publication is not None and c.publication.normalized == "CN208652147U"
     assert c.rebound == {"grant_date", "publication"}  # the row held both values after the first label
-    rec = evaluate(c, reference=date(2020, 6, 20), owners=("衢州精工阀门制造有限公司",))
+    rec = evaluate(c, reference=date(2020, 6, 20), policy=POLICY, owners=("衢州精工阀门制造有限公司",))
     assert outcome(rec, "E2") == (Outcome.FAIL, "NOT_INVENTION") and outcome(rec, "E1") == (Outcome.REVIEW, "OCR_CONFIRM")
     assert rec.to_block()["fields"]["publication"]["from_row"] is True
     assert rec.confidence("publication") == 0.78 and rec.confidence("number") == 0.97
+
+
+def test_each_line_keeps_the_lowest_score_of_the_parts_it_joins() -> None:
+    parts = [Part(PartKind.IMAGE, "专利号：", page=1, origin="ocr", box=(100, 200, 200, 230), confidence=0.99),
+             Part(PartKind.IMAGE, "ZL 2018 1 0847616.0\n2018年07月27日", page=1, origin="ocr", box=(300, 200, 600, 270),
+                  confidence=0.91),
+             Part(PartKind.IMAGE, "专利申请日：", page=1, origin="ocr", box=(100, 240, 200, 270), confidence=0.98)]
+    page = page_texts(parts)[0]
+    assert page.text.splitlines() == ["专利号：    ZL 2018 1 0847616.0", "专利申请日：    2018年07月27日"]
+    assert page.line_confidence == (0.91, 0.91) and page.confidence == 0.91
+    c = read_certificate([page], ocr=True, today=TODAY)
+    assert c.fields["number"].confidence == 0.91 and c.confidence("filing_date") == 0.91
+    text_layer = page_texts([replace(part, origin="", kind=PartKind.BODY, confidence=None) for part in parts])[0]
+    assert text_layer.line_confidence == () and not text_layer.ocr
 
 
 def test_a_seal_read_by_ocr_on_a_text_page_is_left_out(tmp_path: Path) -> None:
@@ -405,6 +429,78 @@ def test_e1_readability() -> None:
     assert not record(read(GOOD, ocr=True)).eligible
 
 
+def scanned(text: str = GOOD, score: float = 0.99, lines: dict[str, float] | None = None) -> Certificate:
+    """`text` as OCR read it: every line scored `score`, the lines that start with a key of `lines`
+    (e.g. 专 利 权 人) scored as given."""
+    rows = text.splitlines()
+    scores = tuple(next((v for k, v in (lines or {}).items() if row.startswith(k)), score) for row in rows)
+    return read_certificate([PageText(1, text, min(scores), True, scores)], ocr=True, today=TODAY)
+
+
+def test_e1_a_scan_read_sure_and_agreeing_with_itself_passes() -> None:
+    rec = record(scanned())
+    assert outcome(rec, "E1") == (Outcome.PASS, "OCR_READ") and rec.eligible is True
+    assert f"{POLICY.ocr_min_confidence:.2f}" in rec.rule("E1").reason
+    assert rec.to_block()["fields"]["patentees"]["confidence"] == 0.99
+
+
+def test_e1_a_key_field_read_unsure_is_review() -> None:
+    rec = record(scanned(lines={"专 利 权 人": 0.9}))
+    assert outcome(rec, "E1") == (Outcome.REVIEW, "OCR_CONFIRM") and rec.eligible is None
+    assert f"专利权人识别置信度0.90低于{POLICY.ocr_min_confidence:.2f}" in rec.rule("E1").reason and rec.rule("E1").field == "patentees"
+    assert rec.confidence("patentees") == 0.9 and rec.confidence("number") == 0.99  # each field its own lines
+    assert outcome(record(scanned(score=POLICY.ocr_min_confidence - 0.01)), "E1") == (Outcome.REVIEW, "OCR_CONFIRM")
+    assert outcome(record(scanned(score=POLICY.ocr_min_confidence)), "E1") == (Outcome.PASS, "OCR_READ")  # inclusive
+    assert outcome(record(read(GOOD, ocr=True)), "E1") == (Outcome.REVIEW, "OCR_CONFIRM")  # no score: 0.5
+    repaired = record(scanned(GOOD.replace("专 利 权 人", "专 利 权 入")))  # read through 入 for 人: × 0.8
+    assert outcome(repaired, "E1") == (Outcome.REVIEW, "OCR_CONFIRM") and repaired.confidence("patentees") == 0.79
+    headless = record(scanned(GOOD.replace("发 明 专 利 证 书", "")))
+    assert outcome(headless, "E1") == (Outcome.REVIEW, "OCR_CONFIRM") and "证书标题" in headless.rule("E1").reason
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ("0847616.0", "0847616.1", "校验位"),  # check character
+    ("2018年07月27日", "2017年07月27日", "年份2018"),  # the number's year vs the filing date
+    ("ZL 2018 1 0847616.0", f"ZL 2018 2 0847616.{check_char('201820847616')}", "类型位"),  # type digit vs heading
+    ("2020年12月18日", "2018年07月27日", "不晚于"),  # granted on the filing day
+    ("每年07", "每年08", "年费"),  # filing date vs the annual-fee date
+])
+def test_e1_a_scan_disagreeing_with_itself_is_review(old: str, new: str, words: str) -> None:
+    rec = record(scanned(GOOD.replace(old, new)))
+    rule = "OCR_INCONSISTENT" if old != "每年07" else "FEE_DATE_MISMATCH"
+    assert outcome(rec, "E1") == (Outcome.REVIEW, rule) and words in rec.rule("E1").reason
+    assert rec.eligible is None
+
+
+def test_e1_a_pct_number_may_be_years_younger_than_its_filing_date() -> None:
+    def pct(year: int) -> PatentRecord:
+        body = f"{year}80012345"
+        text = GOOD.replace("ZL 2018 1 0847616.0", f"ZL {year} 8 0012345.{check_char(body)}")
+        return record(scanned(text.replace("2018年07月27日", "2016年07月27日")))
+
+    assert outcome(pct(2016), "E1") == (Outcome.PASS, "OCR_READ")
+    assert outcome(pct(2019), "E1") == (Outcome.PASS, "OCR_READ")  # pct_year_lag_max: 3
+    assert outcome(pct(2020), "E1") == (Outcome.REVIEW, "OCR_INCONSISTENT") and "PCT" in pct(2020).rule("E1").reason
+    divisional = record(scanned(GOOD.replace("2018年07月27日", "2016年07月27日")))  # direct filing: same year
+    assert outcome(divisional, "E1") == (Outcome.REVIEW, "OCR_INCONSISTENT") and "分案" in divisional.rule("E1").reason
+
+
+def test_a_fail_read_from_a_doubtful_scanned_field_is_review() -> None:
+    two = GOOD.replace(f"专 利 权 人：{APPLICANT}", f"专 利 权 人：{APPLICANT};浙江理工大学")
+    assert outcome(record(scanned(two)), "E5") == (Outcome.FAIL, "NOT_SOLE")  # read sure: the FAIL stands
+    unsure = record(scanned(two, lines={"专 利 权 人": 0.9}))
+    assert outcome(unsure, "E5") == (Outcome.REVIEW, "NOT_SOLE") and unsure.eligible is None
+    assert f"扫描件识别结果（识别置信度0.90，低于{POLICY.ocr_min_confidence:.2f}）" in unsure.rule("E5").reason
+    old = GOOD.replace("2018年07月27日", "2000年07月27日")  # expired, if the year was read right …
+    assert outcome(record(read(old)), "E7") == (Outcome.FAIL, "EXPIRED")  # text layer: exact
+    doubted = record(scanned(old))  # … but the number says 2018
+    assert outcome(doubted, "E7") == (Outcome.REVIEW, "EXPIRED") and "年份2018" in doubted.rule("E7").reason
+    um = GOOD.replace("发 明 专 利 证 书", "实用新型专利证书").replace("ZL 2018 1 0847616.0", "ZL 2023 2 2987593.2") \
+        .replace("发 明 名 称", "实用新型名称").replace("CN 109578096 B", "CN 221741187 U").replace("二十年", "十年")
+    e2 = record(scanned(um, lines={"专 利 号": 0.8}))  # every type signal agrees: E2's FAIL stands
+    assert outcome(e2, "E2") == (Outcome.FAIL, "NOT_INVENTION") and e2.eligible is False
+
+
 def test_e2_invention_or_not() -> None:
     base = read(GOOD)
     um = parse_number("ZL 2023 2 2987593.2", today=TODAY)
@@ -415,7 +511,7 @@ def test_e2_invention_or_not() -> None:
     assert outcome(record(replace(base, term_stated=10)), "E2") == (Outcome.REVIEW, "TYPE_CONFLICT")
     assert outcome(record(replace(base, headings=(), number=None, publication=None, title_label_type=None)), "E2") == (
         Outcome.REVIEW, "TYPE_UNREADABLE")
-    relaxed = Policy(require_invention=False)
+    relaxed = replace(POLICY, require_invention=False)
     assert record(replace(base, headings=(PatentType.DESIGN,), number=None, publication=None, title_label_type=None,
                           term_stated=None), policy=relaxed).rule("E2").outcome is Outcome.SKIPPED
 
@@ -511,9 +607,9 @@ def test_expiry_and_years_remaining_as_the_contract_shows() -> None:
 
 def test_e7_min_years_from_the_policy() -> None:
     base = replace(read(GOOD), filing_date=date(2015, 3, 20), fee_due=None, grant_date=date(2017, 6, 9))
-    assert outcome(record(base, date(2027, 3, 20), policy=Policy(min_years_remaining=8)), "E7") == (
+    assert outcome(record(base, date(2027, 3, 20), policy=replace(POLICY, min_years_remaining=8)), "E7") == (
         Outcome.PASS, "TERM_OK")
-    assert outcome(record(base, date(2027, 3, 21), policy=Policy(min_years_remaining=8)), "E7") == (
+    assert outcome(record(base, date(2027, 3, 21), policy=replace(POLICY, min_years_remaining=8)), "E7") == (
         Outcome.FAIL, "TERM_SHORT")
 
 
@@ -527,9 +623,19 @@ def test_e8_and_e9() -> None:
 
 
 def test_overall_fail_beats_review() -> None:
-    two = read(GOOD.replace(f"专 利 权 人：{APPLICANT}", f"专 利 权 人：{APPLICANT};浙江理工大学"))
-    rec = record(replace(two, ocr=True))
-    assert rec.outcome is Outcome.FAIL and not rec.eligible
+    two = read(GOOD.replace(f"专 利 权 人：{APPLICANT}", f"专 利 权 人：{APPLICANT};浙江理工大学")
+               .replace("0847616.0", "0847616.1"))
+    rec = record(two)
+    assert outcome(rec, "E3") == (Outcome.REVIEW, "CHECK_DIGIT") and outcome(rec, "E5") == (Outcome.FAIL, "NOT_SOLE")
+    assert rec.outcome is Outcome.FAIL and rec.eligible is False
+
+
+def test_eligible_is_true_false_or_not_known() -> None:
+    assert record(read(GOOD)).eligible is True
+    assert record(read(GOOD.replace("0847616.0", "0847616.1"))).eligible is None  # E3 REVIEW: not known
+    assert record(read(GOOD), owners=("另一家有限公司",)).eligible is None  # E6 REVIEW
+    assert record(read(GOOD), date(2040, 1, 1)).eligible is False
+    assert record(read(GOOD.replace("0847616.0", "0847616.1")), date(2040, 1, 1)).eligible is False  # FAIL beats REVIEW
 
 
 # ---------------------------------------------------------------- the check, end to end
@@ -641,7 +747,7 @@ def test_ocr_certificate_needs_confirmation() -> None:
     assert [(f.rule, f.severity) for f in findings] == [("patent.unreadable", Severity.WARN)]
     assert "OCR" in findings[0].message
     block = patent_check.block(ctx)
-    assert block is not None and block["ocr"] is True and block["eligible"] is False
+    assert block is not None and block["ocr"] is True and block["eligible"] is None and block["result"] == "REVIEW"
     assert block["fields"]["patentees"]["confidence"] == 0.74  # 0.93 × 0.8: read through 入 for 人
     assert ctx.memo["patent"] is patent_check.certificates(ctx)  # read once
 
@@ -721,7 +827,9 @@ def test_cli_json_block_is_the_expected_one(case: Any, sample_dir: Path, cli: Ca
     block = result.json()
     want = certificates.expected_patents()[name]
     assert {k: block[k] for k in want} == want
-    assert result.code == (0 if want["eligible"] else 3 if case.pid == "QZ2020-0108" else 1), result.err
+    # without --application the owner is not checked: never exit 0, never a PASS headline
+    assert result.code == (1 if want["eligible"] is False else 3), result.err
+    assert ("notice" in block) is (want["eligible"] is not False)
     assert result.err == ""
 
 
@@ -729,16 +837,34 @@ def test_cli_with_application_checks_the_owner(sample_dir: Path, cli: Callable[.
     folder = sample_dir / "QZ2020-0107"
     result = cli("patent", folder / "专利证书-0107.pdf", "--application", folder / "application.json", "--format", "json")
     assert result.code == 3 and result.json()["reference_date"] == "2020-06-20"
+    assert result.json()["eligible"] is None and "notice" not in result.json()  # E6 REVIEW: another company
     boundary = cli("patent", folder / "专利证书-0107.pdf", "--reference-date", "2033-01-10", "--format", "json")
-    assert boundary.code == 0 and boundary.json()["years_remaining"] == 5.0  # filed 2018-01-10: the last good day
+    assert boundary.code == 3 and boundary.json()["years_remaining"] == 5.0  # filed 2018-01-10: the last good day
+    assert boundary.json()["eligible"] is True and boundary.json()["result"] == "PASS"  # … but the owner unchecked
     later = cli("patent", folder / "专利证书-0107.pdf", "--reference-date", "2033-01-11", "--format", "json")
-    assert later.code == 1 and later.json()["eligible"] is False
+    assert later.code == 1 and later.json()["eligible"] is False and "notice" not in later.json()
+    own = sample_dir / "QZ2020-0101"
+    checked = cli("patent", own / "专利证书-0101.pdf", "--application", own / "application.json", "--format", "json")
+    assert checked.code == 0 and checked.json()["eligible"] is True and "notice" not in checked.json()
 
 
 def test_cli_text_summary(sample_dir: Path, cli: Callable[..., Result]) -> None:
-    result = cli("patent", sample_dir / "QZ2020-0101" / "专利证书-0101.pdf")
+    folder = sample_dir / "QZ2020-0101"
+    result = cli("patent", folder / "专利证书-0101.pdf", "--application", folder / "application.json")
     assert result.code == 0
-    assert "ZL201610243581.0" in result.out and "符合条件" in result.out and "E7" in result.out
+    head = result.out.splitlines()[0]
+    assert "ZL201610243581.0" in head and "PASS 符合条件" in head and "E7" in result.out
+    assert "符合条件：是" in result.out
+
+
+def test_cli_without_application_does_not_headline_pass(sample_dir: Path, cli: Callable[..., Result]) -> None:
+    result = cli("patent", sample_dir / "QZ2020-0101" / "专利证书-0101.pdf")
+    assert result.code == 3
+    head = result.out.splitlines()[0]
+    assert "PASS" not in head and "REVIEW 需人工复核" in head
+    assert "未核对专利权人是否为申报单位" in result.out and "--application" in result.out
+    fails = cli("patent", sample_dir / "QZ2020-0102" / "专利证书-0102.pdf")  # a utility model fails whoever owns it
+    assert fails.code == 1 and "FAIL 不符合条件" in fails.out.splitlines()[0] and "提示" not in fails.out
 
 
 def test_cli_bad_arguments_and_unreadable_files(tmp_path: Path, sample_dir: Path, cli: Callable[..., Result]) -> None:

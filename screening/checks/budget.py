@@ -4,10 +4,14 @@
   picture nobody read, a layout the reader does not know). A file the parser could not open at all
   (encrypted, corrupt, no text layer) already has its `document.*` finding and gets no second one.
 * `budget.total_missing` — items were read but no 合计 row: the sum cannot be checked.
-* `budget.sum` — the items do not add up to the printed 合计, or an item's sub-items add up to
-  more than the item.
-* `budget.split` — 财政补助 + 自筹 differs from 合计 on a row where all three are printed, or the
-  items' 财政补助 (自筹) do not add up to the 合计 row's.
+* `budget.sum` — a level of the table does not add up (`budget.Table.levels`): the items under a
+  subtotal (一、直接费用, 小计) against it, the subtotals and the other items (直接费用 + 间接费用)
+  or, without subtotals, the items against the printed 合计 — the message names the level; or an
+  item's sub-items add up to more than the item. On a table read by OCR (a picture or a scan,
+  screening/budget_scan.py) at most the call's `budget.ocr_sum_severity`: never a fail on OCR alone.
+* `budget.split` — 财政补助 + 自筹 differs from 合计 on a row where all three are printed, the
+  items' 财政补助 (自筹) do not add up to the 合计 row's (level by level, as budget.sum), or the
+  经费来源 rows (财政补助, 自筹, 其他来源) do not add up to their total or to the 合计.
 * `budget.total_mismatch` — the printed 合计 (or 财政补助) differs from application.json's
   budget.total (budget.subsidy). A missing budget.total is `eligibility.missing_value`.
 * `budget.unit` — the table states no unit: its amounts are as printed and are not compared with
@@ -23,11 +27,11 @@ says which: `method`). The checks only read the Documents.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from screening import budget
+from screening import budget, budget_scan
 from screening.checks.context import Context
 from screening.model import Document, Finding, Location, PartKind, Role
 from screening.rules import NOT_READ
@@ -75,7 +79,10 @@ def _float(value: Decimal | None) -> float | None:
 
 
 def block(ctx: Context) -> dict[str, Any] | None:
-    """The report's `budget` block (contract §3) from the first budget table read, else None."""
+    """The report's `budget` block (contract §3) from the first budget table read, else None.
+    `sum_ok` is true when every level adds up (the items of 直接费用 to it, 直接费用 + 间接费用 to
+    合计; without subtotals the items to 合计), as budget.sum checks them; `subsidy` / `self_raised`
+    come from the 合计 row's columns, or from the 经费来源 rows of a table without those columns."""
     tolerance = Decimal(str(ctx.call.budget.sum_tolerance))
     for reading in readings(ctx):
         table = reading.table
@@ -86,7 +93,8 @@ def block(ctx: Context) -> dict[str, Any] | None:
             "total": _float(total),
             "items": [{"name": r.name, "amount": _float(r.amounts[budget.AMOUNT])}
                       for r in table.items if budget.AMOUNT in r.amounts],
-            "sum_ok": None if total is None or summed is None else abs(summed - total) <= tolerance,
+            # every level from the items up to 合计 (direct items → 直接费用, 直接 + 间接 → 合计)
+            "sum_ok": None if total is None or summed is None else not _disagreeing(table, budget.AMOUNT, tolerance),
             "unit": table.unit,
             "file": reading.doc.file,
             "method": table.method,
@@ -124,27 +132,59 @@ def _check_table(ctx: Context, doc: Document, table: budget.Table) -> Iterator[F
         yield _finding(ctx, "budget.total_missing", doc, table.location,
                        f"{doc.file}：经费预算表读出{len(table.items)}个科目，但未找到合计行，无法核对合计")
     else:
-        yield from _sums(ctx, doc, table, total_row)
+        yield from _sums(ctx, doc, table)
         yield from _against_application(ctx, doc, table, total_row)
     yield from _subitems(ctx, doc, table)
     yield from _split(ctx, doc, table)
     yield from _rd(ctx, doc, table)
 
 
-def _sums(ctx: Context, doc: Document, table: budget.Table, total_row: budget.Row) -> Iterator[Finding]:
-    """The items against 合计: budget.sum; the 财政补助 / 自筹 columns against theirs: budget.split."""
+def _disagreeing(table: budget.Table, column: str, tolerance: Decimal) -> list[tuple[budget.Level, Decimal, Decimal]]:
+    """The levels of `column` whose parts do not add up to their printed sum: (level, printed, summed)."""
+    out = []
+    for level in table.levels(column):
+        printed, summed = level.row.amounts.get(column), level.summed(column)
+        if printed is not None and summed is not None and abs(summed - printed) > tolerance:
+            out.append((level, printed, summed))
+    return out
+
+
+def _parts(level: budget.Level) -> str:
+    """What a level adds up, for the message: 各科目, or the subtotals and items by name."""
+    if level.of_items:
+        return "各科目"
+    return "与".join(f"“{budget.clean_label(r.label)[0] if r.kind is budget.Kind.SUBTOTAL else r.name}”"
+                    for r in level.parts)
+
+
+def _scanned(ctx: Context, doc: Document, table: budget.Table, finding: Finding) -> Finding:
+    """budget.sum on a table read by OCR (screening/budget_scan.py): at most the call's
+    budget.ocr_sum_severity — a misread digit is no error of the applicant's — and the message says
+    that the amounts are OCR readings (with the reader's note on what it tried)."""
+    if finding.rule != "budget.sum" or not budget_scan.by_ocr(doc, table):
+        return finding
+    severity = min(finding.severity, ctx.call.budget.ocr_sum_severity, key=lambda s: s.rank)
+    return replace(finding, severity=severity, message=finding.message + budget_scan.caution(table))
+
+
+def _sums(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
+    """Each level against its printed sum (subtotals, then 合计): budget.sum; the 财政补助 / 自筹
+    columns level by level: budget.split."""
     for column in table.columns:
         rule = "budget.sum" if column == budget.AMOUNT else "budget.split"
         tolerance = Decimal(str(ctx.call.budget.sum_tolerance if column == budget.AMOUNT
                                 else ctx.call.budget.split_tolerance))
-        total, summed = total_row.amounts.get(column), table.item_sum(column)
-        if total is None or summed is None or abs(summed - total) <= tolerance:
-            continue
         where = "" if column == budget.AMOUNT else f"“{COLUMN_NAMES[column]}”栏"
-        unread = f"（未计入无法识别的行：{'、'.join(table.unknown)}）" if table.unknown else ""
-        yield _finding(ctx, rule, doc, total_row.location,
-                       f"{doc.file}：经费预算表{where}各科目之和为{_wan(summed, table)}，"
-                       f"与合计行的{_wan(total, table)}不符（相差{_wan(abs(summed - total), table)}）{unread}")
+        for level, printed, summed in _disagreeing(table, column, tolerance):
+            gap = f"（相差{_wan(abs(summed - printed), table)}）"
+            if level.row.kind is budget.Kind.TOTAL:
+                unread = f"（未计入无法识别的行：{'、'.join(table.unknown)}）" if table.unknown else ""
+                message = (f"经费预算表{where}{_parts(level)}之和为{_wan(summed, table)}，"
+                           f"与合计行的{_wan(printed, table)}不符{gap}{unread}")
+            else:
+                message = (f"经费预算表{where}“{level.row.label.strip()}”所含{_parts(level)}之和为"
+                           f"{_wan(summed, table)}，与该行的{_wan(printed, table)}不符{gap}")
+            yield _scanned(ctx, doc, table, _finding(ctx, rule, doc, level.row.location, f"{doc.file}：{message}"))
 
 
 def _subitems(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
@@ -162,9 +202,10 @@ def _subitems(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Find
             continue
         summed = sum(values, Decimal(0))
         if summed - amount > tolerance:
-            yield _finding(ctx, "budget.sum", doc, item.location,
-                           f"{doc.file}：经费预算表中“{item.label.strip()}”的明细之和{_wan(summed, table)}"
-                           f"超过该科目金额{_wan(amount, table)}")
+            yield _scanned(ctx, doc, table, _finding(
+                ctx, "budget.sum", doc, item.location,
+                f"{doc.file}：经费预算表中“{item.label.strip()}”的明细之和{_wan(summed, table)}"
+                f"超过该科目金额{_wan(amount, table)}"))
 
 
 def _split(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
@@ -180,6 +221,27 @@ def _split(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding
             f"≠{_amount(r.amounts[budget.AMOUNT])}" for r in wrong)
         yield _finding(ctx, "budget.split", doc, wrong[0].location,
                        f"{doc.file}：经费预算表中财政补助与自筹之和不等于合计（{listed}）")
+    yield from _sources(ctx, doc, table, tolerance)
+
+
+def _sources(ctx: Context, doc: Document, table: budget.Table, tolerance: Decimal) -> Iterator[Finding]:
+    """The 经费来源 rows (财政补助, 自筹, 其他来源) against their total (经费来源合计) and the 合计."""
+    subsidy, self_raised, other = (table.source(c) for c in (budget.SUBSIDY, budget.SELF_RAISED, budget.OTHER_SOURCE))
+    if subsidy is None or self_raised is None:
+        return  # "其中：财政补助" alone under 合计 is no split to add up
+    if other is not None and budget.clean_label(other.label)[1]:
+        other = None  # "其中：银行贷款" under 自筹 is part of it
+    found = [r for r in (subsidy, self_raised, other) if r is not None]
+    summed = sum((r.amounts[budget.AMOUNT] for r in found), Decimal(0))
+    listed = "、".join(f"{r.label.strip()}{_wan(r.amounts[budget.AMOUNT], table)}" for r in found)
+    targets = [(table.source(budget.AMOUNT), "经费来源合计"), (table.total_row, "合计行")]
+    for row, name in targets:
+        printed = row.amounts.get(budget.AMOUNT) if row is not None else None
+        if row is None or printed is None or abs(summed - printed) <= tolerance:
+            continue
+        yield _finding(ctx, "budget.split", doc, row.location,
+                       f"{doc.file}：经费预算表经费来源（{listed}）之和为{_wan(summed, table)}，"
+                       f"与{name}的{_wan(printed, table)}不符")
 
 
 def _against_application(ctx: Context, doc: Document, table: budget.Table, total_row: budget.Row) -> Iterator[Finding]:
@@ -191,7 +253,7 @@ def _against_application(ctx: Context, doc: Document, table: budget.Table, total
     tolerance = Decimal(str(ctx.call.budget.total_tolerance))
     pairs = ((budget.AMOUNT, given.total, "budget.total", "总经费"), (budget.SUBSIDY, given.subsidy, "budget.subsidy", "财政补助"))
     for column, typed, key, what in pairs:
-        printed = total_row.amounts.get(column)
+        printed = table.total(column)
         if printed is None or typed is None:
             continue
         if abs(printed - Decimal(str(typed))) > tolerance:

@@ -21,8 +21,14 @@ not fail the project (so a wrong check digit, REVIEW in §8 E3, warns even thoug
 `patent.check_digit: fail`).
 
 Several certificates: each is read; the block (and the findings) are those of the certificate
-whose number application.json names, else the first eligible one, else the first (the call needs
-one patent passing every rule, [U] in the spec); the others are listed under `others`.
+whose number application.json names, else the first eligible one, else the first that needs a
+review (it may still qualify), else the first (the call needs one patent passing every rule, [U]
+in the spec); the others are listed under `others`.
+
+`eligible` in the block (contract §3): true when every counted rule passes, false when one fails,
+null when none fails but one needs a person's review. A scanned certificate read sure enough and
+agreeing with itself passes E1 (screening/patents/rules.py `ocr_reading`; the thresholds are the
+call's `patent:` section); otherwise E1 is REVIEW (`patent.unreadable`, warn).
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ PATENT_CATEGORY = "patent"
 RULE_OF_CODE: dict[str, str] = {
     "UNREADABLE": "patent.unreadable",
     "OCR_CONFIRM": "patent.unreadable",
+    "OCR_INCONSISTENT": "patent.unreadable",
     "FEE_DATE_MISMATCH": "patent.unreadable",
     "NOT_INVENTION": "patent.not_invention",
     "TYPE_CONFLICT": "patent.not_invention",
@@ -152,9 +159,10 @@ def main_certificate(reads: Sequence[CertificateRead], application: Application 
     if declared is not None:
         for read in reads:
             number = read.record.certificate.number
-            if number is not None and same_number(number.raw, declared):
+            if number is not None and same_number(number.normalized, declared):
                 return read
-    return next((r for r in reads if r.record.eligible), reads[0])
+    return next((r for r in reads if r.record.eligible is True),
+                next((r for r in reads if r.record.eligible is None), reads[0]))
 
 
 # ---------------------------------------------------------------- the report block
@@ -223,7 +231,7 @@ def rule_findings(ctx: Context, read: CertificateRead) -> Iterator[Finding]:
 def _number_mismatch(ctx: Context, read: CertificateRead) -> Iterator[Finding]:
     declared = declared_number(ctx.application)
     number = read.record.certificate.number
-    if declared is None or number is None or same_number(number.raw, declared):
+    if declared is None or number is None or same_number(number.normalized, declared):
         return
     field = read.record.certificate.fields["number"]
     location = _location(read, "number")

@@ -24,7 +24,7 @@ from screening.parsers.base import Parsed
 def _parser(fmt: Format) -> Callable[[bytes], Parsed]:
     reference = formats.info(fmt).parser
     if reference is None:
-        raise UnsupportedError(f"不支持的附件格式：{formats.info(fmt).name}，请上传docx、pdf或图片")
+        raise UnsupportedError(f"不支持的附件格式：{formats.info(fmt).name}，请上传{formats.ACCEPTED}")
     return formats.function(reference)
 
 
@@ -115,12 +115,13 @@ def _parse_bytes(data: bytes, name: str, role: Role, role_source: str) -> Docume
         return doc(None, Format.UNKNOWN)
     if promised is None:
         what = formats.info(fmt).name
-        problems.append(Problem("document.unsupported", f"不支持的附件类型“{ext or '无扩展名'}”（内容为{what}），请上传docx、pdf或图片"))
+        problems.append(Problem("document.unsupported", f"不支持的附件类型“{ext or '无扩展名'}”（内容为{what}），请上传{formats.ACCEPTED}"))
         if fmt not in formats.READABLE:
             return doc(None, fmt)
     elif fmt is Format.ENCRYPTED_OFFICE:
-        problems.append(Problem("document.encrypted", "Word文档设置了打开密码，无法审查，请去除密码后重新上传"))
-        return doc(None, formats.parsed_as(fmt))
+        sheet = promised in (Format.XLSX, Format.XLS)
+        problems.append(Problem("document.encrypted", f"{'Excel表格' if sheet else 'Word文档'}设置了打开密码，无法审查，请去除密码后重新上传"))
+        return doc(None, promised if sheet else formats.parsed_as(fmt))
     elif fmt != promised:
         if fmt in formats.READABLE:
             problems.append(Problem(

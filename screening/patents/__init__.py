@@ -17,7 +17,8 @@ The way through, one module a step:
   numerals, §7 terms;
 * `rules` — §8 rules E1–E9 on a certificate at a reference date (`evaluate`), and the decisions
   the spec leaves open;
-* `record` — `RuleResult` and `PatentRecord`: overall outcome, field confidence, report block;
+* `record` — `RuleResult` and `PatentRecord`: overall outcome, `eligible` (true, false or None:
+  not known), report block;
 * `lexicon` — the printed words (lexicons/patent-certificate.tsv) as letter-spaced, OCR-tolerant
   patterns;
 * `thresholds` — the numbers of the reading (row grouping, short labels, OCR confidence), from

@@ -4,7 +4,7 @@ package for whoever has a file (`screening patent`) or a parsed `Document` (the 
 The rules' inputs come from the call and the application:
 
 * `policy(call)`: the call's `patent:` rules (minimum years left, invention only, sole owner,
-  owner = applicant);
+  owner = applicant, how sure a scanned certificate's reading must be);
 * `reference_date`: R — the given date, else `submitted_at` (as a date in the call's time zone),
   else the call's close;
 * `owners`: the applicant's name, then its aliases (they count as former names); None without an
@@ -66,6 +66,8 @@ def policy(call: Call) -> Policy:
         require_invention=rules.require_invention,
         require_sole_owner=rules.require_sole_owner,
         require_owner_is_applicant=rules.require_owner_is_applicant,
+        ocr_min_confidence=rules.ocr_min_confidence,
+        pct_year_lag_max=rules.pct_year_lag_max,
     )
 
 

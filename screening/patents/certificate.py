@@ -13,7 +13,12 @@
 * a wrapped title or address is joined (no space between Chinese text, one between Latin words);
 * from the prose: the term sentence (专利权期限为二十年) and the annual-fee date (每年05月20日前);
 * words of an application's papers (受理通知书 …) anywhere: the upload is not a grant;
-* `第1页（共2页）` markers give the pages that are missing.
+* `第1页（共2页）` markers give the pages that are missing;
+* `Certificate.confidence(key)`: how sure a field's reading is (1 for a text layer, the OCR score of
+  its lines for a scan), which E1 weighs.
+
+Punctuation OCR puts at a typed value's ends, or in the printed gaps of a number, is no part of it
+(`numbers.trimmed`, `numbers.parse_number`); its characters are never changed.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from screening.patents.numbers import (
     parse_publication,
 )
 from screening.patents.pages import COLUMN_GAP, PageText
+from screening.patents.thresholds import thresholds
 
 _SERIAL = re.compile(r"第?(\d+)[号弓]?")
 _FEE_DUE = re.compile(r"每年(\d{1,2})月(\d{1,2})[日曰]前")
@@ -151,6 +157,20 @@ class Certificate:
 
     def present(self, key: str) -> bool:
         return key in self.fields and bool(self.fields[key].joined.strip())
+
+    def confidence(self, key: str) -> float:
+        """How sure the reading of field `key` is: 1 for the text layer; for OCR the lowest score of
+        the lines it was read from, else its page's score, else `ocr_confidence`; times
+        `repaired_factor` when read through a known OCR confusion or taken from its row (the
+        numbers in lexicons/patent-reading.tsv)."""
+        numbers = thresholds()
+        value = 1.0
+        if self.ocr:
+            own = self.fields[key].confidence if key in self.fields else None
+            page = self.page_of(key)
+            value = own if own is not None else \
+                self.page_confidence.get(page, numbers.ocr_confidence) if page is not None else numbers.ocr_confidence
+        return round(value * (numbers.repaired_factor if key in self.repaired else 1.0), 2)
 
     def page_of(self, key: str) -> int | None:
         return self.fields[key].page if key in self.fields else None

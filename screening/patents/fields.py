@@ -18,7 +18,8 @@ Line by line (shared/spec/patents.md §3, §4):
 * any other line continues the open field (a wrapped title, a wrapped list of names);
 * `第1页（共2页）` page markers are collected; they close the open field.
 
-The first reading of a field wins.
+The first reading of a field wins. On an OCR page a field keeps the lowest score of the lines it
+was read from (`FieldText.confidence`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class FieldText:
     repaired: bool = False  # the label was read through an OCR confusion
     row: int = 0  # the label's line on its page (0-based)
     inline: str = ""  # the value's text on the label's own line
+    confidence: float | None = None  # OCR: the lowest score of the lines it was read from; None: no score
 
     @property
     def raw(self) -> str:
@@ -65,6 +67,7 @@ class _Open:
     lines: list[str]
     row: int
     inline: str
+    scores: list[float | None]  # the recognition score of each line read into the field
 
 
 @dataclass(slots=True)
@@ -79,8 +82,10 @@ class Scan:
 
     def close(self, item: _Open | None) -> None:
         if item is not None and item.key not in self.fields:  # the first reading of a field wins
+            known = [score for score in item.scores if score is not None]
+            confidence = min(known) if known and len(known) == len(item.scores) else None
             self.fields[item.key] = FieldText(item.key, item.label, tuple(item.lines), item.page, item.repaired,
-                                              item.row, item.inline)
+                                              item.row, item.inline, confidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,14 +175,17 @@ def scan(pages: Sequence[PageText]) -> Scan:
             line = _blank_headings(line, found, page.page)
             hits = _label_hits(line, labels(in_filing))
             before = line[: hits[0].start if hits else len(line)].strip(SPACES)
+            score = page.line_score(row)
             if before and current is not None:
                 current.lines.append(before)
+                current.scores.append(score)
             for index, hit in enumerate(hits):
                 found.close(current)
                 found.labels_seen += 1
                 stop = hits[index + 1].start if index + 1 < len(hits) else len(line)
                 value = line[hit.end:stop].strip(SPACES)
-                current = _Open(hit.key, hit.label, page.page, hit.repaired, [value] if value else [], row, value)
+                current = _Open(hit.key, hit.label, page.page, hit.repaired, [value] if value else [], row, value,
+                                [score])
         found.close(current)
     return found
 

@@ -4,7 +4,8 @@ exactly as shared/spec/patents.md says and never corrected.
 * §5 `parse_number`: `ZL` + 12 digits (applications from 2003-10-01) or 8 digits (1985–2003),
   `.`, check character (Σ digit × weight 2…9,2,3… mod 11, 10 written X). A `PatentNumber` says
   what is wrong with it (`problem`: MALFORMED, YEAR, TYPE, CHECK_DIGIT) instead of guessing.
-* §6 `parse_publication`: `CN` + 7 or 9 digits + kind code (B/C/U/Y/S/D a grant, A/A8/A9 an
+* §6 `parse_publication`: `CN` + 7 or 9 digits + kind code (the printed gaps between them may
+  come out of OCR as a dot, colon or comma) (B/C/U/Y/S/D a grant, A/A8/A9 an
   application's publication), and whether its leading digit agrees with its kind.
 * Dates: `YYYY年M月D日` (spaces allowed, 曰 read as 日 through the lexicon's confusions) and a
   real calendar date, else None. Chinese numerals for the term sentence (二十 → 20).
@@ -76,6 +77,18 @@ class PatentNumber:
         return (self.type_digit or "") in PCT_DIGITS
 
 
+def trimmed(text: str) -> str:
+    """`text` without the punctuation OCR puts at its ends (a speck read as a dot, a quote mark):
+    the value's own characters are kept as they are."""
+    edge = (lambda ch: ch.isspace() or unicodedata.category(ch).startswith("P"))  # noqa: E731
+    start, end = 0, len(text)
+    while start < end and edge(text[start]):
+        start += 1
+    while end > start and edge(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
 def clean_number(text: str) -> str:
     """§5 normalize(): full-width → half-width, no whitespace, ．·。• → ., upper case, no ZL/CN."""
     s = "".join(unicodedata.normalize("NFKC", text).split()).translate(_DOTS).upper()
@@ -85,10 +98,22 @@ def clean_number(text: str) -> str:
     return s
 
 
+# The printed groups of a number (`ZL 2020 1 0430096.0`, `ZL 99 1 13861.9`) with what OCR makes of
+# the gaps after ZL and between them (a dot, a colon, a comma): the gaps are left out, no character
+# is changed (the check character still has to agree).
+_GAP = "[.:;,]?"
+_PRINTED = re.compile(rf"{_GAP}(?:(\d{{4}}){_GAP}(\d){_GAP}(\d{{7}})\.([0-9X])|(\d{{2}}){_GAP}(\d){_GAP}(\d{{5}})\.([0-9X]))")
+
+
 def parse_number(text: str, *, today: date | None = None) -> PatentNumber:
-    """Read a patent number exactly as §5 says; never corrects it."""
-    s = clean_number(text)
-    if "." in s:
+    """Read a patent number exactly as §5 says; never corrects it. A gap between its printed groups
+    that OCR read as punctuation (`ZL 2004.1 0016873.8`) is a gap (`_PRINTED`); punctuation at its
+    ends is no part of it (`trimmed`)."""
+    s = clean_number(trimmed(text))
+    if (printed := _PRINTED.fullmatch(s)) is not None:
+        groups = [g for g in printed.groups() if g is not None]
+        body, check = "".join(groups[:3]), groups[3]
+    elif "." in s:
         body, _, check = s.partition(".")
     else:
         body, check = s[:-1], s[-1:]
@@ -134,7 +159,7 @@ GRANT_KINDS: dict[str, PatentType] = {
 }
 APPLICATION_KINDS = frozenset({"A", "A8", "A9"})  # publication of an application: not a grant
 LEADING_DIGITS = {"1": PatentType.INVENTION, "2": PatentType.UTILITY_MODEL, "3": PatentType.DESIGN}
-_PUBLICATION = re.compile(r"CN(\d{7}|\d{9})([A-Z]\d?)")
+_PUBLICATION = re.compile(r"CN[.:;,·]?(\d{7}|\d{9})[.:;,·]?([A-Z]\d?)")  # a printed gap OCR read as punctuation
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +196,7 @@ class Publication:
 
 
 def parse_publication(text: str) -> Publication | None:
-    s = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    s = "".join(unicodedata.normalize("NFKC", trimmed(text)).split()).upper()
     m = _PUBLICATION.fullmatch(s)
     return Publication(text, m.group(1), m.group(2)) if m else None
 
@@ -193,9 +218,9 @@ def parse_date(text: str) -> tuple[date | None, bool]:
     """`YYYY年MM月DD日` (spaces allowed, 1–2 digit month/day) → (date, read through an OCR confusion).
 
     Anything else — a corrupted 月 or 日 (`2020年08 A 244A`), a date that does not exist — is
-    (None, False): never a guess.
+    (None, False): never a guess. Punctuation at its ends is no part of it (`trimmed`).
     """
-    s = "".join(unicodedata.normalize("NFKC", text).split())
+    s = "".join(unicodedata.normalize("NFKC", trimmed(text)).split())
     m = _date_pattern().fullmatch(s)
     if m is None:
         return None, False

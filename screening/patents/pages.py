@@ -7,6 +7,9 @@ a box, lines are put into rows by their place on the page (`_rows`): OCR returns
 form column by column, the reader wants 专利号 next to its value. The tolerances of that come from
 lexicons/patent-reading.tsv (`screening.patents.thresholds`).
 
+OCR pages keep each line's recognition score (`line_confidence`: the lowest of the parts a line
+is put together from), so a field is as sure as the lines it is read from.
+
 Also `page_marker`/`line_marker`: the printed `第N页（共M页）` that tells a missing page.
 """
 
@@ -30,6 +33,13 @@ class PageText:
     text: str
     confidence: float | None = None  # OCR: the lowest recognition score of the page's parts, where given
     ocr: bool = False  # the text was read by OCR
+    # OCR: the recognition score of each line of `text` (text.splitlines()), the lowest of the parts
+    # it was put together from (None: a part without a score); () when no part has a score
+    line_confidence: tuple[float | None, ...] = ()
+
+    def line_score(self, row: int) -> float | None:
+        """The recognition score of line `row` (0-based) of `text`, where known."""
+        return self.line_confidence[row] if 0 <= row < len(self.line_confidence) else None
 
 
 TEXT_KINDS = frozenset({PartKind.BODY, PartKind.TABLE, PartKind.HEADER, PartKind.FOOTER, PartKind.TEXTBOX,
@@ -48,6 +58,10 @@ class _Placed:
     x0: float
     centre: float
     height: float
+    confidence: float | None  # the part's recognition score
+
+
+Line = tuple[str, float | None]  # a line of a page's text and its recognition score
 
 
 def _placed(part: Part) -> list[_Placed]:
@@ -55,15 +69,22 @@ def _placed(part: Part) -> list[_Placed]:
     lines = part.text.split("\n")
     x0, top, _, bottom = part.box
     height = max((bottom - top) / len(lines), thresholds().min_line_height)
-    return [_Placed(line, x0, top + (i + 0.5) * height, height) for i, line in enumerate(lines)]
+    return [_Placed(line, x0, top + (i + 0.5) * height, height, part.confidence) for i, line in enumerate(lines)]
+
+
+def _lowest(scores: Iterable[float | None]) -> float | None:
+    """The lowest score, None when one is missing (a line is only as sure as its least sure part)."""
+    values = list(scores)
+    return None if not values or any(v is None for v in values) else min(v for v in values if v is not None)
 
 
 def _bare_label(text: str) -> bool:
     return labels(True).pattern.fullmatch(text.strip(SPACES + SEPARATORS)) is not None
 
 
-def _rows(parts: Iterable[Part]) -> list[str]:
-    """Lines in reading order, those sharing a row joined left to right by a column gap.
+def _rows(parts: Iterable[Part]) -> list[Line]:
+    """Lines in reading order, those sharing a row joined left to right by a column gap, each with
+    the lowest score of the lines it joins.
 
     OCR groups lines by column (all labels in one paragraph, all values in the next), so rows are
     rebuilt from every line's estimated place. A paragraph's box is the union of its lines, so
@@ -81,8 +102,15 @@ def _rows(parts: Iterable[Part]) -> list[str]:
     for row in rows:
         left = min(line.x0 for line in row)
         row.sort(key=lambda p: (not (_bare_label(p.text) and p.x0 <= left + lead * p.height), p.x0))
-        out.append(COLUMN_GAP.join(line.text for line in row if line.text.strip()))
+        shown = [line for line in row if line.text.strip()]
+        out.append((COLUMN_GAP.join(line.text for line in shown), _lowest(line.confidence for line in shown)))
     return out
+
+
+def _split(lines: Iterable[Line]) -> list[Line]:
+    """Lines cut where `str.splitlines` cuts them, so that a page's `text.splitlines()` and its
+    `line_confidence` stay aligned."""
+    return [(piece, score) for text, score in lines for piece in (text.splitlines() or [""])]
 
 
 def is_ocr_part(part: Part) -> bool:
@@ -118,10 +146,11 @@ def page_texts(parts: Iterable[Part]) -> list[PageText]:
     for page, items in sorted(pages.items()):
         if any(not is_ocr_part(p) for p in items):
             items = [p for p in items if p.kind is not PartKind.IMAGE]
-        lines = _rows(items) if all(p.box is not None for p in items) else [p.text for p in items]
+        lines = _split(_rows(items) if all(p.box is not None for p in items) else [(p.text, p.confidence) for p in items])
         scores = [p.confidence for p in items if p.confidence is not None]
-        out.append(PageText(page, "\n".join(lines), min(scores) if scores else None,
-                            any(is_ocr_part(p) for p in items)))
+        out.append(PageText(page, "\n".join(text for text, _ in lines), min(scores) if scores else None,
+                            any(is_ocr_part(p) for p in items),
+                            tuple(score for _, score in lines) if scores else ()))
     return out
 
 

@@ -5,9 +5,13 @@ and the report's `patent` block (contract §3).
 Outcome (§1): FAIL when a counted rule fails, else REVIEW when one asks for a person, else PASS;
 a SKIPPED rule (the data it needs was not given) is reported but not counted.
 
-Confidence of a field: 1 for the text layer; for OCR the page's recognition score, else
-`ocr_confidence`; times `repaired_factor` for a field read through a known OCR confusion or taken
-from elsewhere on its row (both numbers in lexicons/patent-reading.tsv).
+`eligible` (contract §3): true when the outcome is PASS, false when FAIL, null (not known) when
+REVIEW.
+
+Confidence of a field (`Certificate.confidence`): 1 for the text layer; for OCR the lowest
+recognition score of the lines it was read from, else its page's, else `ocr_confidence`; times
+`repaired_factor` for a field read through a known OCR confusion or taken from elsewhere on its row
+(both numbers in lexicons/patent-reading.tsv).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from typing import Any
 
 from screening.patents.certificate import Certificate
 from screening.patents.kinds import Outcome
-from screening.patents.thresholds import thresholds
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,22 +66,17 @@ class PatentRecord:
         return Outcome.REVIEW if Outcome.REVIEW in counted else Outcome.PASS
 
     @property
-    def eligible(self) -> bool:
-        return self.outcome is Outcome.PASS
+    def eligible(self) -> bool | None:
+        """True when every counted rule passes, False when one fails, None (not known) when none
+        fails but one needs a person's review (contract §3)."""
+        return {Outcome.PASS: True, Outcome.FAIL: False}.get(self.outcome)
 
     def rule(self, rule: str) -> RuleResult:
         return next(r for r in self.rules if r.rule == rule)
 
     def confidence(self, key: str) -> float:
-        """1 for the text layer; for OCR the page's recognition score (else `ocr_confidence`); lower
-        (`repaired_factor`) for a field read through a known OCR confusion or taken from its row."""
-        c = self.certificate
-        numbers = thresholds()
-        value = 1.0
-        if c.ocr:
-            page = c.page_of(key)
-            value = c.page_confidence.get(page, numbers.ocr_confidence) if page is not None else numbers.ocr_confidence
-        return round(value * (numbers.repaired_factor if key in c.repaired else 1.0), 2)
+        """The confidence of field `key` (`Certificate.confidence`)."""
+        return self.certificate.confidence(key)
 
     def to_block(self) -> dict[str, Any]:
         """The report's `patent` block: the contract §3 fields, then extras."""

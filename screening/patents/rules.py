@@ -2,12 +2,12 @@
 E1–E9 against the applicant's names and a reference date R and returns a `PatentRecord`. Each
 rule gives PASS, FAIL or REVIEW with a reason code (the codes and the E-numbers are the report's
 contract; checks/patent.py maps codes to findings), or SKIPPED when the data it needs is not given
-or the call does not ask for it (then it does not count). The record is eligible only when every
-counted rule passes.
+or the call does not ask for it (then it does not count). The record is eligible (true) when every
+counted rule passes, not (false) when one fails, and not known (None) when one needs a review.
 
 | rule | function | checks |
 | --- | --- | --- |
-| E1 | `_readable` | the certificate could be read (and not by OCR alone) |
+| E1 | `_readable` | the certificate could be read; a scan only when read sure and agreeing with itself (`ocr_reading`) |
 | E2 | `_is_invention` | the patent is an invention; every type signal agrees |
 | E3 | `_number_valid` | the patent number is well formed, its check digit right |
 | E4 | `_granted` | a grant, announced on or before R |
@@ -28,9 +28,18 @@ Decisions on the points the spec leaves open ([U]):
 * E9: application.json carries only `patent.previously_funded`: true → FAIL FUNDED_BEFORE,
   false → PASS, absent → SKIPPED (the core-product link and the absence of disputes are
   declarations in the 承诺书, read by a person).
-* E1: a certificate read by OCR is REVIEW (OCR_CONFIRM) — §4: OCR-derived key fields need a
-  person's confirmation before PASS. A two-page certificate with a page missing is only noted
-  (`missing_pages`): page 1 carries every field the rules need.
+* E1 on a certificate read by OCR (§4: OCR-derived key fields need a person's confirmation before
+  PASS — unless the reading is sure): PASS (OCR_READ) when the key fields 专利号, 专利申请日,
+  授权公告日 and 专利权人 were each read with at least the call's `ocr_min_confidence` and the
+  certificate agrees with itself — check character; the number's year equal to the filing year
+  (a PCT national phase, type 8/9: up to `pct_year_lag_max` years later; a divisional's later
+  year goes to a person); the type digit equal to the heading's type; grant after filing; the
+  filing MM-DD equal to the annual-fee date. A key field (or the heading) not read, or read less
+  sure: REVIEW OCR_CONFIRM; a cross-check that disagrees: REVIEW OCR_INCONSISTENT. On a scan, a
+  FAIL read from one doubtful field (E4 from the publication number, E5 from the patentees, E7
+  from the filing date: `DOUBTABLE`) is REVIEW with the same code — a misread must not fail a
+  project; E2 fails only when every type signal agrees, so it stands. A two-page certificate with
+  a page missing is only noted (`missing_pages`): page 1 carries every field the rules need.
 * E6: the applicant's aliases count as former names (an exact match after `screening.text.norm`,
   never fuzzy). A patentee field that wraps without a separator is resolved as one name only when
   the joined lines are exactly the applicant's name or a former name; otherwise REVIEW.
@@ -60,15 +69,104 @@ from screening.text import norm
 class Policy:
     """The call's patent rules (pipelines/<call>.yaml `patent:`; `attachment.policy` builds it)."""
 
-    min_years_remaining: float = 5
-    require_invention: bool = True
-    require_sole_owner: bool = True
-    require_owner_is_applicant: bool = True
+    min_years_remaining: float
+    require_invention: bool
+    require_sole_owner: bool
+    require_owner_is_applicant: bool
+    ocr_min_confidence: float  # E1: a scanned certificate's key fields are read at least this sure
+    pct_year_lag_max: int  # E1: a PCT number's year may follow the filing year by at most this
 
 
-def _readable(c: Certificate) -> RuleResult:
-    """E1: the certificate could be read (labels or a heading), its filing date agrees with the
-    annual-fee date, and it is not read by OCR alone."""
+# The fields a scanned certificate's rules are read from (E1): each must be read, sure enough.
+KEY_FIELDS: dict[str, str] = {"number": "专利号", "filing_date": "专利申请日", "grant_date": "授权公告日",
+                              "patentees": "专利权人"}
+FIELD_WORD: dict[str, str] = {**KEY_FIELDS, "publication": "授权公告号"}
+
+
+@dataclass(frozen=True, slots=True)
+class OcrReading:
+    """How far a scanned certificate's reading can be trusted (E1): the key fields not read, those
+    read less sure than the call's `ocr_min_confidence`, and the cross-checks that disagree, each
+    with the fields it puts in doubt."""
+
+    unread: tuple[str, ...]  # key fields (and 证书标题) with no value, in words
+    scores: tuple[tuple[str, float], ...]  # (field, confidence) of the fields of FIELD_WORD read
+    minimum: float  # the call's ocr_min_confidence
+    conflicts: tuple[tuple[str, frozenset[str]], ...]  # (reason, fields it puts in doubt)
+
+    @property
+    def unsure(self) -> tuple[tuple[str, float], ...]:
+        """The key fields read less sure than the minimum."""
+        return tuple((key, score) for key, score in self.scores if key in KEY_FIELDS and score < self.minimum)
+
+    def doubts(self) -> dict[str, str]:
+        """Field → why its value may be misread (a low score, a cross-check that disagrees)."""
+        out: dict[str, str] = {key: f"识别置信度{score:.2f}，低于{self.minimum:.2f}"
+                               for key, score in self.scores if score < self.minimum}
+        for reason, keys in self.conflicts:
+            for key in keys:
+                out[key] = f"{out[key]}；{reason}" if key in out else reason
+        return out
+
+
+def _field_read(c: Certificate, key: str) -> bool:
+    value = {"number": c.number, "filing_date": c.filing_date, "grant_date": c.grant_date,
+             "patentees": c.patentees or None, "publication": c.publication}[key]
+    return value is not None
+
+
+def _year_conflict(c: Certificate, policy: Policy) -> str | None:
+    """The number's year against the filing date's (§5): equal for a direct filing; for a PCT
+    national phase (type 8/9) the number is issued on entry, up to `pct_year_lag_max` years later.
+    A divisional keeps its parent's filing date, so its number's year is later: a person checks it."""
+    n, filing = c.number, c.filing_date
+    if n is None or not n.valid or n.year is None or filing is None:
+        return None
+    lag = n.year - filing.year
+    if n.pct and 0 <= lag <= policy.pct_year_lag_max:
+        return None
+    if not n.pct and lag == 0:
+        return None
+    if n.pct:
+        return (f"专利号{n.normalized}中的年份{n.year}与专利申请日{filing.isoformat()}不符"
+                f"（PCT进入国家阶段的专利号年份应在申请日当年至其后{policy.pct_year_lag_max}年内）")
+    note = "（分案申请的专利号年份晚于申请日，需核对）" if lag > 0 else ""
+    return f"专利号{n.normalized}中的年份{n.year}与专利申请日{filing.isoformat()}不符{note}"
+
+
+def ocr_reading(c: Certificate, policy: Policy) -> OcrReading:
+    """The reading of a scanned certificate weighed (E1): each key field read, with at least the
+    call's confidence, and the certificate agreeing with itself — the check character, the year in
+    the number against the filing date, the number's type digit against the heading, the grant
+    after the filing, the filing date against the annual-fee date."""
+    unread = [KEY_FIELDS[key] for key in KEY_FIELDS if not _field_read(c, key)]
+    if c.heading_type is None:
+        unread.append("证书标题")
+    scores = tuple((key, c.confidence(key)) for key in FIELD_WORD if _field_read(c, key))
+    conflicts: list[tuple[str, frozenset[str]]] = []
+    n = c.number
+    if n is not None and n.problem == "CHECK_DIGIT":
+        conflicts.append((f"专利号{n.normalized}的校验位为{n.check}，按校验规则应为{n.expected}", frozenset({"number"})))
+    elif n is not None and n.problem is not None:
+        conflicts.append((f"专利号“{' '.join(n.raw.split())}”格式不符", frozenset({"number"})))
+    if (year := _year_conflict(c, policy)) is not None:
+        conflicts.append((year, frozenset({"number", "filing_date"})))
+    if n is not None and n.type is not None and c.heading_type is not None and n.type is not c.heading_type:
+        conflicts.append((f"专利号类型位“{n.type_digit}”（{TYPE_WORD[n.type]}）与证书标题"
+                          f"（{TYPE_WORD[c.heading_type]}专利证书）不符", frozenset({"number"})))
+    if c.filing_date is not None and c.grant_date is not None and c.grant_date <= c.filing_date:
+        conflicts.append((f"授权公告日{c.grant_date.isoformat()}不晚于专利申请日{c.filing_date.isoformat()}",
+                          frozenset({"filing_date", "grant_date"})))
+    if c.fee_due is not None and c.filing_date is not None and (c.filing_date.month, c.filing_date.day) != c.fee_due:
+        conflicts.append((f"专利申请日与年费缴纳日“每年{c.fee_due[0]:02d}月{c.fee_due[1]:02d}日”不符",
+                          frozenset({"filing_date"})))
+    return OcrReading(tuple(unread), scores, policy.ocr_min_confidence, tuple(conflicts))
+
+
+def _readable(c: Certificate, policy: Policy) -> RuleResult:
+    """E1: the certificate could be read (labels or a heading) and its filing date agrees with the
+    annual-fee date; a scanned one only when its key fields were read sure enough and agree
+    (`ocr_reading`)."""
     if c.labels_seen < 2 and not c.headings:
         return RuleResult("E1", Outcome.REVIEW, "UNREADABLE",
                           "证书中未能读出专利号、申请日、专利权人等栏目（无文字层或无法识别），需人工查看")
@@ -77,10 +175,25 @@ def _readable(c: Certificate) -> RuleResult:
         return RuleResult("E1", Outcome.REVIEW, "FEE_DATE_MISMATCH",
                           f"专利申请日{c.filing_date:%m月%d日}与年费缴纳日“每年{month:02d}月{day:02d}日”不一致，"
                           "申请日可能识别有误，需核对原件", "filing_date")
-    if c.ocr:
+    if not c.ocr:
+        return RuleResult("E1", Outcome.PASS, "READABLE", "证书文字可读")
+    reading = ocr_reading(c, policy)
+    minimum = f"{policy.ocr_min_confidence:.2f}"
+    if reading.unread or reading.unsure:
+        problems = ([f"未读出{'、'.join(reading.unread)}"] if reading.unread else []) + \
+            [f"{FIELD_WORD[key]}识别置信度{score:.2f}低于{minimum}" for key, score in reading.unsure] + \
+            [reason for reason, _ in reading.conflicts]
+        field = reading.unsure[0][0] if reading.unsure else None
         return RuleResult("E1", Outcome.REVIEW, "OCR_CONFIRM",
-                          "证书为扫描件，专利号、日期和专利权人由OCR识别，需人工核对后方可确认")
-    return RuleResult("E1", Outcome.PASS, "READABLE", "证书文字可读")
+                          f"证书为扫描件，{'；'.join(problems)}，OCR识别结果需人工核对原件后方可确认", field)
+    if reading.conflicts:
+        doubted = {key for _, fields in reading.conflicts for key in fields}
+        return RuleResult("E1", Outcome.REVIEW, "OCR_INCONSISTENT",
+                          f"证书为扫描件，识别结果前后不符（{'；'.join(r for r, _ in reading.conflicts)}），"
+                          "可能识别有误，需人工核对原件", next(key for key in KEY_FIELDS if key in doubted))
+    return RuleResult("E1", Outcome.PASS, "OCR_READ",
+                      f"证书为扫描件：专利号、专利申请日、授权公告日、专利权人识别置信度均不低于{minimum}，"
+                      "校验位、专利号年份与申请日、类型位与证书标题、授权晚于申请均相符")
 
 
 def _type_signals(c: Certificate) -> dict[str, PatentType]:
@@ -196,12 +309,15 @@ def _sole_owner(c: Certificate, policy: Policy, owners: Sequence[str] | None) ->
     return RuleResult("E5", Outcome.PASS, "SOLE", f"专利权人唯一：{c.patentees[0]}{note}")
 
 
+NO_APPLICANT = "NO_APPLICANT"  # E6's code when no applicant was given: the owner was not checked
+
+
 def _owner_is_applicant(c: Certificate, policy: Policy, owners: Sequence[str] | None) -> RuleResult:
     """E6: every patentee is the applicant or one of its former names (exact after `norm`)."""
     if not policy.require_owner_is_applicant:
         return RuleResult("E6", Outcome.SKIPPED, "NOT_REQUIRED", "本指南不要求专利权人为申报单位")
     if owners is None:
-        return RuleResult("E6", Outcome.SKIPPED, "NO_APPLICANT", "未提供申报单位，未核对专利权人")
+        return RuleResult("E6", Outcome.SKIPPED, NO_APPLICANT, "未提供申报单位，未核对专利权人")
     if not c.patentees:
         return RuleResult("E6", Outcome.REVIEW, "PATENTEE_UNREADABLE", "未能读出专利权人", "patentees")
     if _owner_match(c.patentees, owners):
@@ -256,6 +372,23 @@ def _not_funded_before(previously_funded: bool | None) -> RuleResult:
     return RuleResult("E9", Outcome.PASS, "NOT_FUNDED_BEFORE", "申报书声明该专利未获产业化资助（关联与纠纷声明需人工核对）")
 
 
+# A FAIL read from one field (E4 from the publication number, E5 from the patentees, E7 from the
+# filing date) stands on a scan only when that field is sure; E2 fails only when every type
+# signal (heading, type digit, publication number, title label, term) agrees, so it stands.
+DOUBTABLE = frozenset({"E4", "E5", "E7"})
+
+
+def _in_doubt(result: RuleResult, doubts: dict[str, str]) -> RuleResult:
+    """A FAIL read from a scanned field that may be misread (`OcrReading.doubts`) → REVIEW."""
+    if result.outcome is not Outcome.FAIL or result.rule not in DOUBTABLE or result.field is None \
+            or result.field not in doubts:
+        return result
+    why = doubts[result.field]
+    return RuleResult(result.rule, Outcome.REVIEW, result.code,
+                      f"{result.reason}；但{FIELD_WORD[result.field]}为扫描件识别结果（{why}），需核对原件后确认",
+                      result.field)
+
+
 # E8: whether the patent is still in force is not on the certificate (see the module docstring).
 IN_FORCE_UNVERIFIED = RuleResult("E8", Outcome.SKIPPED, "STATUS_UNVERIFIED",
                                  "证书仅记载登记时的状态；专利权是否仍有效（年费、放弃、无效）需查询专利登记簿")
@@ -265,7 +398,7 @@ def evaluate(
     certificate: Certificate,
     *,
     reference: date,
-    policy: Policy = Policy(),
+    policy: Policy,
     owners: Sequence[str] | None = None,
     previously_funded: bool | None = None,
 ) -> PatentRecord:
@@ -279,8 +412,8 @@ def evaluate(
         term = c.term_stated
     lapse = lapse_date(c.filing_date, term) if c.filing_date is not None and term is not None else None
     expiry = lapse - timedelta(days=1) if lapse is not None else None
-    rules = (
-        _readable(c),
+    rules: tuple[RuleResult, ...] = (
+        _readable(c, policy),
         _is_invention(c, policy),
         _number_valid(c),
         _granted(c, reference),
@@ -290,6 +423,9 @@ def evaluate(
         IN_FORCE_UNVERIFIED,
         _not_funded_before(previously_funded),
     )
+    if c.ocr:
+        doubts = ocr_reading(c, policy).doubts()
+        rules = tuple(_in_doubt(r, doubts) for r in rules)
     return PatentRecord(
         certificate=c,
         reference_date=reference,
