@@ -77,14 +77,13 @@ from decimal import Decimal
 from functools import cache
 from math import prod
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from screening import budget, lexicons
-from screening.errors import ConfigError
 from screening.model import Document, Location, Part, PartKind
 from screening.parsers.ocr import ORIGIN
 from screening.resources import data_dir
+from screening.settings import Strict, load_yaml
 
 METHOD = "ocr_table"
 SETTINGS = "budget-scan.yaml"
@@ -94,11 +93,9 @@ INFERRED = "部分行有空栏，各金额所在栏按各栏合计推定"
 # -- settings (lexicons/budget-scan.yaml) ----------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class RowSettings(_Strict):
+class RowSettings(Strict):
     level: float = Field(gt=0, le=2)
     wrap: float = Field(gt=0, le=4)
     attach: float = Field(gt=0, le=4)
@@ -106,21 +103,21 @@ class RowSettings(_Strict):
     skew_step: float = Field(gt=0, le=0.05)
 
 
-class HeaderSettings(_Strict):
+class HeaderSettings(Strict):
     name_heads: tuple[str, ...] = Field(min_length=1)
     upper: float = Field(gt=0, le=6)
 
 
-class ColumnSettings(_Strict):
+class ColumnSettings(Strict):
     max_combinations: int = Field(ge=1)
 
 
-class GlyphSettings(_Strict):
+class GlyphSettings(Strict):
     wide: float = Field(gt=0, le=2)
     narrow: float = Field(gt=0, le=2)
 
 
-class RepairSettings(_Strict):
+class RepairSettings(Strict):
     tolerance: float = Field(ge=0)
     max_changes: int = Field(ge=0, le=3)
     confusions: tuple[str, ...]
@@ -141,7 +138,7 @@ class RepairSettings(_Strict):
         return value
 
 
-class Settings(_Strict):
+class Settings(Strict):
     rows: RowSettings
     header: HeaderSettings
     columns: ColumnSettings
@@ -151,17 +148,7 @@ class Settings(_Strict):
 
 @cache
 def settings() -> Settings:
-    path = data_dir("lexicons") / SETTINGS
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise ConfigError(f"{path}: 无法读取（{err}）") from None
-    try:
-        return Settings.model_validate(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(整个文件)"
-        raise ConfigError(f"{path}: {where}：{first['msg']}") from None
+    return load_yaml(data_dir("lexicons") / SETTINGS, Settings, "扫描预算表设置")
 
 
 # -- pieces: the lines of the OCR paragraphs -------------------------------------------------------

@@ -18,22 +18,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from screening.errors import ConfigError
 from screening.model import Role, Severity
 from screening.resources import data_dir
 from screening.rules import lookup, severities_problem
+from screening.settings import Strict
 
 DEFAULT_CALL = "quzhou-2020"  # the call screened under when neither the operator nor application.json names one
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Category(_Strict):
+class Category(Strict):
     names: tuple[str, ...] = ()
     regions: tuple[str, ...]
     industrial_only: bool
@@ -51,7 +50,7 @@ class Category(_Strict):
         return self
 
 
-class Rules(_Strict):
+class Rules(Strict):
     rd_investment_min_exclusive: float
     leader_max_ongoing_as_leader: int = Field(ge=0)
     leader_max_ongoing_as_member: int = Field(ge=0)
@@ -59,7 +58,7 @@ class Rules(_Strict):
     blacklist_forbidden: bool
 
 
-class PatentRules(_Strict):
+class PatentRules(Strict):
     min_years_remaining: float
     require_invention: bool
     require_sole_owner: bool
@@ -73,7 +72,7 @@ class PatentRules(_Strict):
     certificate_page_chars: int = Field(default=2500, ge=500)
 
 
-class BudgetRules(_Strict):
+class BudgetRules(Strict):
     sum_tolerance: float = Field(ge=0)
     total_tolerance: float = Field(ge=0)
     split_tolerance: float = Field(ge=0)
@@ -92,7 +91,7 @@ class BudgetRules(_Strict):
         return value
 
 
-class EvidenceWeights(_Strict):
+class EvidenceWeights(Strict):
     """The weight of each piece of evidence for an identity hit (see screening/identity/evidence.py)."""
 
     full_name: float            # the registered name, or it without its place name
@@ -126,7 +125,7 @@ class EvidenceWeights(_Strict):
     references: float           # the part stands in the reference list
 
 
-class EvidenceRules(_Strict):
+class EvidenceRules(Strict):
     fail_at: float              # evidence at or above this fails formal review
     warn_at: float              # … at or above this is unsure (unsure_severity); below, nothing
     long_alias_length: int = Field(ge=2)
@@ -139,7 +138,7 @@ class EvidenceRules(_Strict):
         return self
 
 
-class MethodScores(_Strict):
+class MethodScores(Strict):
     """The score (0..1) an identity finding found without a known name's evidence reports; among
     findings of the same place the higher score is kept (checks/identity.py `dedupe`)."""
 
@@ -152,7 +151,7 @@ class MethodScores(_Strict):
     metadata: float = Field(default=0.5, ge=0, le=1)         # an unknown name in an author or company property
 
 
-class IdentityRules(_Strict):
+class IdentityRules(Strict):
     min_alias_length: int = Field(ge=1)
     short_name_length: int = Field(ge=1)
     common_word_min_freq: int = Field(ge=0)
@@ -176,7 +175,7 @@ class IdentityRules(_Strict):
         return self
 
 
-class ApplicationLimits(_Strict):
+class ApplicationLimits(Strict):
     """How much one application.json may declare: an applicant's hostile list must not cost the
     batch minutes and hundreds of MB (issue 12). Beyond a limit the application is refused."""
 
@@ -185,7 +184,7 @@ class ApplicationLimits(_Strict):
     max_team: int = Field(ge=1)          # team members of one application
 
 
-class BatchRules(_Strict):
+class BatchRules(Strict):
     """Rules across the projects of a batch (checks/batch.py)."""
 
     # two titles of one applicant in different categories name one project (batch.duplicate) when
@@ -193,12 +192,12 @@ class BatchRules(_Strict):
     title_similarity_min: float = Field(default=85.0, ge=0, le=100)
 
 
-class Targets(_Strict):
+class Targets(Strict):
     key_funded_max: int
     patent_funded_max: int
 
 
-class Call(_Strict):
+class Call(Strict):
     name: str
     title: str
     opens: datetime

@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from screening.errors import ConfigError
 from screening.identity import nlp
 from screening.model import Document, PartKind, Role
 from screening.resources import data_dir
+from screening.settings import Strict
 from screening.text import t2s
 
 if TYPE_CHECKING:
@@ -56,11 +57,9 @@ HEAD_SLACK = 2  # characters a head term may leave after it (…天线, …电�
 # The lexicon file, strictly validated
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Scoring(_Strict):
+class Scoring(Strict):
     title_weight: float = Field(gt=0)
     body_weight: float = Field(ge=0)
     body_cap: float = Field(gt=0)
@@ -79,25 +78,25 @@ class Scoring(_Strict):
 Weighted = dict[float, list[str]]
 
 
-class AreaSpec(_Strict):
+class AreaSpec(Strict):
     name: str = Field(min_length=1)
-    terms: Weighted = {}
+    terms: Weighted = Field(default_factory=dict)
 
 
-class DomainSpec(_Strict):
+class DomainSpec(Strict):
     area: str
     name: str = Field(min_length=1)
     notice: str = Field(min_length=1)
     terms: Weighted = Field(min_length=1)
 
 
-class SharedSpec(_Strict):
+class SharedSpec(Strict):
     why: str = Field(min_length=1)
     domains: dict[str, float] = Field(min_length=2)
     terms: list[str] = Field(min_length=1)
 
 
-class CueSpec(_Strict):
+class CueSpec(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     why: str = Field(min_length=1)
@@ -107,20 +106,20 @@ class CueSpec(_Strict):
     endings: list[str] = Field(min_length=1)
 
 
-class HeadSpec(_Strict):
-    generic: list[str] = []
-    application_markers: list[str] = []
-    modifier_before: list[str] = []
-    modifier_spans: list[tuple[str, str]] = []
-    cues: list[CueSpec] = []
+class HeadSpec(Strict):
+    generic: list[str] = Field(default_factory=list)
+    application_markers: list[str] = Field(default_factory=list)
+    modifier_before: list[str] = Field(default_factory=list)
+    modifier_spans: list[tuple[str, str]] = Field(default_factory=list)
+    cues: list[CueSpec] = Field(default_factory=list)
 
 
-class LexiconSpec(_Strict):
+class LexiconSpec(Strict):
     scoring: Scoring
     heads: HeadSpec = HeadSpec()
     areas: dict[str, AreaSpec] = Field(min_length=1)
     domains: dict[str, DomainSpec] = Field(min_length=1)
-    shared: list[SharedSpec] = []
+    shared: list[SharedSpec] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,20 +13,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from screening.errors import ConfigError
 from screening.resources import data_dir
+from screening.settings import Strict, load_yaml
 
 FILE = "parsing.yaml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Em(_Strict):
+class Em(Strict):
     """Where a character of a text layer stands around its origin, in ems."""
 
     ascent: float = Field(gt=0, le=2)
@@ -35,7 +32,7 @@ class Em(_Strict):
     narrow_advance: float = Field(gt=0, le=2)
 
 
-class Pictures(_Strict):
+class Pictures(Strict):
     """Which pictures are worth OCR (pixels)."""
 
     min_area: int = Field(gt=0)
@@ -46,7 +43,7 @@ class Pictures(_Strict):
     max_strips: int = Field(ge=0)
 
 
-class Vertical(_Strict):
+class Vertical(Strict):
     """Text written down the page, one character per line."""
 
     min_lines: int = Field(ge=2)
@@ -54,7 +51,7 @@ class Vertical(_Strict):
     overlap: float = Field(ge=0)
 
 
-class Pdf(_Strict):
+class Pdf(Strict):
     band: float = Field(ge=0, lt=0.5)
     min_text_chars: int = Field(ge=0)
     em: Em
@@ -62,7 +59,7 @@ class Pdf(_Strict):
     vertical: Vertical
 
 
-class Rows(_Strict):
+class Rows(Strict):
     """OCR pieces joined into rows (line heights)."""
 
     level: float = Field(ge=0)
@@ -71,14 +68,14 @@ class Rows(_Strict):
     gap: float = Field(ge=0)
 
 
-class Ocr(_Strict):
+class Ocr(Strict):
     line_min_score: float = Field(ge=0, le=1)
     low_confidence: float = Field(ge=0, le=1)
     full_page_share: float = Field(gt=0, le=1)
     rows: Rows
 
 
-class TextLayer(_Strict):
+class TextLayer(Strict):
     """Paragraphs of a PDF's text layer (line heights unless said otherwise)."""
 
     same_row: float = Field(ge=0)
@@ -98,7 +95,7 @@ class TextLayer(_Strict):
         return self
 
 
-class Recognised(_Strict):
+class Recognised(Strict):
     """Paragraphs of OCR rows (line heights unless said otherwise)."""
 
     overlap: float = Field(ge=0)
@@ -115,7 +112,7 @@ class Recognised(_Strict):
         return self
 
 
-class Paragraphs(_Strict):
+class Paragraphs(Strict):
     indent: float = Field(ge=0)
     sentence_margin: float = Field(ge=0)
     usual_factor: float = Field(ge=1)
@@ -124,7 +121,7 @@ class Paragraphs(_Strict):
     recognised: Recognised
 
 
-class Thresholds(_Strict):
+class Thresholds(Strict):
     pdf: Pdf
     ocr: Ocr
     paragraphs: Paragraphs
@@ -142,12 +139,4 @@ def thresholds() -> Thresholds:
 
 def load(path: Path) -> Thresholds:
     """A thresholds file, validated; `ConfigError` naming the file and the key when it is not valid."""
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise ConfigError(f"{path}: 无法读取解析阈值文件：{err}") from None
-    try:
-        return Thresholds.model_validate(raw)
-    except ValidationError as err:
-        problems = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in err.errors()[:5])
-        raise ConfigError(f"{path}: {problems}") from None
+    return load_yaml(path, Thresholds, "解析阈值文件")
