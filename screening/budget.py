@@ -435,7 +435,8 @@ class _Builder:
         return tuple(self.rows), tuple(self.unknown)
 
 
-def _is_budget_row(text: str, lexicon: str) -> bool:
+def is_budget_row(text: str, lexicon: str) -> bool:
+    """Whether a cell's text names a budget row of the lexicon (an item, a total, a level …)."""
     return bool(text.strip()) and bool(entries(text, lexicon))
 
 
@@ -462,7 +463,7 @@ def _side_by_side(rows: Grid, items: str) -> Grid:
     """Item lists side by side (科目|金额|科目|金额) stacked into one list (see the module docstring);
     any other grid as it is."""
     width = len(rows[0]) if rows else 0
-    scores = [sum(_is_budget_row(r[c].text, items) for r in rows) for c in range(width)]
+    scores = [sum(is_budget_row(r[c].text, items) for r in rows) for c in range(width)]
     numeric = [any(parse_amount(r[c].text) for r in rows) for c in range(width)]
     candidates = [c for c in range(width) if scores[c] >= 2]
     labels = [c for k, c in enumerate(candidates)
@@ -499,7 +500,7 @@ def _side_by_side(rows: Grid, items: str) -> Grid:
         return [*own[:lead + 1],
                 *(next((p[j] for p in parts if p[j].text.strip()), own[j]) for j in range(lead + 1, size))]
 
-    first = next((i for i, r in enumerate(rows) if any(_is_budget_row(r[c].text, items) for c in labels)), len(rows))
+    first = next((i for i, r in enumerate(rows) if any(is_budget_row(r[c].text, items) for c in labels)), len(rows))
     head = [cut(r, bands[0]) for r in rows[:first]]
     top: list[list[Cell]] = []
     end: list[list[Cell]] = []
@@ -519,7 +520,7 @@ def _label(row: list[Cell], label_col: int, items: str) -> Cell:
     cell = row[label_col]
     if cell.text.strip():
         return cell
-    return next((row[c] for c in range(label_col - 1, -1, -1) if _is_budget_row(row[c].text, items)), cell)
+    return next((row[c] for c in range(label_col - 1, -1, -1) if is_budget_row(row[c].text, items)), cell)
 
 
 def read_grid(grid: Grid, *, file: str, method: str, items: str, columns: str,
@@ -537,11 +538,11 @@ def read_grid(grid: Grid, *, file: str, method: str, items: str, columns: str,
     width = max((len(r) for r in rows), default=0)
     if width < 2:
         return None
-    scores = [sum(_is_budget_row(r[c].text, items) for r in rows) for c in range(width)]
+    scores = [sum(is_budget_row(r[c].text, items) for r in rows) for c in range(width)]
     label_col = max(range(width), key=lambda c: scores[c])
     if scores[label_col] < 2:
         return None
-    labelled = [i for i, r in enumerate(rows) if _is_budget_row(_label(r, label_col, items).text, items)]
+    labelled = [i for i, r in enumerate(rows) if is_budget_row(_label(r, label_col, items).text, items)]
     first = labelled[0]
     # the header ends at the first budget row with an amount: a head cell "经费支出" over the labels
     # or a heading "一、直接费用" without amounts is read as a row, and the heads above stay heads
@@ -562,7 +563,7 @@ def read_grid(grid: Grid, *, file: str, method: str, items: str, columns: str,
         return None
     note = ""
     if method == "text" and len(assigned) > 1 and any(
-            _is_budget_row(r[label_col].text, items) and sum(parse_amount(r[c].text) is not None for c in numeric)
+            is_budget_row(r[label_col].text, items) and sum(parse_amount(r[c].text) is not None for c in numeric)
             < len(assigned) for r in body):
         assigned = {AMOUNT: assigned[AMOUNT]}
         note = "部分行的金额个数少于栏数，各栏无法对齐，只读取了合计栏"
@@ -655,7 +656,7 @@ def pdf_grids(doc: Document) -> list[Grid]:
 def _continues(table_rows: Grid, following: Grid, items: str) -> bool:
     """`following` carries on `table_rows` across a page: same width, no header of its own."""
     return bool(following) and len(following[0]) == len(table_rows[0]) and any(
-        _is_budget_row(cell.text, items) for cell in following[0])
+        is_budget_row(cell.text, items) for cell in following[0])
 
 
 def _join_pages(grids: list[Grid], items: str) -> list[Grid]:
@@ -718,12 +719,12 @@ def _segment_row(segment: str, pending: tuple[str, Location] | None, where: Loca
     match = _SEGMENT.match(text)
     if match is None:  # no amount: a name wrapped onto the next line, or prose
         if len(text) <= MAX_WRAPPED_LABEL and _CJK.search(text):
-            joined = (pending[0] + text, pending[1]) if pending and not _is_budget_row(pending[0], items) else None
+            joined = (pending[0] + text, pending[1]) if pending and not is_budget_row(pending[0], items) else None
             return None, joined or (text, where)
         return None, None
     label = match["label"].strip()
-    if pending is not None and not _is_budget_row(label, items) and (
-            not label or _is_budget_row(pending[0] + label, items)):
+    if pending is not None and not is_budget_row(label, items) and (
+            not label or is_budget_row(pending[0] + label, items)):
         label, where = pending[0] + label, pending[1]
     if not _CJK.search(label):
         return None, None

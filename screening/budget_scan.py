@@ -349,10 +349,6 @@ class _Row:
         return max(0.0, self.top - y, y - self.bottom)
 
 
-def _is_row(label: str, items: str) -> bool:
-    return bool(label.strip()) and bool(budget.entries(label, items))
-
-
 def _line(piece: Piece) -> tuple[list[str], list[str]]:
     """A line's name words and the amounts after them (a 序号 before the name and notes after the
     amounts left out)."""
@@ -386,17 +382,17 @@ def _together(prev: _Row, row: _Row, items: str, level: float, wrap: float) -> _
     near = abs(row.y - prev.y) <= level or abs(row.top - prev.bottom) <= level
     if near:  # side by side: "二、" + "材料费 120.00 …", "十、1" + "间接费用 50.00 …", "（7）差" + "差旅费/…"
         for first, second in ((prev, row), (row, prev)):
-            if _is_row(first.label, items) and _is_row(second.label, items):
+            if budget.is_budget_row(first.label, items) and budget.is_budget_row(second.label, items):
                 continue
             for names in _side_by_side(first, second):
                 label = "".join(text for _, text in names)
-                if _is_row(label, items) or _begins_row(label, items):
+                if budget.is_budget_row(label, items) or _begins_row(label, items):
                     amounts = second.amounts or first.amounts  # a digit read in the cut ("十、1") is no amount
                     return _Row(names, amounts, min(prev.top, row.top), max(prev.bottom, row.bottom))
         return None
     below = 0 < row.top - prev.bottom <= wrap or 0 < row.y - prev.y <= wrap
-    if below and not row.amounts and not _is_row(row.label, items) and (
-            _is_row(prev.label + row.label, items) or _begins_row(prev.label + row.label, items)):
+    if below and not row.amounts and not budget.is_budget_row(row.label, items) and (
+            budget.is_budget_row(prev.label + row.label, items) or _begins_row(prev.label + row.label, items)):
         return _Row(prev.names + row.names, prev.amounts, prev.top, row.bottom)
     return None
 
@@ -502,7 +498,7 @@ def build_rows(pieces: Sequence[Piece], items: str, columns: str) -> tuple[_Head
     for slope in sorted((k * cfg.skew_step for k in range(-steps, steps + 1)), key=abs):
         turned = [_turned(p, slope, left) for p in pieces]
         header, body, unplaced, distance = _rows_at(turned, items, columns, unit)
-        empty = sum(1 for r in body if not r.amounts and not r.attached and _is_row(r.label, items))
+        empty = sum(1 for r in body if not r.amounts and not r.attached and budget.is_budget_row(r.label, items))
         score = distance / unit + cfg.attach * (len(unplaced) + empty)
         if best is None or score < best[0] - 1e-9:
             best, found = (score, slope), (header, body, unplaced)
@@ -545,7 +541,7 @@ def _rows_at(pieces: Sequence[Piece], items: str, columns: str,
         return None, [], [], 0.0
     header = _header(rows, first_item, columns, unit)
     # the body starts below the header: a subtotal or 合计 heading the items (一、直接费用) is a row
-    start = next((i for i in range(first_item) if rows[i].y > header.y and _is_row(rows[i].label, items)),
+    start = next((i for i in range(first_item) if rows[i].y > header.y and budget.is_budget_row(rows[i].label, items)),
                  first_item) if header is not None else first_item
     body = rows[start:]
     width = len(header.columns) if header else max((len(r.amounts) for r in body), default=1)
@@ -862,7 +858,7 @@ def _best_reading(grid: budget.Grid, table: budget.Table, read: _Reader, confide
     tolerance = Decimal(str(cfg.tolerance))
     decimals = _usual_decimals(grid)
     before, gaps_before = checks(table, tolerance), gaps(table)
-    body = [r for r in range(len(grid)) if _is_row(grid[r][0].text, items)]
+    body = [r for r in range(len(grid)) if budget.is_budget_row(grid[r][0].text, items)]
     money = _money_columns(grid, read.columns, items)
     wanted = {column if kind == "sum" else budget.AMOUNT for kind, column, _ in broken if kind in CHECKED}
     cells = sorted(((r, c) for r in body for c in range(1, len(grid[r])) if money.get(c) in wanted and (
@@ -908,7 +904,7 @@ def _money_columns(grid: budget.Grid, columns: str, items: str) -> dict[int, str
     """Grid column → the money column `read_grid` reads in it (as it names them: by the header,
     else the first column of amounts is 合计)."""
     width = max((len(r) for r in grid), default=0)
-    header = grid[0] if grid and not _is_row(grid[0][0].text, items) else None
+    header = grid[0] if grid and not budget.is_budget_row(grid[0][0].text, items) else None
     named = {c: budget.column_of(header[c].text, columns) if header and c < len(header) else None
              for c in range(1, width)}
     if budget.AMOUNT not in named.values():

@@ -33,14 +33,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field
 
 from screening.errors import ConfigError
 from screening.identity import nlp
 from screening.model import Document, PartKind, Role
 from screening.resources import data_dir
-from screening.settings import Strict
+from screening.settings import Strict, load_yaml
 from screening.text import t2s
 
 if TYPE_CHECKING:
@@ -279,26 +278,13 @@ def lexicon_path(name: str) -> Path:
     return data_dir("lexicons") / name
 
 
-def _loc(loc: Sequence[Any]) -> str:
-    return ".".join(str(p) for p in loc) or "(top)"
-
-
 @cache
 def load_guide(name: str = DEFAULT_LEXICON) -> Guide:
     """Read, validate and compile a guide lexicon once; a broken file raises ConfigError naming file and key."""
     path = lexicon_path(name)
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: 找不到指南领域词表") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise ConfigError(f"{path}: 无法读取指南领域词表：{err}") from None
-    try:
-        spec = LexiconSpec.model_validate(raw)
-    except ValidationError as err:
-        problems = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in err.errors()[:5])
-        raise ConfigError(f"{path}: {problems}") from None
-    return _compile(path, spec)
+    if not path.is_file():
+        raise ConfigError(f"{path}: 找不到指南领域词表")
+    return _compile(path, load_yaml(path, LexiconSpec, "指南领域词表"))
 
 
 def _compile(path: Path, spec: LexiconSpec) -> Guide:

@@ -23,6 +23,14 @@ from screening.errors import ScreeningError
 class Cancelled(ScreeningError):
     """The requester is gone: stop, nobody reads the answer."""
 
+    def __init__(self, message: str = "请求方已断开连接，筛查已取消") -> None:
+        super().__init__(message)
+
+
+def overtime_message(seconds: float) -> str:
+    """Why a project's screening stopped at its time limit (the checks' budget, a batch's --timeout)."""
+    return f"筛查超过{seconds:g}秒仍未完成，已中止；附件可能过大或结构异常，请人工审查"
+
 
 class OverTime(ScreeningError):
     """The checks of a project passed their time budget."""
@@ -45,7 +53,7 @@ class Deadline:
     def check(self) -> None:
         """Raise `Cancelled` or `OverTime` when the work must stop; otherwise return at once."""
         if self.cancelled.is_set():
-            raise Cancelled("请求方已断开连接，筛查已取消")
+            raise Cancelled
         if self.until is not None and time.monotonic() > self.until:
-            raise OverTime(f"筛查超过{self.seconds:g}秒仍未完成，已中止；附件可能过大或结构异常，请人工审查")
+            raise OverTime(overtime_message(self.seconds or 0))
 

@@ -110,6 +110,23 @@ def _child(conn: Connection, func: Callable[..., Any], args: tuple[Any, ...], me
         conn.close()
 
 
+def parse_timeout_message(seconds: float) -> str:
+    """Why an attachment's parsing was stopped at the parse timeout."""
+    return f"附件处理超过{seconds:g}秒仍未完成，已中止；请检查文件是否损坏或过于复杂"
+
+
+def _wait(step: Callable[[float], bool], timeout: float, cancel: threading.Event | None) -> bool | None:
+    """`step(seconds)` in slices of at most POLL seconds until it is true (True), `timeout` passes
+    (False) or `cancel` is set (None)."""
+    until = time.monotonic() + timeout
+    while not step(max(0.0, min(POLL, until - time.monotonic()))):
+        if cancel is not None and cancel.is_set():
+            return None
+        if time.monotonic() >= until:
+            return False
+    return True
+
+
 class Isolation:
     """Runs functions on untrusted data in limited processes (see the module docstring)."""
 
@@ -170,22 +187,15 @@ class Isolation:
 
     def _acquire(self, timeout: float, cancel: threading.Event | None) -> bool:
         """A worker slot within `timeout` seconds; `Cancelled` when `cancel` is set meanwhile."""
-        until = time.monotonic() + timeout
-        while not self._slots.acquire(timeout=max(0.0, min(POLL, until - time.monotonic()))):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("请求方已断开连接，筛查已取消")
-            if time.monotonic() >= until:
-                return False
-        return True
+        got = _wait(lambda step: self._slots.acquire(timeout=step), timeout, cancel)
+        if got is None:
+            raise Cancelled
+        return got
 
     @staticmethod
     def _answered(receiver: Connection, timeout: float, cancel: threading.Event | None) -> bool:
         """Whether the process answered within `timeout` seconds (False at once when `cancel` is set)."""
-        until = time.monotonic() + timeout
-        while not receiver.poll(max(0.0, min(POLL, until - time.monotonic()))):
-            if (cancel is not None and cancel.is_set()) or time.monotonic() >= until:
-                return False
-        return True
+        return bool(_wait(receiver.poll, timeout, cancel))
 
     def _outcome(self, message: tuple[str, Any] | None, exitcode: int | None) -> Any:
         limits = self.limits
@@ -202,9 +212,9 @@ class Isolation:
         if status == "ok":
             return payload
         if status == "cancelled":
-            raise Cancelled("请求方已断开连接，筛查已取消")
+            raise Cancelled
         if status == "timeout":
-            raise ParseTimeoutError(f"附件处理超过{limits.parse_timeout:g}秒仍未完成，已中止；请检查文件是否损坏或过于复杂")
+            raise ParseTimeoutError(parse_timeout_message(limits.parse_timeout))
         if status == "memory":
             raise TooLargeError(f"附件处理所需内存超过{limits.parse_memory // MB}MB上限，已中止；文件可能过大或是恶意构造的文件")
         if status == "raised" and isinstance(payload, ScreeningError):

@@ -502,8 +502,8 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
 
             try:
                 report = await while_connected(request, work, "screening")
-            except Busy as err:
-                return _error(503, "busy", str(err), {"Retry-After": str(RETRY_AFTER)})
+            except Busy:
+                raise  # the app's Busy handler: 503 with Retry-After
             except ScreeningError as err:
                 log.error("screening failed: %s", err)
                 return _error(500, "screening_failed", str(err))

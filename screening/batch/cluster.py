@@ -50,13 +50,14 @@ class Payload:
 
 def make_payload(project: Project) -> Payload:
     app_file = project.folder / APPLICATION_FILE
+    call_file = call_path(project.call)
     return Payload(
         project_id=project.project_id,
         application=app_file.read_bytes().decode("utf-8-sig"),
         source=str(app_file),
         files=tuple((p.name, p.read_bytes()) for p in project_files(project.folder)),
-        call_name=call_path(project.call).stem,
-        call_text=call_path(project.call).read_text(encoding="utf-8"),
+        call_name=call_file.stem,
+        call_text=call_file.read_text(encoding="utf-8"),
     )
 
 

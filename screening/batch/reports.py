@@ -16,6 +16,8 @@ from typing import Any
 
 from screening.batch.discovery import Project
 from screening.calls import load_call
+from screening.deadline import overtime_message
+from screening.isolation import parse_timeout_message
 from screening.model import Finding, Report
 
 
@@ -53,12 +55,12 @@ def failure_report(project: Project, rule: str, message: str) -> dict[str, Any]:
 
 def timeout_message(timeout: float) -> str:
     """`document.timeout` of a project that took longer than the batch's `--timeout`."""
-    return f"筛查超过{timeout:g}秒仍未完成，已中止；附件可能过大或结构异常，请人工审查"
+    return overtime_message(timeout)
 
 
 def attachment_timeout_message(name: str, seconds: float) -> str:
     """`document.timeout` of an attachment that took longer than the parse timeout."""
-    return f"{name}：附件处理超过{seconds:g}秒仍未完成，已中止；请检查文件是否损坏或过于复杂"
+    return f"{name}：{parse_timeout_message(seconds)}"
 
 
 def crash_message(detail: str) -> str:

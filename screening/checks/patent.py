@@ -131,7 +131,7 @@ def certificate_pages(ctx: Context, doc: Document) -> frozenset[int]:
     found: set[int] = set()
     for page in page_texts(doc.parts):
         short = len(page.text) <= limit
-        if (short and fields_read(read_certificate([page], ocr=page.ocr))) or (short and page.page - 1 in found and _continues(page)):
+        if short and (fields_read(read_certificate([page], ocr=page.ocr)) or (page.page - 1 in found and _continues(page))):
             found.add(page.page)
     return frozenset(found)
 

@@ -72,4 +72,4 @@ def batch(
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
         render_summary(summary, sys.stdout)
-    raise typer.Exit(exit_code(item.verdict for item in result.items))
+    raise typer.Exit(exit_code([result.verdict]))

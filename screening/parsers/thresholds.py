@@ -8,10 +8,8 @@ are imported. A missing, unknown or out-of-range key raises `ConfigError` naming
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field, model_validator
 
@@ -125,10 +123,6 @@ class Thresholds(Strict):
     pdf: Pdf
     ocr: Ocr
     paragraphs: Paragraphs
-
-
-def _loc(loc: Sequence[Any]) -> str:
-    return ".".join(str(p) for p in loc) or "(top)"
 
 
 @cache

@@ -30,7 +30,9 @@ used; an encrypted member is the caller's to refuse before calling.
 
 from __future__ import annotations
 
+import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from screening.errors import CorruptError
+from screening.errors import CorruptError, TooLargeError
 
 __all__ = ["CHUNK", "MAX_XML_ELEMENTS", "MAX_XML_PART", "MAX_XML_TOTAL", "ZIP_DAMAGE", "Budget", "Cut", "DoctypeError",
            "read_member"]
@@ -87,7 +89,8 @@ def _parser() -> etree.XMLPullParser:
                                load_dtd=False, remove_comments=True, remove_pis=True)
 
 
-def _mb(n: int) -> str:
+def mb(n: int) -> str:
+    """A size as a clerk reads it (12MB, 900字节)."""
     return f"{n / MB:.0f}MB" if n >= MB else f"{n}字节"
 
 
@@ -141,9 +144,9 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget,
                 rewrite: Sequence[tuple[bytes, bytes]] = ()) -> tuple[etree._Element | None, Cut | None]:
     """The member's root element (possibly cut short, or None) and why it was cut (None: read whole)."""
     if info.file_size > MAX_XML_PART:
-        return None, Cut(f"解压后{_mb(info.file_size)}，超过单个部分{_mb(MAX_XML_PART)}的上限", False)
+        return None, Cut(f"解压后{mb(info.file_size)}，超过单个部分{mb(MAX_XML_PART)}的上限", False)
     if info.file_size > budget.bytes_left:
-        return None, Cut(f"超出整个文档可读取的XML总量（{_mb(MAX_XML_TOTAL)}）", False)
+        return None, Cut(f"超出整个文档可读取的XML总量（{mb(MAX_XML_TOTAL)}）", False)
     if budget.elements_left <= 0:
         return None, Cut(f"整个文档的XML元素超过{MAX_XML_ELEMENTS}个的上限", False)
     parser = _parser()
@@ -197,3 +200,20 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget,
             if last:
                 break
     return root, cut
+
+
+def open_package(data: bytes, what: str, max_entries: int) -> zipfile.ZipFile:
+    """An OOXML package (docx, xlsx) opened, or `CorruptError` when it is no zip (or its central
+    directory, at the end of the file, is missing — a truncated download: nothing can be read);
+    `TooLargeError` beyond `max_entries` members, the one limit on the whole archive. `what` names
+    the file for a clerk (Word文档, Excel工作簿)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            struct.error) as err:
+        raise CorruptError(f"{what}已损坏或不完整") from err
+    if len(infos) > max_entries:
+        zf.close()
+        raise TooLargeError(f"{what}内含文件过多（{len(infos)}个，上限{max_entries}个），疑似恶意文件，未予审查")
+    return zf

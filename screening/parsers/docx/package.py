@@ -48,10 +48,8 @@ is, and the rest of the package is still read.
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
-import struct
 import zipfile
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -63,22 +61,12 @@ from screening.model import PartKind, Problem
 from screening.parsers.docx import limits
 from screening.parsers.docx.ooxml import PR_RELATIONSHIP, STRICT
 from screening.parsers.docx.sink import Sink
-from screening.parsers.xmlsafe import ZIP_DAMAGE, Budget, Cut, DoctypeError, read_member
+from screening.parsers.xmlsafe import ZIP_DAMAGE, Budget, Cut, DoctypeError, mb, open_package, read_member
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
-    """The package opened, or `CorruptError` when it is no zip (or its central directory, at the
-    end of the file, is missing — a truncated download: then nothing at all can be read)."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
-            struct.error) as err:
-        raise CorruptError("Word文档已损坏或不完整") from err
-    if len(infos) > limits.MAX_ENTRIES:  # the one limit on the whole archive (see the module docstring)
-        zf.close()
-        raise TooLargeError(f"Word文档内含文件过多（{len(infos)}个，上限{limits.MAX_ENTRIES}个），疑似恶意文件，未予审查")
-    return zf
+    """The package opened (`xmlsafe.open_package`; see the module docstring for its one limit)."""
+    return open_package(data, "Word文档", limits.MAX_ENTRIES)
 
 
 def open_zip_for_copy(data: bytes) -> zipfile.ZipFile:
@@ -120,16 +108,12 @@ def _skipped(infos: list[zipfile.ZipInfo]) -> dict[str, str]:
             continue  # XML: streamed and bounded by what it really holds (xmlsafe), never by its ratio
         size = info.file_size
         if size > limits.MAX_MEDIA_PART:
-            out[info.filename] = f"解压后{_mb(size)}，超过单个文件{_mb(limits.MAX_MEDIA_PART)}的上限，疑似压缩炸弹"
+            out[info.filename] = f"解压后{mb(size)}，超过单个文件{mb(limits.MAX_MEDIA_PART)}的上限，疑似压缩炸弹"
         elif size > left:
-            out[info.filename] = f"超出整个文档可解压的图片等文件总量（{_mb(limits.MAX_TOTAL_BYTES)}）"
+            out[info.filename] = f"超出整个文档可解压的图片等文件总量（{mb(limits.MAX_TOTAL_BYTES)}）"
         else:
             left -= size
     return out
-
-
-def _mb(n: int) -> str:
-    return f"{n / limits.MB:.0f}MB" if n >= limits.MB else f"{n}字节"
 
 
 def refused(err: Exception) -> str:

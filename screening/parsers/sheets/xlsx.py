@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import warnings
 import zipfile
 from typing import Any
@@ -53,7 +52,7 @@ from screening.parsers.docx.package import Package, natural
 from screening.parsers.docx.sink import Sink
 from screening.parsers.sheets import book, limits, naming
 from screening.parsers.sheets.book import Sheet, SheetCells
-from screening.parsers.xmlsafe import ZIP_DAMAGE
+from screening.parsers.xmlsafe import ZIP_DAMAGE, mb, open_package
 
 WHAT = "Excel工作簿"
 _PROLOG_TRAPS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!ENTITY".encode("utf-16-le"),
@@ -77,27 +76,10 @@ def parse(data: bytes) -> Parsed:
     workbook part, a structural part openpyxl cannot read), `TooLargeError` for one too big to
     read safely, `EncryptedError` for one whose members are zip-encrypted. Everything else that
     cannot be read is a problem in `Parsed`."""
-    zf = _open_zip(data)
+    zf = open_package(data, WHAT, limits.MAX_ENTRIES)
     with zf, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns of what it does not keep (extensions, odd dates …)
         return _Reader(zf, data).read()
-
-
-def _open_zip(data: bytes) -> zipfile.ZipFile:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
-            struct.error) as err:
-        raise CorruptError(f"{WHAT}已损坏或不完整") from err
-    if len(infos) > limits.MAX_ENTRIES:
-        zf.close()
-        raise TooLargeError(f"{WHAT}内含文件过多（{len(infos)}个，上限{limits.MAX_ENTRIES}个），疑似恶意文件，未予审查")
-    return zf
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f}MB" if n >= 1024 * 1024 else f"{n}字节"
 
 
 def _local(tag: object) -> str:
@@ -131,10 +113,10 @@ class _Reader:
         if info.flag_bits & 0x1:
             raise EncryptedError(f"{WHAT}中的“{member}”被加密，无法审查")
         if info.file_size > xmlsafe.MAX_XML_PART:
-            raise TooLargeError(f"{WHAT}中的“{member}”解压后{_mb(info.file_size)}，超过单个部分{_mb(xmlsafe.MAX_XML_PART)}的上限，"
+            raise TooLargeError(f"{WHAT}中的“{member}”解压后{mb(info.file_size)}，超过单个部分{mb(xmlsafe.MAX_XML_PART)}的上限，"
                                 "疑似压缩炸弹，未予审查")
         if info.file_size > self.bytes_left:
-            raise TooLargeError(f"{WHAT}的结构部分解压后超过{_mb(xmlsafe.MAX_XML_TOTAL)}的上限，疑似压缩炸弹，未予审查")
+            raise TooLargeError(f"{WHAT}的结构部分解压后超过{mb(xmlsafe.MAX_XML_TOTAL)}的上限，疑似压缩炸弹，未予审查")
         self.bytes_left -= info.file_size
         try:
             doctype = _declares_doctype(self.zf, info)
@@ -225,11 +207,11 @@ class _Reader:
             self._unverifiable(sheet, member, "被加密，其中的内容无法读取", PartKind.TABLE)
             return
         if info.file_size > xmlsafe.MAX_XML_PART:
-            self._unverifiable(sheet, member, f"解压后{_mb(info.file_size)}，超过单个部分{_mb(xmlsafe.MAX_XML_PART)}的上限，"
+            self._unverifiable(sheet, member, f"解压后{mb(info.file_size)}，超过单个部分{mb(xmlsafe.MAX_XML_PART)}的上限，"
                                               "其中的内容无法读取", PartKind.TABLE)
             return
         if info.file_size > self.bytes_left:
-            self._unverifiable(sheet, member, f"超出整个工作簿可读取的XML总量（{_mb(xmlsafe.MAX_XML_TOTAL)}），其中的内容无法读取",
+            self._unverifiable(sheet, member, f"超出整个工作簿可读取的XML总量（{mb(xmlsafe.MAX_XML_TOTAL)}），其中的内容无法读取",
                                PartKind.TABLE)
             return
         self.bytes_left -= info.file_size
