@@ -9,14 +9,17 @@ Where the table comes from:
   column parts (origin "column": a column of short cells read top to bottom, which is no cell).
 * pdf — the ruled tables the parser found (`Document.tables`, pdfplumber's table finder in
   screening/parsers/tables.py, on the pages `budget_pages` names): a ruled table is cut along its
-  drawn lines, so a wrapped item name stays in its cell and empty cells keep their column. A table
-  continued on the next page (no header of its own, same width) is joined to it, unless its 合计
+  drawn lines, so a wrapped item name stays in its cell and empty cells keep their column. Without
+  ruled tables, the tables the parser rebuilt from where the characters stand (method "pdf_aligned",
+  screening/parsers/aligned.py); there a line holding one piece of text under a cell that names no
+  budget row by itself continues that cell (a wrapped name). A table continued on the next page
+  (no header of its own, or the same header again; same width) is joined to it, unless its 合计
   came after its items (a table whose 合计 is its first row goes on).
 * xlsx / xls — the sheets' TABLE parts, named as docx cells ("sheet1:预算#t1r3c2",
   screening/parsers/sheets/): any format whose record has `table_parts` is read this way.
-* scan — a picture or scanned page: the OCR text rebuilt into a table (screening/budget_scan.py,
-  method "ocr_table"), its sums used to settle digits OCR confuses.
-* text — when no table is found (a PDF without rules, a budget typed as paragraphs, or a PDF whose
+* scan — a picture or scanned page: the OCR text rebuilt into a table (screening/budget_scan.py and
+  screening/scan_grid.py, method "ocr_table"), its sums used to settle digits OCR confuses.
+* text — when no table is found (a budget typed as paragraphs or "科目：金额" lines, or a PDF whose
   tables were not read), the text lines are read as rows: "设备费 180.0", "一、设备费 180.00 60.00 120.00",
   several items on one line separated by ；/，, and a line of column heads ("预算科目 合计 财政补助
   自筹") naming the money columns. A line holding only a name is joined to the next one (a name
@@ -35,8 +38,8 @@ amount are the header (a head "经费支出" over the labels is read as a row to
 财政补助, then 合计/金额…); without a header word, the first column of numbers right of the labels
 is the amount.
 
-Rows. An item row counts towards the sum; a sub-item row (其中：…, or a sub-item name of
-the item above it, e.g. 购置设备费 under 设备费) does not — when the item's own cell is empty its
+Rows. An item row counts towards the sum; a sub-item row (其中：…, a row after a sub-item indented more than
+its item, or a sub-item name of the item above it, e.g. 购置设备费 under 设备费) does not — when the item's own cell is empty its
 amount is the sum of its sub-items; a sub-item without its item above counts as that item. 合计 is
 the total, wherever it stands (the last row, or the first: 经费支出合计 / 一、经费支出 above the
 items); the first 合计 row with an amount is the table's. 直接费用/小计 are subtotals (never
@@ -46,7 +49,9 @@ stand for the 财政补助 / 自筹 columns a table without them lacks; a name t
 something else — 合计, 其他 — is the source right under other sources, so the 合计 of a 经费来源 list
 beside the 经费支出 list is the sources' total). A row with an amount and a short
 name that is no budget row, above a 合计 that follows items, is kept in `unknown`, so a message can
-say it was not counted (a long name is prose with a number in it; below 合计 come notes).
+say it was not counted (a long name is prose with a number in it). Below a 合计 that follows items
+come notes: an item named there again (预算说明："1. 设备费20.74万元，主要用于…") is no new item; only
+经费来源 rows are still read. An item named a second time anywhere is no new item either.
 
 Levels (`Table.levels`). Each subtotal with an amount is the sum of its items: the items above it
 back to the previous subtotal, 合计 or 间接费用 (小计 under its items), or — when there is none —
@@ -59,7 +64,8 @@ Units. The table's unit is read from its cells first ("金额（万元）", "预
 "金额单位：万元", "表中金额单位为元", "以万元为单位"; a docx: the nearest paragraph before or after the
 table; a PDF: the first on the table's page, else the nearest page before; text lines: the
 document's first statement); a cell with its own unit
-("180万元") keeps it. Amounts in 元 are divided by 10000; thousands separators (1,800,000.00,
+("180万元") keeps it, and a table every amount of which states its unit is in 万元 once read.
+Amounts in 元 are divided by 10000; thousands separators (1,800,000.00,
 1，800，000.00, 1 800 000.00) and a leading ¥ are read. When no unit is stated, `unit` is None and
 amounts are as printed.
 """
@@ -82,8 +88,9 @@ from screening.parsers.docx.columns import COLUMN_ORIGIN
 from screening.text import norm
 
 AMOUNT, SUBSIDY, SELF_RAISED = "amount", "subsidy", "self_raised"
-COLUMNS = (AMOUNT, SUBSIDY, SELF_RAISED)
-OTHER_SOURCE = "other"  # a source of money that is neither 财政补助 nor 自筹 (银行贷款…)
+OTHER = "other"  # money that is neither 财政补助 nor 自筹 (其他来源, 银行贷款…): a column or a source row
+COLUMNS = (AMOUNT, SUBSIDY, SELF_RAISED, OTHER)
+OTHER_SOURCE = OTHER
 WAN, YUAN = "万元", "元"
 MAX_WRAPPED_LABEL = 30  # characters of a name-only line kept to join with the next line
 MAX_UNKNOWN_LABEL = 16  # an unrecognised row label longer than this is prose, not a budget row
@@ -91,7 +98,7 @@ MAX_HEAD = 10  # characters of one column head in a text line of heads
 
 _UNSEEN = frozenset({"deleted", "hidden", "alt_text"})
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_ZERO = r"[—–－]+"
+_ZERO = r"[—–－/／]+"  # nothing budgeted: a dash, or a slash (the cell does not apply)
 # one amount in a cell of its own: thousands separated by commas or by single spaces (a cell holds
 # one number, so "1 800 000.00" is one), a leading ¥, a unit of its own
 _CELL_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -160,7 +167,7 @@ def _entries(lexicon: str) -> dict[str, tuple[Entry, ...]]:
     """Cleaned variant → the lexicon entries it names (a variant may be an item and a sub-item)."""
     out: dict[str, list[Entry]] = {}
     kinds = {k.value for k in Kind} | {INDIRECT}
-    sources = (*COLUMNS, OTHER_SOURCE)
+    sources = COLUMNS
     for key, variants in lexicons.table(lexicon):
         kind, _, name = key.partition(":")
         if kind not in kinds or not name:
@@ -185,12 +192,20 @@ def _column_words(lexicon: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def column_of(header: str, lexicon: str) -> str | None:
-    """The money column a header names (amount / subsidy / self_raised), or None."""
+    """The money column a header names (amount / subsidy / self_raised / other), or None. A word
+    written "=其他" in the lexicon names the column only as the whole header (其他支出 is an item)."""
     text = _UNIT.sub("", norm(header))
     for column, words in _column_words(lexicon):
-        if any(word in text for word in words):
+        if any(text == word[1:] if word.startswith("=") else word in text for word in words):
             return column
     return None
+
+
+def split_gap(amounts: dict[str, Decimal]) -> Decimal | None:
+    """财政补助 + 自筹 (+ 其他) − 合计 on a row that prints all of them, else None."""
+    if not all(c in amounts for c in (AMOUNT, SUBSIDY, SELF_RAISED)):
+        return None
+    return amounts[SUBSIDY] + amounts[SELF_RAISED] + amounts.get(OTHER, Decimal(0)) - amounts[AMOUNT]
 
 
 def unit_in(text: str) -> str | None:
@@ -248,6 +263,26 @@ class Row:
     parent: str | None = None  # a sub-item's item
     derived: frozenset[str] = frozenset()  # columns whose value is the sum of the sub-items
     indirect: bool = False  # the 间接费用 item
+
+    @property
+    def printed(self) -> str:
+        """The row's name as the table prints it, without its numbering ("5、会议/差旅/国际合作交流费"
+        → "会议/差旅/国际合作交流费"): what the report shows, so that a clerk finds it in the table."""
+        return printed_name(self.label) or self.name
+
+
+_LEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．)）]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+(?:\.\d+)*(?:\s*[、.．)）]|\s+)|[①-⑳]"
+    r"|[a-z][、.)]|其中\s*[:：]?)\s*")
+_INNER_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
+def printed_name(label: str) -> str:
+    """A label without its numbering (一、 1. （1） ① 其中：) and the spaces inside its words ("合  计")."""
+    text = " ".join(label.split())
+    for _ in range(3):
+        text = _LEADING.sub("", text, count=1)
+    return _INNER_SPACE.sub("", text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,8 +421,11 @@ class _Builder:
         values = {column: self.value(a) for column, a in amounts.items()}
         parent = self.rows[self.open_item] if self.open_item is not None else None
         summary = any(e.kind in SUMMARIES for e in found)  # "其中：研发投入" is no part
+        indented = (parent is not None and self.rows[-1].kind is Kind.SUB
+                    and _indent(label) > _indent(parent.label))
         if parent is not None and not summary and (
-                qizhong or any(e.kind is Kind.SUB and e.name == parent.name for e in found)):
+                qizhong or indented or any(e.kind is Kind.SUB and e.name == parent.name for e in found)):
+            # "其中：人员劳务费" and the rows indented under it ("　　　专家咨询费") are the item's parts
             self.rows.append(Row(Kind.SUB, cleaned, label, values, location, parent=parent.name))
             return
         sourcing = next((e for e in found if e.kind is Kind.SOURCE), None) if self.in_sources() else None
@@ -401,6 +439,11 @@ class _Builder:
             if values and len(cleaned) <= MAX_UNKNOWN_LABEL and not self.over:
                 self.unknown.append(label.strip())
             return
+        if self.over and entry.kind in (Kind.ITEM, Kind.SUB, Kind.SUBTOTAL):
+            return  # below the 合计 that closed the items: a 预算说明 repeating them, not more items
+        if entry.kind is Kind.ITEM and any(r.kind is Kind.ITEM and r.name == entry.name and r.amounts
+                                           for r in self.rows):
+            return  # an item named again (a 预算说明 under a table whose 合计 came first): no new item
         self.close_item()
         if entry.kind is Kind.TOTAL and values and any(r.kind is Kind.ITEM for r in self.rows):
             self.over = True
@@ -433,6 +476,12 @@ class _Builder:
     def finish(self) -> tuple[tuple[Row, ...], tuple[str, ...]]:
         self.close_item()
         return tuple(self.rows), tuple(self.unknown)
+
+
+def _indent(label: str) -> int:
+    """How far a label is indented: its leading spaces (a full-width space counts two)."""
+    stripped = label.lstrip()
+    return sum(2 if ch == "\u3000" else 1 for ch in label[: len(label) - len(stripped)])
 
 
 def is_budget_row(text: str, lexicon: str) -> bool:
@@ -487,17 +536,18 @@ def _side_by_side(rows: Grid, items: str) -> Grid:
         """A row named in one list and priced in another (merged across), or a 合计 alone on its row:
         read as one row."""
         parts = [cut(row, band) for band in bands]
-        named = [p for p in parts if p[lead].text.strip()]
+        names = [label_cell(p, lead, items) for p in parts]  # "合  计" merged over 序号 and 科目 too
+        named = [k for k, name in enumerate(names) if name.text.strip()]
         if len(named) != 1:
             return None
-        own = named[0]
+        own, name = parts[named[0]], names[named[0]]
         others = [p for p in parts if p is not own]
         if any(parse_amount(c.text) for c in own[lead + 1:]):
             alone = not any(c.text.strip() for p in others for c in p)
-            return own if alone and any(e.kind is Kind.TOTAL for e in entries(own[lead].text, items)) else None
+            return own if alone and any(e.kind is Kind.TOTAL for e in entries(name.text, items)) else None
         if not any(parse_amount(c.text) for p in others for c in p[lead + 1:]):
             return None
-        return [*own[:lead + 1],
+        return [*own[:lead], name,
                 *(next((p[j] for p in parts if p[j].text.strip()), own[j]) for j in range(lead + 1, size))]
 
     first = next((i for i, r in enumerate(rows) if any(is_budget_row(r[c].text, items) for c in labels)), len(rows))
@@ -515,7 +565,13 @@ def _side_by_side(rows: Grid, items: str) -> Grid:
     return head + top + [r for rows_ in lists for r in rows_] + end
 
 
-def _label(row: list[Cell], label_col: int, items: str) -> Cell:
+def upright(grid: Grid, items: str) -> Grid:
+    """A table's grid as one list of rows: turned when its items are columns, item lists side by
+    side stacked (see the module docstring)."""
+    return _side_by_side(_upright(_padded(grid), items), items)
+
+
+def label_cell(row: list[Cell], label_col: int, items: str) -> Cell:
     """The row's label cell; when it is empty, the budget row left of it (merged across columns)."""
     cell = row[label_col]
     if cell.text.strip():
@@ -534,7 +590,7 @@ def read_grid(grid: Grid, *, file: str, method: str, items: str, columns: str,
     """
     rows = _padded(grid)
     if method != "text":
-        rows = _side_by_side(_upright(rows, items), items)
+        rows = upright(rows, items)
     width = max((len(r) for r in rows), default=0)
     if width < 2:
         return None
@@ -542,7 +598,7 @@ def read_grid(grid: Grid, *, file: str, method: str, items: str, columns: str,
     label_col = max(range(width), key=lambda c: scores[c])
     if scores[label_col] < 2:
         return None
-    labelled = [i for i, r in enumerate(rows) if is_budget_row(_label(r, label_col, items).text, items)]
+    labelled = [i for i, r in enumerate(rows) if is_budget_row(label_cell(r, label_col, items).text, items)]
     first = labelled[0]
     # the header ends at the first budget row with an amount: a head cell "经费支出" over the labels
     # or a heading "一、直接费用" without amounts is read as a row, and the heads above stay heads
@@ -570,14 +626,18 @@ def read_grid(grid: Grid, *, file: str, method: str, items: str, columns: str,
     cell_texts = [cell.text for r in rows for cell in r]
     unit = next((u for t in cell_texts if (u := unit_in(t))), None) or text_unit
     builder = _Builder(items, unit)
+    own_units: set[str | None] = set()
     for r in body:
-        cell = _label(r, label_col, items)
+        cell = label_cell(r, label_col, items)
         amounts = {name: a for name, c in assigned.items() if (a := parse_amount(r[c].text)) is not None}
         if cell.text.strip():
             builder.add(cell.text, amounts, cell.location)
+            own_units.update(a.unit for a in amounts.values() if a.value)
     built, unknown = builder.finish()
     if not any(row.kind is Kind.ITEM for row in built):
         return None
+    if unit is None and own_units and None not in own_units:
+        unit = WAN  # every amount states its own unit ("20.74万元"): the values are in 万元 now
     ordered = tuple(c for c in COLUMNS if c in assigned)
     return Table(file, method, unit, ordered, built, rows[first][label_col].location, unknown, note)
 # -- where grids come from -------------------------------------------------------------------------
@@ -647,16 +707,44 @@ def budget_pages(doc: Document, items: str) -> set[int]:
     return pages | {p + 1 for p in pages if not ended(lines_of[p])}
 
 
-def pdf_grids(doc: Document) -> list[Grid]:
-    """The ruled tables the parser found in a PDF (`Document.tables`), as grids of located cells."""
-    return [[[Cell(text, Location(PartKind.TABLE, page=table.page)) for text in row] for row in table.rows]
-            for table in doc.tables or ()]
+def pdf_grids(doc: Document, *, ruled: bool, items: str = "") -> list[Grid]:
+    """The ruled (or the aligned) tables the parser found in a PDF (`Document.tables`), as grids of
+    located cells; an aligned one with its wrapped names joined (`_unwrapped`)."""
+    grids = [[[Cell(text, Location(PartKind.TABLE, page=table.page)) for text in row] for row in table.rows]
+             for table in doc.tables or () if table.ruled == ruled]
+    return grids if ruled else [_unwrapped(grid, items) for grid in grids]
+
+
+def _unwrapped(grid: Grid, items: str) -> Grid:
+    """A table without rules has a line per row of text: a line holding only one piece of text (no
+    amount) under a cell that does not name a budget row by itself ("差旅费/会议费/国际合作与交" +
+    "流费", "序" + "号") goes on that cell."""
+    out: Grid = []
+    for row in grid:
+        filled = [c for c, cell in enumerate(row) if cell.text.strip()]
+        if out and len(filled) == 1 and parse_amount(row[filled[0]].text) is None:
+            c = filled[0]
+            above = out[-1][c].text.strip()
+            if above and parse_amount(above) is None and not is_budget_row(above, items):
+                out[-1] = [*out[-1][:c], Cell(above + row[c].text.strip(), out[-1][c].location), *out[-1][c + 1:]]
+                continue
+        out.append(list(row))
+    return out
 
 
 def _continues(table_rows: Grid, following: Grid, items: str) -> bool:
-    """`following` carries on `table_rows` across a page: same width, no header of its own."""
-    return bool(following) and len(following[0]) == len(table_rows[0]) and any(
-        is_budget_row(cell.text, items) for cell in following[0])
+    """`following` carries on `table_rows` across a page: same width, and no header of its own or
+    the same header again (`_repeated_header`)."""
+    return bool(following) and len(following[0]) == len(table_rows[0]) and (
+        any(is_budget_row(cell.text, items) for cell in following[0]) or _repeated_header(table_rows, following))
+
+
+def _repeated_header(table_rows: Grid, following: Grid) -> bool:
+    """The table on the next page opens with the first row of this one (Word's "repeat header row")."""
+    def texts(row: list[Cell]) -> list[str]:
+        return [norm(c.text) for c in row]
+
+    return len(following) > 1 and any(t for t in texts(following[0])) and texts(following[0]) == texts(table_rows[0])
 
 
 def _join_pages(grids: list[Grid], items: str) -> list[Grid]:
@@ -665,7 +753,7 @@ def _join_pages(grids: list[Grid], items: str) -> list[Grid]:
         if not grid:
             continue
         if out and _continues(out[-1], grid, items) and not _ended(out[-1], items):
-            out[-1] = out[-1] + grid
+            out[-1] = out[-1] + (grid[1:] if _repeated_header(out[-1], grid) else grid)
         else:
             out.append(grid)
     return out
@@ -694,7 +782,10 @@ def text_grid(doc: Document, columns: str, items: str) -> Grid:
         for line in part.text.splitlines():
             tokens = line.split()
             if _is_head_line(tokens, columns):
-                grid.append([Cell(t, where) for t in tokens])
+                # "序号 项目 合计 财政补助 自筹": the heads before the money columns head the one label cell
+                name_head, heads = budget_scan.columns_of(tokens, columns)
+                grid.append([Cell(name_head, where), *(Cell(t, where) for t in heads)] if heads and name_head
+                            else [Cell(t, where) for t in tokens])
                 pending = None
                 continue
             for segment in _SPLIT.split(line):
@@ -723,8 +814,10 @@ def _segment_row(segment: str, pending: tuple[str, Location] | None, where: Loca
             return None, joined or (text, where)
         return None, None
     label = match["label"].strip()
-    if pending is not None and not is_budget_row(label, items) and (
-            not label or is_budget_row(pending[0] + label, items)):
+    # a name wrapped onto this line: joined when together they name a row ("出版/文献/信息传播" +
+    # "/知识产权事务费", although the second half alone names one too)
+    if pending is not None and (not label or is_budget_row(pending[0] + label, items)) and (
+            not is_budget_row(label, items) or not is_budget_row(pending[0], items)):
         label, where = pending[0] + label, pending[1]
     if not _CJK.search(label):
         return None, None
@@ -806,7 +899,9 @@ def read(doc: Document, *, items: str, columns: str) -> Table | None:
         found = list(_tables(part_grids(doc), doc, f"{doc.format}_table", items, columns))
     elif doc.format == "pdf" and doc.tables is not None:
         note = doc.tables_note
-        found = list(_tables(pdf_grids(doc), doc, "pdf_table", items, columns))
+        found = list(_tables(pdf_grids(doc, ruled=True), doc, "pdf_table", items, columns))
+        if not found:
+            found = list(_tables(pdf_grids(doc, ruled=False, items=items), doc, "pdf_aligned", items, columns))
     if (table := best(found)) is not None:
         return table
     if (table := budget_scan.read(doc, items=items, columns=columns)) is not None:

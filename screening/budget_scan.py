@@ -60,9 +60,14 @@ says what was read otherwise ("第5行“二、材料费”合计栏按识别备
 checks/budget.py as budget.sum at the call's `budget.ocr_sum_severity` (warn) with both amounts and
 `caution`: never a fail on OCR alone.
 
-Known limit: columns are told apart by their order and by the sums, not by x positions (a
-paragraph's box does not give them for its lines); a row with an empty cell in a table whose sums
-cannot tell where it stands is read in its 合计 column only.
+Two readings. The one above goes by the paragraphs' lines: columns are told apart by their order
+and by the sums, not by x positions (a paragraph's box does not give them for its lines). The
+other goes by where OCR's pieces stand (`Part.segments`, screening/scan_grid.py): rows by their
+centres once the slant and the lean of the picture are taken out, columns by the x-ranges of the
+cells, as on a PDF page without rules. Both are repaired as above; `read_sheet` takes the one
+that has a 合计, leaves fewer sums broken and holds more items (the positions on a tie). A row
+with an empty cell in a table whose sums cannot tell where it stands is read in its 合计 column
+only by the first reading; by position it stays empty.
 """
 
 from __future__ import annotations
@@ -79,7 +84,7 @@ from math import prod
 
 from pydantic import Field, field_validator
 
-from screening import budget, lexicons
+from screening import budget, lexicons, scan_grid
 from screening.model import Document, Location, Part, PartKind
 from screening.parsers.ocr import ORIGIN
 from screening.resources import data_dir
@@ -101,6 +106,7 @@ class RowSettings(Strict):
     attach: float = Field(gt=0, le=4)
     skew_max: float = Field(ge=0, le=0.2)
     skew_step: float = Field(gt=0, le=0.05)
+    box_margin: float = Field(ge=0, le=1)
 
 
 class HeaderSettings(Strict):
@@ -183,6 +189,17 @@ def sheets(doc: Document) -> dict[Sheet, list[Piece]]:
         if part.origin == ORIGIN and part.box is not None and part.kind in (PartKind.BODY, PartKind.IMAGE):
             parts.setdefault((part.kind, part.page, part.source), []).append(part)
     return {sheet: pieces_of(group) for sheet, group in parts.items()}
+
+
+def segments(doc: Document) -> dict[Sheet, list[scan_grid.Located]]:
+    """The pieces OCR's detector found (`Part.segments`), by picture or scanned page, each with the
+    paragraph it belongs to."""
+    out: dict[Sheet, list[scan_grid.Located]] = {}
+    for part in doc.parts:
+        if part.origin == ORIGIN and part.kind in (PartKind.BODY, PartKind.IMAGE):
+            where = Location(part.kind, page=part.page, paragraph=part.paragraph, origin=ORIGIN)
+            out.setdefault((part.kind, part.page, part.source), []).extend((s, where) for s in part.segments)
+    return out
 
 
 def pieces_of(parts: Sequence[Part]) -> list[Piece]:
@@ -439,26 +456,26 @@ def _header(rows: Sequence[_Row], first_item: int, columns: str, unit: float) ->
     level, upper = settings().rows.level * unit, settings().header.upper * unit
     best: tuple[int, int] | None = None
     for index in range(first_item - 1, -1, -1):
-        count = len(_columns_of(_head_words(rows[index]), columns)[1])
+        count = len(columns_of(_head_words(rows[index]), columns)[1])
         if count and (best is None or count > best[0]):
             best = (count, index)
     if best is None:
         return None
     row = rows[best[1]]
-    head, heads = _columns_of(_head_words(row), columns)
+    head, heads = columns_of(_head_words(row), columns)
     widest = max((len(r.amounts) for r in rows[first_item:]), default=0)
     above = [r for r in rows[: best[1]] if 0 < row.y - r.y <= upper]
     if len(heads) < widest and above:
-        upper_head, upper_words = _columns_of(_head_words(above[-1]), columns)
+        upper_head, upper_words = columns_of(_head_words(above[-1]), columns)
         money = tuple(w for w in upper_words if budget.column_of(w, columns))
         if money and len(money) + len(heads) <= widest:
             head, heads = head or upper_head, money + heads
     beside = [r for r in rows[:first_item] if r is not row and abs(r.y - row.y) <= level
-              and not _columns_of(_head_words(r), columns)[1]]
+              and not columns_of(_head_words(r), columns)[1]]
     return _Header(head or "".join(r.label for r in beside), heads, tuple(p for p, _ in row.names), row.y)
 
 
-def _columns_of(words: Sequence[str], columns: str) -> tuple[str, tuple[str, ...]]:
+def columns_of(words: Sequence[str], columns: str) -> tuple[str, tuple[str, ...]]:
     """A header row's name-column head and its column heads: the words after the last name head
     (预算科目, 序号), from the first that names a money column on."""
     name_heads = settings().header.name_heads
@@ -673,9 +690,8 @@ def checks(table: budget.Table, tolerance: Decimal) -> dict[Violation, bool]:
     财政补助 + 自筹 = 合计 on a row with all three, the sub-items of an item against it."""
     out: dict[Violation, bool] = {("sum", column, row): abs(gap) <= tolerance for (column, row), gap in gaps(table).items()}
     for index, row in enumerate(table.rows):
-        a = row.amounts
-        if all(c in a for c in budget.COLUMNS):
-            out[("split", "", index)] = abs(a[budget.SUBSIDY] + a[budget.SELF_RAISED] - a[budget.AMOUNT]) <= tolerance
+        if (gap := budget.split_gap(row.amounts)) is not None:
+            out[("split", "", index)] = abs(gap) <= tolerance
     subs: dict[int, Decimal] = {}
     parent: int | None = None
     for index, row in enumerate(table.rows):
@@ -994,13 +1010,41 @@ def _unresolved(grid: budget.Grid, named: list[_Trial], why: str) -> str:
 
 
 def read_sheet(pieces: Sequence[Piece], *, file: str, items: str, columns: str,
-               text_unit: str | None) -> budget.Table | None:
-    """The budget table of one picture or scanned page, or None when none is found on it."""
+               text_unit: str | None, segments: Sequence[scan_grid.Located] = ()) -> budget.Table | None:
+    """The budget table of one picture or scanned page, or None when none is found on it: read from
+    the lines and from where OCR's pieces stand (`segments`, screening/scan_grid.py), whichever
+    leaves fewer sums broken (the positions on a tie)."""
+    unit = next((u for p in pieces if (u := budget.unit_in(p.text))), None) or text_unit
+    read = _Reader(file, items, columns, unit)
+    by_lines = _by_lines(pieces, read)
+    by_place = _by_place(segments, read)
+    found = [t for t in (by_place, by_lines) if t is not None]
+    tolerance = Decimal(str(settings().repair.tolerance))
+    return max(found, key=lambda t: (t.total_row is not None, -len(violations(t, tolerance)), len(t.items)),
+               default=None)
+
+
+def _by_place(segments: Sequence[scan_grid.Located], read: _Reader) -> budget.Table | None:
+    """The table rebuilt from where the pieces stand, its misreadings mended by its sums."""
+    cfg = settings()
+    built = scan_grid.grid(segments, read.items, level=cfg.rows.level, margin=cfg.rows.box_margin,
+                           wide=cfg.glyphs.wide, narrow=cfg.glyphs.narrow)
+    if built is None:
+        return None
+    grid, confidence = built
+    table = read(grid)
+    if table is None:
+        return None
+    grid, table, repaired = repair(grid, table, read, confidence, read.items)
+    return replace(table, note="；".join(n for n in (table.note, *repaired) if n))
+
+
+def _by_lines(pieces: Sequence[Piece], read: _Reader) -> budget.Table | None:
+    """The table rebuilt from the paragraphs' lines (the module docstring)."""
+    items, columns = read.items, read.columns
     header, rows, unplaced = build_rows(pieces, items, columns)
     if not rows:
         return None
-    unit = next((u for p in pieces if (u := budget.unit_in(p.text))), None) or text_unit
-    read = _Reader(file, items, columns, unit)
     width = len(header.columns) if header else max((len(r.amounts) for r in rows), default=0)
     if width == 0:
         return None
@@ -1032,8 +1076,10 @@ def read(doc: Document, *, items: str, columns: str) -> budget.Table | None:
     text_unit = budget.document_unit(doc)
     found = []
     by_sheet = sheets(doc)
+    placed = segments(doc)
     for sheet, pieces in by_sheet.items():
-        table = read_sheet(pieces, file=doc.file, items=items, columns=columns, text_unit=text_unit)
+        table = read_sheet(pieces, file=doc.file, items=items, columns=columns, text_unit=text_unit,
+                           segments=placed.get(sheet, ()))
         following = _next_page(sheet, by_sheet)
         if following is not None and (table is None or table.total_row is None):
             stacked = read_sheet(_stacked(pieces, following), file=doc.file, items=items, columns=columns,

@@ -29,7 +29,7 @@ from screening.formats import Format, parsed_as, sniff
 from screening.identity.targets import identities
 from screening.model import Document, Finding, Problem, Report, Role
 from screening.parsers import filename_part, parse_bytes, parse_file
-from screening.parsers.tables import with_ruled_tables
+from screening.parsers.tables import with_tables
 from screening.rules import NOT_READ
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ infer_role = roles.from_name  # the role a file name claims, or None (kept for c
 
 def parse_upload(upload: Upload, app: Application | None) -> Document:
     """Parse one attachment: its text, its role (claimed, else read from the content), and for a
-    budget PDF the ruled tables on its budget pages (screening/parsers/tables.py)."""
+    budget PDF the tables on its budget pages (screening/parsers/tables.py)."""
     role, source = roles.claimed(app, upload.name)
     if upload.data is not None:
         doc = parse_bytes(upload.data, upload.name, role, source)
@@ -69,7 +69,7 @@ def parse_upload(upload: Upload, app: Application | None) -> Document:
         # the pages to look at name a budget item of the application's installed call (an operator's
         # --call is not known here; only the choice of pages depends on it, not what is read)
         installed = app.call if app is not None and plain_call_name(app.call) else DEFAULT_CALL
-        doc = with_ruled_tables(doc, upload.read(), budget_pages(doc, load_call(installed).budget.items))
+        doc = with_tables(doc, upload.read(), budget_pages(doc, load_call(installed).budget.items))
     return doc
 
 

@@ -76,6 +76,17 @@ class Role(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Segment:
+    """One piece of a line as OCR's detector found it (a table's cell, a label, a value): its text,
+    its score 0..1, and its four corners in pixels of the picture it was read from (top-left,
+    top-right, bottom-right, bottom-left; x, y each)."""
+
+    text: str
+    score: float
+    quad: tuple[float, float, float, float, float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
 class Part:
     """One piece of text of an attachment.
 
@@ -95,6 +106,9 @@ class Part:
     source: str = ""  # the container inside the file, e.g. "word/header2.xml" or "page 3"
     box: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in points, where known
     confidence: float | None = None  # OCR parts (origin "ocr"): mean recognition score 0..1; None: not OCR
+    # OCR parts: the detector's pieces the paragraph was joined from, where they stand in the picture
+    # (a table rebuilt by position: screening/budget_scan.py); () for any other part
+    segments: tuple[Segment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +133,14 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
-class RuledTable:
-    """A table with drawn rules that the parser found on a PDF page (pdfplumber's table finder):
-    its cells row by row, "" for an empty or merged cell."""
+class PageTable:
+    """A table the parser found on a PDF page: its cells row by row, "" for an empty or merged cell.
+    `ruled`: cut along drawn rules (pdfplumber's table finder); else rebuilt from where the
+    characters stand (screening/parsers/aligned.py)."""
 
     page: int
     rows: tuple[tuple[str, ...], ...]
+    ruled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +155,9 @@ class Document:
     role: Role = Role.OTHER
     role_source: str = "inferred"  # "application" | "filename" | "content" | "inferred"
     ocr: bool = False
-    # the ruled tables of a budget PDF (screening/parsers/tables.py); None: not looked for. Not in
+    # the tables of a budget PDF, ruled or aligned (screening/parsers/tables.py); None: not looked for. Not in
     # the report: the budget block says what was read from them
-    tables: tuple[RuledTable, ...] | None = None
+    tables: tuple[PageTable, ...] | None = None
     tables_note: str = ""  # why the table finder read nothing, when it failed
 
 

@@ -10,8 +10,9 @@
   item's sub-items add up to more than the item. On a table read by OCR (a picture or a scan,
   screening/budget_scan.py) at most the call's `budget.ocr_sum_severity`: never a fail on OCR alone.
 * `budget.split` — 财政补助 + 自筹 differs from 合计 on a row where all three are printed, the
-  items' 财政补助 (自筹) do not add up to the 合计 row's (level by level, as budget.sum), or the
-  经费来源 rows (财政补助, 自筹, 其他来源) do not add up to their total or to the 合计.
+  items' 财政补助 (自筹) do not add up to the 合计 row's (level by level, as budget.sum; not when
+  the level's 合计 column is broken too, which budget.sum reports, nor when a row's split explains
+  it), or the 经费来源 rows (财政补助, 自筹, 其他来源) do not add up to their total or to the 合计.
 * `budget.total_mismatch` — the printed 合计 (or 财政补助) differs from application.json's
   budget.total (budget.subsidy). A missing budget.total is `eligibility.missing_value`.
 * `budget.unit` — the table states no unit: its amounts are as printed and are not compared with
@@ -20,8 +21,9 @@
   category's minimum (四、2).
 
 Tolerances are the call's `budget` section, in 万元. PDFs are read from their ruled tables with
-pdfplumber by the parser (`Document.tables`); otherwise from their text lines (the report's block
-says which: `method`). The checks only read the Documents.
+pdfplumber by the parser (`Document.tables`), else from the tables it rebuilt from where the
+characters stand, else from their text lines (the report's block says which: `method`). The
+report names each item as the table prints it (`Row.printed`). The checks only read the Documents.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from screening.model import Document, Finding, Location, PartKind, Role
 from screening.rules import NOT_READ
 
 MEMO = "budget"
-COLUMN_NAMES = {budget.AMOUNT: "合计", budget.SUBSIDY: "财政补助", budget.SELF_RAISED: "自筹"}
+COLUMN_NAMES = {budget.AMOUNT: "合计", budget.SUBSIDY: "财政补助", budget.SELF_RAISED: "自筹", budget.OTHER: "其他来源"}
 _BLOCKING = NOT_READ | {"document.scanned"}  # a scan's text, OCR'd or not, is no table to total
 
 
@@ -91,7 +93,7 @@ def block(ctx: Context) -> dict[str, Any] | None:
         total, summed = table.total(), table.item_sum()
         out: dict[str, Any] = {
             "total": _float(total),
-            "items": [{"name": r.name, "amount": _float(r.amounts[budget.AMOUNT])}
+            "items": [{"name": r.printed, "amount": _float(r.amounts[budget.AMOUNT])}
                       for r in table.items if budget.AMOUNT in r.amounts],
             # every level from the items up to 合计 (direct items → 直接费用, 直接 + 间接 → 合计)
             "sum_ok": None if total is None or summed is None else not _disagreeing(table, budget.AMOUNT, tolerance),
@@ -153,7 +155,7 @@ def _parts(level: budget.Level) -> str:
     """What a level adds up, for the message: 各科目, or the subtotals and items by name."""
     if level.of_items:
         return "各科目"
-    return "与".join(f"“{budget.clean_label(r.label)[0] if r.kind is budget.Kind.SUBTOTAL else r.name}”"
+    return "与".join(f"“{budget.clean_label(r.label)[0] if r.kind is budget.Kind.SUBTOTAL else r.printed}”"
                     for r in level.parts)
 
 
@@ -169,13 +171,22 @@ def _scanned(ctx: Context, doc: Document, table: budget.Table, finding: Finding)
 
 def _sums(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
     """Each level against its printed sum (subtotals, then 合计): budget.sum; the 财政补助 / 自筹
-    columns level by level: budget.split."""
+    columns level by level: budget.split — unless the level's 合计 column is broken too (budget.sum
+    says it: one subject mistyped across the row) or a row's 财政补助 + 自筹 ≠ 合计 explains it
+    (`_split` names the row)."""
+    broken: set[int] = set()
     for column in table.columns:
         rule = "budget.sum" if column == budget.AMOUNT else "budget.split"
         tolerance = Decimal(str(ctx.call.budget.sum_tolerance if column == budget.AMOUNT
                                 else ctx.call.budget.split_tolerance))
+        if column != budget.AMOUNT and _split_rows(table, tolerance):
+            continue
         where = "" if column == budget.AMOUNT else f"“{COLUMN_NAMES[column]}”栏"
         for level, printed, summed in _disagreeing(table, column, tolerance):
+            if column == budget.AMOUNT:
+                broken.add(id(level.row))
+            elif id(level.row) in broken:
+                continue
             gap = f"（相差{_wan(abs(summed - printed), table)}）"
             if level.row.kind is budget.Kind.TOTAL:
                 unread = f"（未计入无法识别的行：{'、'.join(table.unknown)}）" if table.unknown else ""
@@ -208,19 +219,25 @@ def _subitems(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Find
                 f"超过该科目金额{_wan(amount, table)}"))
 
 
-def _split(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
-    tolerance = Decimal(str(ctx.call.budget.split_tolerance))
+def _split_rows(table: budget.Table, tolerance: Decimal) -> list[budget.Row]:
+    """The rows whose 财政补助 + 自筹 differs from their 合计 (all three printed)."""
     wrong = []
     for row in table.rows:
-        a = row.amounts
-        if all(c in a for c in budget.COLUMNS) and abs(a[budget.SUBSIDY] + a[budget.SELF_RAISED] - a[budget.AMOUNT]) > tolerance:
+        if (gap := budget.split_gap(row.amounts)) is not None and abs(gap) > tolerance:
             wrong.append(row)
-    if wrong:
+    return wrong
+
+
+def _split(ctx: Context, doc: Document, table: budget.Table) -> Iterator[Finding]:
+    tolerance = Decimal(str(ctx.call.budget.split_tolerance))
+    if wrong := _split_rows(table, tolerance):
+        parts = [c for c in (budget.SUBSIDY, budget.SELF_RAISED, budget.OTHER) if c in table.columns]
         listed = "；".join(
-            f"{r.label.strip()}：{_amount(r.amounts[budget.SUBSIDY])}+{_amount(r.amounts[budget.SELF_RAISED])}"
+            f"{r.label.strip()}：{'+'.join(_amount(r.amounts.get(c, Decimal(0))) for c in parts)}"
             f"≠{_amount(r.amounts[budget.AMOUNT])}" for r in wrong)
+        named = "与".join(COLUMN_NAMES[c] for c in parts)
         yield _finding(ctx, "budget.split", doc, wrong[0].location,
-                       f"{doc.file}：经费预算表中财政补助与自筹之和不等于合计（{listed}）")
+                       f"{doc.file}：经费预算表中{named}之和不等于合计（{listed}）")
     yield from _sources(ctx, doc, table, tolerance)
 
 

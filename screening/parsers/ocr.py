@@ -35,7 +35,13 @@ per paragraph: its rows joined with "\n", origin `ORIGIN` ("ocr"), `confidence` 
 score weighted by characters, `source` the ImageRef's source, page as above. Paragraphs are
 numbered per picture from 1, on a scanned PDF page after the page's other body paragraphs.
 `box` is (x0, top, x1, bottom) in points of the displayed page for a scanned PDF page, and in
-pixels of the picture for pictures (a picture has no page geometry of its own).
+pixels of the picture for pictures (a picture has no page geometry of its own). `segments` keeps
+the recogniser's pieces the paragraph was joined from, each with its four corners in pixels of the
+picture: a table's cells, which screening/scan_grid.py lays out again by position.
+
+The engine's angle classifier turns a short word upside down now and then (a "总计" beside a
+table's rule came out as nothing); a piece it turned is recognised both ways round and the
+reading with the better score kept.
 
 Known limit: the detector can miss a lone character at the start of a line ("目。" ending a
 paragraph); a name split so that its last character stands alone may lose that character.
@@ -98,7 +104,7 @@ from PIL import Image
 
 from screening import formats
 from screening.errors import ConfigError
-from screening.model import Document, ImageRef, Part, PartKind, Problem
+from screening.model import Document, ImageRef, Part, PartKind, Problem, Segment
 from screening.parsers import pdf as pdf_parser
 from screening.parsers.layout import recognised_paragraphs
 from screening.parsers.thresholds import thresholds
@@ -122,7 +128,7 @@ ROW_GAP = _ROWS.gap  # line heights: pieces of one row this far apart are still 
 LINE_MIN_SCORE = _T.line_min_score  # recognised lines scoring below this are noise
 LOW_CONFIDENCE = _T.low_confidence  # a picture read with a lower mean score needs a person's look (see the docstring)
 VECTOR_SUFFIXES = (".svg",)  # docx keeps a bitmap copy of these
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2  # 2: a crop the angle classifier turned is read both ways round
 SCANNED = "document.scanned"
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -320,8 +326,17 @@ def _recognise(image: Image.Image) -> Reading:
         return Reading((), *image.size)
     limits = np.asarray([image.width, image.height], dtype=np.float32)
     quads = [np.clip(np.asarray(box, dtype=np.float32) / factor, 0, limits) for box in ocr.sorted_boxes(boxes)]
-    crops, _, _ = ocr.text_cls(ocr.get_crop_img_list(_bgr(image), quads))
+    upright = ocr.get_crop_img_list(_bgr(image), quads)
+    crops, angles, _ = ocr.text_cls(list(upright))
     recognised, _ = ocr.text_rec(crops)
+    # the angle classifier turns a short word upside down now and then ("总计" read as nothing):
+    # a crop it turned is read both ways round, and the better reading kept
+    turned = [i for i, (angle, _) in enumerate(angles) if str(angle) == "180"]
+    if turned:
+        again, _ = ocr.text_rec([upright[i] for i in turned])
+        for i, rec in zip(turned, again, strict=True):
+            if float(rec[1]) > float(recognised[i][1]):
+                recognised[i] = rec
     lines = [
         Line(str(rec[0]).strip(), round(float(rec[1]), 4), _quad(float(v) for point in quad for v in point))
         for quad, rec in zip(quads, recognised, strict=True)
@@ -447,6 +462,11 @@ def _joined(segments: Sequence[Line]) -> Line:
 def rows(lines: Sequence[Line]) -> list[Line]:
     """Pieces of one row joined left to right with a space (a form's label and its value, a table
     row's cells), as pdfium gives a text PDF's row; rows in order of their left ends' tops."""
+    return [row for row, _ in _rows(lines)]
+
+
+def _rows(lines: Sequence[Line]) -> list[tuple[Line, list[Line]]]:
+    """`rows`, each with the pieces it was joined from."""
     groups: list[list[Line]] = []
     for line in sorted(lines, key=lambda item: (item.x0, item.top)):
         after = [group for group in groups if _follows(group[-1], line)]
@@ -454,7 +474,7 @@ def rows(lines: Sequence[Line]) -> list[Line]:
             max(after, key=lambda group: (group[-1].x1, -abs(_centre_y(group[-1], 1) - _centre_y(line, 0)))).append(line)
         else:
             groups.append([line])
-    return sorted((_joined(group) for group in groups), key=lambda line: (line.top, line.x0))
+    return sorted(((_joined(group), group) for group in groups), key=lambda pair: (pair[0].top, pair[0].x0))
 
 
 def paragraphs(lines: Sequence[Line]) -> list[list[Line]]:
@@ -641,10 +661,13 @@ def _verdict(target: _Target, reading: Reading) -> Problem | None:
 
 
 def _parts(target: _Target, reading: Reading, to_box: ToBox, first: int) -> list[Part]:
+    joined = _rows(reading.lines)
+    pieces = {id(row): group for row, group in joined}
     return [
         Part(kind=target.kind, text="\n".join(line.text for line in group), page=target.ref.page, paragraph=number,
-             origin=ORIGIN, source=target.ref.source, box=to_box(_union(group)), confidence=mean_score(group))
-        for number, group in enumerate(paragraphs(rows(reading.lines)), first)
+             origin=ORIGIN, source=target.ref.source, box=to_box(_union(group)), confidence=mean_score(group),
+             segments=tuple(Segment(s.text, s.score, s.quad) for row in group for s in pieces[id(row)]))
+        for number, group in enumerate(paragraphs([row for row, _ in joined]), first)
     ]
 
 

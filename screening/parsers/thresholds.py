@@ -119,10 +119,23 @@ class Paragraphs(Strict):
     recognised: Recognised
 
 
+class Tables(Strict):
+    """Tables without rules on a PDF page (screening/parsers/aligned.py)."""
+
+    same_line: float = Field(ge=0, le=1)
+    cell_gap: float = Field(gt=0)
+    crossing_share: float = Field(ge=0, lt=0.5)
+    valley_share: float = Field(ge=0, lt=1)
+    max_single_lines: int = Field(ge=0)
+    min_rows: int = Field(ge=2)
+    min_data_rows: int = Field(ge=1)
+
+
 class Thresholds(Strict):
     pdf: Pdf
     ocr: Ocr
     paragraphs: Paragraphs
+    tables: Tables
 
 
 @cache
