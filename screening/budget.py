@@ -657,7 +657,7 @@ def part_grids(doc: Document) -> list[Grid]:
         match = _CELL.match(last)
         if match is None:
             continue
-        key = f"{member}#{'/'.join([*outer, 't' + match[1]])}"
+        key = f"{part.embedded}|{member}#{'/'.join([*outer, 't' + match[1]])}"  # an embedded file's tables are its own
         tables.setdefault(key, {}).setdefault((int(match[2]), int(match[3])), []).append(part)
     grids: list[Grid] = []
     for cells in tables.values():

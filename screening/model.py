@@ -109,6 +109,10 @@ class Part:
     # OCR parts: the detector's pieces the paragraph was joined from, where they stand in the picture
     # (a table rebuilt by position: screening/budget_scan.py); () for any other part
     segments: tuple[Segment, ...] = ()
+    # a part of a file inside the attachment (a zip member, an embedded workbook, a PDF's attached
+    # file): where that file sits, outermost first ("word/embeddings/预算.xlsx", "a.zip › b.docx");
+    # "" for the attachment's own parts
+    embedded: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,7 @@ class Location:
     start: int | None = None
     end: int | None = None
     origin: str = ""
+    embedded: str = ""  # inside a file inside the attachment (`Part.embedded`); "" for its own text
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Location:
@@ -180,6 +185,7 @@ class Location:
             start=data.get("start"),
             end=data.get("end"),
             origin=data.get("origin", ""),
+            embedded=data.get("embedded", ""),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -190,6 +196,8 @@ class Location:
                 out[key] = value
         if self.origin:
             out["origin"] = self.origin
+        if self.embedded:
+            out["embedded"] = self.embedded
         return out
 
 

@@ -11,7 +11,10 @@
    annotations, metadata);
 3. names the copy after the original with leaks in the name masked and the extension of what the
    file really is;
-4. screens the copy again and refuses it if any identity finding that fails or warns is left.
+4. with `sanitize` (`redact --sanitize`), removes every place a name could hide that the reader
+   does not see, whatever it holds — comments, tracked changes, hidden text, properties, custom
+   XML, embedded files, scripts, XMP, earlier revisions (`masking.sanitize_docx`, `sanitize_pdf`);
+5. screens the copy again and refuses it if any identity finding that fails or warns is left.
 
 `parse` and `mask` are injectable so that the HTTP hook runs both in limited processes.
 """
@@ -27,7 +30,7 @@ from screening import formats
 from screening.application import Application
 from screening.engine import Upload, parse_upload, screen
 from screening.errors import AttachmentError
-from screening.masking import MASK, Needles, RedactionError
+from screening.masking import MASK, Needles, RedactionError, pictures
 from screening.model import Document, Finding, PartKind, Report, Severity
 
 __all__ = ["Redaction", "RedactionError", "leaks", "mask_bytes", "redact"]
@@ -41,7 +44,8 @@ REFUSED = {
 }
 
 Parse = Callable[[Upload, Application | None], Document]
-Mask = Callable[[bytes, str, tuple[str, ...]], bytes]
+Mask = Callable[[bytes, str, tuple[str, ...], pictures.Boxes], bytes]
+Clean = Callable[[bytes, str], tuple[bytes, tuple[str, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +55,34 @@ class Redaction:
     format: str  # "docx" | "pdf"
     masked: tuple[Finding, ...]  # the findings whose text was masked
     notes: tuple[str, ...] = ()  # what the copy still needs a person for (scanned pages)
+    removed: tuple[str, ...] = ()  # what --sanitize removed, whatever it held (comments, properties …)
 
 
-def mask_bytes(data: bytes, fmt: str, needles: tuple[str, ...]) -> bytes:
-    """The file with every occurrence of the needles masked (runs in a limited process in the service)."""
+def mask_bytes(data: bytes, fmt: str, needles: tuple[str, ...], boxes: pictures.Boxes = ()) -> bytes:
+    """The file with every occurrence of the needles masked, and the pieces of its pictures where OCR
+    read one painted over (`boxes`, `masking.pictures`); runs in a limited process in the service."""
     masker = formats.info(fmt).masker
     if masker is None:
         raise RedactionError(f"无法为“{formats.info(fmt).name}”格式的附件生成脱敏副本（只支持docx和pdf）")
-    return formats.function(masker)(data, Needles(needles))
+    masked = formats.function(masker)(data, Needles(needles))
+    if boxes and fmt == formats.Format.DOCX:
+        masked = pictures.mask_docx_pictures(masked, boxes)
+    elif boxes and fmt == formats.Format.PDF:
+        masked = pictures.mask_pdf_pages(masked, boxes)
+    return masked
+
+
+def sanitize_bytes(data: bytes, fmt: str) -> tuple[bytes, tuple[str, ...]]:
+    """The file with every place a name could hide that the reader does not see removed, whatever it
+    holds (`masking.sanitize_docx`, `masking.sanitize_pdf`), and what was removed."""
+    from screening.masking import sanitize_docx, sanitize_pdf
+
+    cleaners = {formats.Format.DOCX: sanitize_docx.sanitize, formats.Format.PDF: sanitize_pdf.sanitize}
+    cleaner = cleaners.get(formats.Format(fmt)) if fmt in set(formats.Format) else None
+    if cleaner is None:
+        raise RedactionError(f"无法清理“{formats.info(formats.Format(fmt)).name}”格式的附件（只支持docx和pdf）")
+    data, removed = cleaner(data)
+    return data, tuple(removed)
 
 
 def leaks(report: Report, file: str) -> list[Finding]:
@@ -74,8 +98,10 @@ def copy_name(name: str, fmt: str, needles: Sequence[str]) -> str:
 
 
 def redact(application: Application, upload: Upload, *, parse: Parse = parse_upload, mask: Mask = mask_bytes,
-           call: str | None = None, output_name: str | None = None) -> Redaction:
-    """A verified redacted copy of one attachment (see the module docstring)."""
+           call: str | None = None, output_name: str | None = None, sanitize: bool = False,
+           clean: Clean = sanitize_bytes) -> Redaction:
+    """A verified redacted copy of one attachment (see the module docstring); with `sanitize`, also
+    every place a name could hide that the reader does not see removed (`sanitize_bytes`)."""
     data = upload.data if upload.data is not None else _read(upload)
     upload = Upload(Path(upload.name).name, data=data)
     report = screen(application, [upload], parse=parse, call=call)
@@ -85,8 +111,12 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
     needles = tuple(sorted({f.matched for f in found if f.matched and f.location and f.location.part
                             is not PartKind.FILENAME}))
     name_needles = [f.matched for f in found if f.matched]
+    removed: tuple[str, ...] = ()
     try:
-        masked = mask(data, doc.format, needles) if needles else data
+        boxes = pictures.boxes_of(doc, needles)
+        masked = mask(data, doc.format, needles, boxes) if needles else data
+        if sanitize:
+            masked, removed = clean(masked, doc.format)
     except AttachmentError as err:  # the limited process timed out or ran out of memory
         raise RedactionError(f"无法生成脱敏副本：{err.message}") from None
     name = output_name or copy_name(doc.file, doc.format, name_needles)
@@ -98,9 +128,11 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
     problems = [p for p in again.documents[0].problems if p.rule in REFUSED]
     if problems:
         raise RedactionError(f"脱敏后的副本无法完整读取（{problems[0].message}），未生成副本")
+    painted = {int(source.split()[1]) for source, _ in boxes if source.startswith("page ")}
     notes = tuple(f"第{p.page}页为扫描图像，其中的文字未能脱敏，请人工检查" if p.page else "附件中有图片文字未能脱敏，请人工检查"
-                  for p in doc.problems if p.rule == "document.scanned")
-    return Redaction(data=masked, file=name, format=doc.format, masked=tuple(found), notes=notes)
+                  for p in doc.problems if p.rule == "document.scanned" and p.page not in painted)
+    notes += tuple(f"第{page}页扫描图像中识别出的身份信息已涂黑，请人工核对" for page in sorted(painted))
+    return Redaction(data=masked, file=name, format=doc.format, masked=tuple(found), notes=notes, removed=removed)
 
 
 def _read(upload: Upload) -> bytes:

@@ -513,7 +513,10 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
               openapi_extra=_openapi_body(single=True),
               responses={200: {"description": "脱敏后的文件", "content": {m: {} for m in MEDIA_TYPES.values()}},
                          400: errors, 413: errors, 415: errors, 422: errors, 500: errors})
-    async def redact_endpoint(request: Request) -> Response:
+    async def redact_endpoint(request: Request, sanitize: bool = False) -> Response:
+        """`sanitize=true`: also remove every place a name could hide that the reader does not see
+        (comments, tracked changes, hidden text, properties, custom XML, embedded files, scripts,
+        XMP, earlier revisions), whatever it holds; the header X-Screening-Removed lists them."""
         from screening import redact
 
         with Spool() as spool:
@@ -523,7 +526,9 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
 
             def work(cancel: threading.Event) -> redact.Redaction:
                 return redact.redact(sub.application, sub.uploads[0], parse=partial(isolation.parse, cancel=cancel),
-                                     mask=lambda *args: isolation.run(redact.mask_bytes, *args, cancel=cancel))
+                                     mask=lambda *args: isolation.run(redact.mask_bytes, *args, cancel=cancel),
+                                     sanitize=sanitize,
+                                     clean=lambda *args: isolation.run(redact.sanitize_bytes, *args, cancel=cancel))
 
             try:
                 result = await while_connected(request, work, "redaction")
@@ -532,6 +537,7 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
         headers = {
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(result.file)}",
             "X-Screening-Masked": str(len(result.masked)),
+            "X-Screening-Removed": quote("、".join(result.removed)),
             "Cache-Control": "no-store",
         }
         return Response(result.data, media_type=MEDIA_TYPES[result.format], headers=headers)

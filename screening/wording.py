@@ -25,8 +25,8 @@ ORIGIN = {
     "deleted": "已删除的修订内容",
     "hidden": "隐藏文字",
     "comment_author": "批注作者",
-    "annotation": "PDF注释",
-    "annotation_author": "PDF注释作者",
+    "annotation": "注释",
+    "annotation_author": "注释作者",
     "form_field": "表单域",
     "outline": "书签",
     "revision_author": "修订作者",
@@ -38,6 +38,21 @@ ORIGIN = {
     "ocr": "（文字识别）",
     "column": "表格纵列",
     "vertical": "竖排文字",
+    "template": "模板页（OFD中各页共用的版面）",
+    "glossary": "文档部件库（构建基块）",
+    "custom_xml": "自定义XML数据",
+    "alt_chunk": "导入的外部内容（altChunk）",
+    "picture_meta": "图片属性（EXIF/XMP/PNG文本）",
+    "barcode": "图片中的二维码/条码",
+    "link": "链接地址",
+    "javascript": "PDF脚本（JavaScript）",
+    "page_label": "页码标签",
+    "invisible": "不可见文字（透明渲染，页面上看不到，但可被搜索和复制）",
+    "white": "白色文字（与白色页面同色，页面上看不到，但可被搜索和复制）",
+    "covered": "被图形遮盖的文字（页面上看不到，但可被搜索和复制）",
+    "tiny": "极小字号文字（页面上几乎看不到，但可被搜索和复制）",
+    "outside_crop": "页面显示区域以外的文字（页面上看不到，但可被搜索和复制）",
+    "hidden_layer": "隐藏图层中的文字（默认不显示，但可被搜索和复制）",
 }
 
 PROPERTY = {
@@ -51,6 +66,10 @@ PROPERTY = {
     "Company": "单位",
     "Manager": "经理",
     "Author": "作者",
+    "lastPrintedBy": "最后打印者",  # ODF meta:printed-by
+    "Application": "生成软件",  # OFD DocInfo Creator
+    "Template": "模板",
+    "HyperlinkBase": "超链接基础地址",
 }
 
 ROLE = {
@@ -63,7 +82,14 @@ ROLE = {
 
 def where(part: Part) -> str:
     """E.g. "第3页正文第2段", "首页页眉", "文档属性（作者）", "已删除的修订内容（正文第4段）";
-    in a workbook "工作表“预算”第3行C列", "隐藏工作表“旧版”第2行A列", "工作表“预算”第3行C列的批注"."""
+    in a workbook "工作表“预算”第3行C列", "隐藏工作表“旧版”第2行A列", "工作表“预算”第3行C列的批注";
+    in a file inside the attachment "中嵌入的文件“word/embeddings/预算.xlsx”的工作表“预算”第3行C列"."""
+    if part.embedded:
+        return f"中嵌入的文件“{part.embedded}”的{_where(part)}"
+    return _where(part)
+
+
+def _where(part: Part) -> str:
     if part.kind is not PartKind.FILENAME and (sheet := place(part.source)) is not None:
         return _in_sheet(part, sheet)
     kind = KIND[part.kind]

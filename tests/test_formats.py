@@ -23,7 +23,10 @@ def test_every_format_has_a_record_and_every_named_function_exists() -> None:
 
 
 def test_readable_formats_are_what_an_extension_promises() -> None:
-    assert set(formats.EXTENSIONS.values()) == formats.READABLE == {Format.DOCX, Format.PDF, Format.IMAGE, Format.XLSX, Format.XLS}
+    assert set(formats.EXTENSIONS.values()) == formats.READABLE
+    assert {Format.DOCX, Format.PDF, Format.IMAGE, Format.XLSX, Format.XLS, Format.DOC, Format.WPS, Format.ODT,
+            Format.RTF, Format.OFD} <= formats.READABLE
+    assert Format.ENCRYPTED_OFFICE not in formats.READABLE and Format.UNKNOWN not in formats.READABLE
     assert {Format.DOCX, Format.PDF} == formats.REDACTABLE
     assert formats.parsed_as("encrypted_office") is Format.DOCX and formats.parsed_as("nonsense") is Format.UNKNOWN
 
@@ -38,6 +41,14 @@ def test_readable_formats_are_what_an_extension_promises() -> None:
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le"), Format.ENCRYPTED_OFFICE),
     (b"PK\x03\x04" + b"x" * 10, Format.ZIP),
     (b"PK\x03\x04word/document.xml", Format.DOCX),
+    (b"PK\x03\x04" + b"\x00" * 22 + b"\x08\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.textPK", Format.ODT),
+    (b"PK\x03\x04" + b"\x00" * 22 + b"\x08\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.presentation",
+     Format.ZIP),
+    (b"PK\x03\x04" + b"\x00" * 22 + b"\x07\x00\x00\x00OFD.xml", Format.OFD),
+    (b"{\\rtf1\\ansi hello}", Format.RTF),
+    (b"\xef\xbb\xbf\r\n{\\rtf1}", Format.RTF),
+    (b"{\\rtx", Format.UNKNOWN),
+    (b"PK\x03\x04" + b"\x00" * 26 + b"a.pdf%PDF-1.4", Format.ZIP),  # a zip storing a PDF is a zip
     (b"hello", Format.UNKNOWN),
 ])
 def test_sniffing(head: bytes, expected: Format) -> None:

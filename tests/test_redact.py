@@ -181,7 +181,7 @@ def test_a_copy_that_still_leaks_is_refused() -> None:
     application = load_application(BATCH / "QZ2020-0002" / "application.json")
     upload = Upload("可行性报告.docx", path=BATCH / "QZ2020-0002" / "可行性报告.docx")
     with pytest.raises(RedactionError, match="仍发现5处"):
-        redact(application, upload, mask=lambda data, fmt, needles: data)
+        redact(application, upload, mask=lambda data, fmt, needles, boxes: data)
 
 
 def test_a_picture_or_an_encrypted_file_is_refused(tmp_path: Path) -> None:

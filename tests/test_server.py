@@ -208,6 +208,19 @@ def test_redact_returns_a_copy_that_screens_clean(client: TestClient) -> None:
     assert not [f for f in again.findings if f.rule.startswith("identity.")]
 
 
+def test_redact_sanitize_removes_what_the_reader_does_not_see(client: TestClient) -> None:
+    from urllib.parse import unquote
+
+    folder = BATCH / "QZ2020-0003"
+    data, _ = project_parts(folder)
+    original = (folder / "可行性报告.docx").read_bytes()
+    response = client.post("/v1/redact?sanitize=true", data=data, files=[("files", ("可行性报告.docx", original))])
+    assert response.status_code == 200, response.text
+    assert "文档属性" in unquote(response.headers["x-screening-removed"])
+    plain = client.post("/v1/redact", data=data, files=[("files", ("可行性报告.docx", original))])
+    assert plain.headers["x-screening-removed"] == ""
+
+
 def test_redact_refuses_what_it_cannot_vouch_for(client: TestClient) -> None:
     folder = BATCH / "QZ2020-0007"
     data, files = project_parts(folder)

@@ -27,6 +27,7 @@ def redact(
     out: Annotated[Path, typer.Option("--out", "-o", help="where to write the copy (a file, or an existing folder)")],
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
+    sanitize: Annotated[bool, typer.Option("--sanitize", help="同时清除批注、修订、隐藏文字、文档属性、自定义XML、嵌入文件、脚本、XMP和早期版本等所有可能藏名之处（无论其中有无泄露）")] = False,
 ) -> None:
     """Write a copy of FILE with every leaked identity masked, verified by screening it again."""
     from screening.application import load_application
@@ -34,7 +35,7 @@ def redact(
     from screening.errors import UsageError
     from screening.isolation import Isolation
     from screening.limits import from_env
-    from screening.redact import mask_bytes
+    from screening.redact import mask_bytes, sanitize_bytes
     from screening.redact import redact as make_copy
 
     if not file.is_file():
@@ -42,7 +43,8 @@ def redact(
     given = None if out.is_dir() else out.name
     isolation = Isolation(from_env())
     result = make_copy(load_application(application), Upload(file.name, path=file), call=call, output_name=given,
-                       parse=isolation.parse, mask=lambda *args: isolation.run(mask_bytes, *args))
+                       parse=isolation.parse, mask=lambda *args: isolation.run(mask_bytes, *args),
+                       sanitize=sanitize, clean=lambda *args: isolation.run(sanitize_bytes, *args))
     target = out / result.file if out.is_dir() else out
     try:
         target.write_bytes(result.data)
@@ -50,11 +52,13 @@ def redact(
         raise UsageError(f"{target}: 无法写入（{err.strerror or err}）") from None
     if fmt is Format.JSON:
         summary = {"file": str(target), "format": result.format, "masked": [f.to_json() for f in result.masked],
-                   "notes": list(result.notes)}
+                   "removed": list(result.removed), "notes": list(result.notes)}
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return
     print(f"已写出脱敏副本：{one_line(str(target))}（遮盖{len(result.masked)}处，复查未发现身份信息）")
     for finding in result.masked:
         print(f"  已遮盖  {one_line(finding.message)}")  # document text: no control characters reach the terminal
+    for what in result.removed:
+        print(f"  已清除  {what}")
     for note in result.notes:
         print(f"  注意  {one_line(note)}")

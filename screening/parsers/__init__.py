@@ -18,7 +18,7 @@ from screening import formats
 from screening.errors import AttachmentError, CorruptError, EncryptedError, UnsupportedError
 from screening.formats import Format, sniff
 from screening.model import Document, Part, PartKind, Problem, Role
-from screening.parsers.base import Parsed
+from screening.parsers.base import Inner, Parsed
 
 
 def _parser(fmt: Format) -> Callable[[bytes], Parsed]:
@@ -88,14 +88,24 @@ def parse_bytes(data: bytes, name: str, role: Role = Role.OTHER, role_source: st
     return repair_text(_parse_bytes(data, name, role, role_source))
 
 
-def _parse_bytes(data: bytes, name: str, role: Role, role_source: str) -> Document:
+# Files inside the attachment (`Parsed.inner`: zip members, objects embedded in a Word document,
+# files attached to a PDF) are parsed as attachments of their own, their parts added to the
+# attachment's with `Part.embedded` saying where they sit. Bounded: a file nested deeper than
+# this, or more files than this in one attachment (all levels), is not read — and said so, at fail
+# (document.unverifiable: the bureau cannot verify that it names nobody).
+MAX_INNER_DEPTH = 3  # a document in a zip is depth 1, a workbook embedded in it depth 2
+MAX_INNER_FILES = 100
+
+
+def _parse_bytes(data: bytes, name: str, role: Role, role_source: str, depth: int = 0,
+                 budget: list[int] | None = None) -> Document:
     sha = hashlib.sha256(data).hexdigest()
     name = PureWindowsPath(name).name  # a client's name is never a path (either separator)
     parts: list[Part] = [filename_part(name)]
     problems: list[Problem] = []
     ext = Path(name).suffix.lower()
     promised = formats.EXTENSIONS.get(ext)
-    fmt = sniff(data) if data else Format.UNKNOWN
+    fmt = formats.settle(sniff(data), promised) if data else Format.UNKNOWN
 
     def doc(parsed: Parsed | None, real: Format) -> Document:
         return Document(
@@ -113,6 +123,10 @@ def _parse_bytes(data: bytes, name: str, role: Role, role_source: str) -> Docume
     if not data:
         problems.append(Problem("document.unreadable", "附件为空文件（0字节），无法审查"))
         return doc(None, Format.UNKNOWN)
+    if depth == 0 and promised is not None and not formats.info(promised).upload:
+        # read (a name in it is still found), but no attachment the bureau accepts (plain text, a web page)
+        problems.append(Problem("document.unsupported", f"不支持的附件类型“{ext}”（{formats.info(promised).name}），"
+                                                        f"其中文字已审查，请上传{formats.ACCEPTED}"))
     if promised is None:
         what = formats.info(fmt).name
         problems.append(Problem("document.unsupported", f"不支持的附件类型“{ext or '无扩展名'}”（内容为{what}），请上传{formats.ACCEPTED}"))
@@ -145,7 +159,30 @@ def _parse_bytes(data: bytes, name: str, role: Role, role_source: str) -> Docume
     except Exception as err:  # a parser bug or a file our libraries choke on: the run goes on
         problems.append(Problem("document.unreadable", f"附件无法解析（{type(err).__name__}: {str(err)[:200]}），可能已损坏"))
         return doc(None, fmt)
-    return _with_ocr(doc(parsed, fmt), data)
+    document = _with_ocr(doc(parsed, fmt), data)
+    return _with_inner(document, parsed.inner, depth, [MAX_INNER_FILES] if budget is None else budget)
+
+
+def _with_inner(document: Document, inner: tuple[Inner, ...], depth: int, budget: list[int]) -> Document:
+    """`document` with the parts of the files inside it (see MAX_INNER_DEPTH); `budget` holds how
+    many more files may be read for this attachment, shared by every level."""
+    if not inner:
+        return document
+    parts, problems, ocr = list(document.parts), list(document.problems), document.ocr
+    for item in inner:
+        if depth + 1 > MAX_INNER_DEPTH or budget[0] <= 0:
+            why = "嵌套层数过多" if depth + 1 > MAX_INNER_DEPTH else f"内含文件超过{MAX_INNER_FILES}个"
+            problems.append(Problem("document.unverifiable",
+                                    f"附件中嵌入的文件“{item.path}”未审查（{why}），无法确认其中是否含有申报单位或人员信息，请人工核查"))
+            continue
+        budget[0] -= 1
+        found = _parse_bytes(item.data, item.name, Role.OTHER, "inferred", depth + 1, budget)
+        ocr = ocr or found.ocr
+        for part in found.parts:
+            parts.append(replace(part, embedded=f"{item.path} › {part.embedded}" if part.embedded else item.path))
+        for problem in found.problems:
+            problems.append(replace(problem, message=f"嵌入的文件“{item.path}”：{problem.message}", page=None))
+    return replace(document, parts=tuple(parts), problems=tuple(problems), ocr=ocr)
 
 
 def _with_ocr(document: Document, data: bytes) -> Document:

@@ -2,8 +2,8 @@
 
 Without OCR the text in a picture is unread, so every frame (a multi-page TIFF has several)
 is reported for a person to look at. Each frame is decoded once, so a damaged file is caught
-here (`CorruptError`) rather than later. The parser yields no parts: the dispatcher adds the
-file-name part.
+here (`CorruptError`) rather than later. Its parts are what the file says about itself (EXIF,
+XMP, PNG text: `picture_meta`, IMAGE origin "picture_meta"); the dispatcher adds the file-name part.
 
 Guards: only the PNG, JPEG (multi-picture MPO included) and TIFF decoders are tried; a frame
 over Pillow's `Image.MAX_IMAGE_PIXELS` (a decompression bomb, or just a huge scan), or more
@@ -19,7 +19,8 @@ import warnings
 from PIL import Image
 
 from screening.errors import CorruptError, TooLargeError
-from screening.model import ImageRef, PartKind, Problem
+from screening.model import ImageRef, Part, PartKind, Problem
+from screening.parsers import picture_meta
 from screening.parsers.base import Parsed
 
 FORMATS = ("PNG", "JPEG", "TIFF")  # a multi-picture JPEG (MPO) opens through JPEG
@@ -74,4 +75,11 @@ def parse(data: bytes) -> Parsed:
         for n, (width, height) in enumerate(sizes, 1)
     )
     problems = tuple(Problem("document.scanned", SCANNED, page=n, part=PartKind.IMAGE) for n, _ in enumerate(sizes, 1))
-    return Parsed(parts=(), pages=len(sizes), images=images, problems=problems)
+    return Parsed(parts=meta_parts(data, source="page 1", page=1), pages=len(sizes), images=images, problems=problems)
+
+
+def meta_parts(data: bytes, *, source: str, page: int | None) -> tuple[Part, ...]:
+    """What the picture says about itself (EXIF, XMP, PNG text: `picture_meta`) → IMAGE parts,
+    origin "picture_meta", each "label：value"."""
+    return tuple(Part(PartKind.IMAGE, f"{label}：{value}", page=page, paragraph=k, origin="picture_meta", source=source)
+                 for k, (label, value) in enumerate(picture_meta.texts(data), 1))

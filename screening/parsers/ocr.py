@@ -105,6 +105,7 @@ from PIL import Image
 from screening import formats
 from screening.errors import ConfigError
 from screening.model import Document, ImageRef, Part, PartKind, Problem, Segment
+from screening.parsers import barcodes
 from screening.parsers import pdf as pdf_parser
 from screening.parsers.layout import recognised_paragraphs
 from screening.parsers.thresholds import thresholds
@@ -519,7 +520,7 @@ def _targets(doc: Document) -> list[_Target]:
             else:
                 k = int(match.group(2))
                 out.append(_Target(ref, PartKind.IMAGE, False, f"第{match.group(1)}页第{k}张图片", index=k))
-        elif doc.format == "docx" and _worth_reading(ref):
+        elif formats.info(doc.format).ocr_loader is not None and _worth_reading(ref):  # docx and the packages like it
             where = f"第{ref.page}页的" if ref.page else ""
             out.append(_Target(ref, PartKind.IMAGE, False, f"{where}图片“{PurePosixPath(ref.source).name}”"))
     return _bounded(out)
@@ -671,6 +672,13 @@ def _parts(target: _Target, reading: Reading, to_box: ToBox, first: int) -> list
     ]
 
 
+def _barcode_parts(target: _Target, image: Image.Image, before: int) -> list[Part]:
+    """The QR codes and barcodes of a picture (`barcodes.decode`): parts of the picture's kind,
+    origin "barcode", numbered after its paragraphs."""
+    return [Part(kind=target.kind, text=text, page=target.ref.page, paragraph=before + k, origin="barcode",
+                 source=target.ref.source) for k, text in enumerate(barcodes.decode(image), 1)]
+
+
 def _first_paragraph(doc: Document, target: _Target) -> int:
     if target.kind is not PartKind.BODY:
         return 1
@@ -712,9 +720,33 @@ def ocr_document(doc: Document, data: bytes) -> Document:
                 continue
             read_any = True
             parts += _parts(target, reading, to_box, _first_paragraph(doc, target))
+            parts += _barcode_parts(target, image, len(parts))
             if (problem := _verdict(target, reading)) is not None:
                 problems.append(problem)
     except Exception as err:  # the file would not open a second time: what was not read stays "not read"
         problems.append(Problem(SCANNED, f"扫描页和图片的文字识别出错（{type(err).__name__}），未识别部分需人工查看"))
     kept = tuple(p for p in doc.problems if not _settled(p, done))
     return replace(doc, parts=(*doc.parts, *parts), problems=(*kept, *problems), ocr=doc.ocr or read_any)
+
+
+# ---------------------------------------------------------------- loaders of the other document formats
+
+
+def zip_pictures(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
+    """The pictures of a zip package other than a docx (odt: Pictures/*, ofd: Res/*), by member
+    name; the parser listed only members its zip guard lets through."""
+    yield from docx_pictures(data, targets)
+
+
+def legacy_pictures(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
+    """The pictures of a .doc / .wps: word/media/* of the .docx LibreOffice made of it (the
+    parser's conversion, cached: the file is not converted twice)."""
+    from screening.parsers import legacy
+
+    try:
+        converted = legacy.converted(data)
+    except Exception as err:  # LibreOffice gone or failing now: each picture is reported unread
+        for target in targets:
+            yield target, err
+        return
+    yield from docx_pictures(converted, targets)

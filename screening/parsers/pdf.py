@@ -49,6 +49,16 @@ never CreationDate/ModDate) → METADATA "info.<Key>"; XMP text values → METAD
 bookmarks → METADATA "outline"; embedded files' names and descriptions → METADATA
 "embedded_file".
 
+Text nobody sees (`pdf_unseen`): characters drawn invisible (render mode 3, not over a picture),
+white on nothing, covered by a box drawn after them, under 2 pt, outside the crop box or in a
+layer switched off are left out of the page's lines and given as BODY parts of their own with
+that origin ("invisible", "white", "covered", "tiny", "outside_crop", "hidden_layer"), numbered
+after the page's other body paragraphs. Beyond that (`pdf_extras`): link URIs (METADATA "link"),
+the text of stamps and free-text annotations, files attached to annotations and embedded in the
+document (files inside the attachment, `Parsed.inner`), document JavaScript ("javascript"), page
+labels ("page_label"), and the page text of earlier revisions kept by incremental updates that the
+last one no longer shows (BODY "earlier_revision"). XMP file paths (stRef:filePath) are kept.
+
 Failures. A file needing a user password → `EncryptedError`; a file pdfium cannot open →
 `CorruptError`. Past that nothing raises: a page that fails becomes `document.unreadable` for
 that page, a metadata section that fails becomes `document.unreadable` without a page.
@@ -81,7 +91,8 @@ import pypdfium2.raw as pdfium_c
 
 from screening.errors import CorruptError, EncryptedError
 from screening.model import ImageRef, Part, PartKind, Problem
-from screening.parsers.base import Parsed
+from screening.parsers import pdf_extras, pdf_unseen
+from screening.parsers.base import Inner, Parsed
 from screening.parsers.layout import one_below, text_layer_paragraphs
 from screening.parsers.thresholds import thresholds
 
@@ -205,8 +216,8 @@ class _RawLine:
     run: tuple[float, float]  # from the first to the last character's origin
 
 
-def _raw_lines(textpage: pdfium.PdfTextPage) -> list[_RawLine]:
-    text = _page_text(textpage)
+def _raw_lines(textpage: pdfium.PdfTextPage, text: str) -> list[_RawLine]:
+    """The page's lines from its text (`_page_text`, unseen characters blanked)."""
     lines: list[_RawLine] = []
     for match in re.finditer(r"[^\r\n]+", text):
         segment = match.group()
@@ -312,13 +323,13 @@ def _reading_rotation(lines: list[_RawLine], default: int) -> int:
     return votes.most_common(1)[0][0]
 
 
-def _lines(textpage: pdfium.PdfTextPage, page_frame: _Frame) -> tuple[list[_Line], _Frame]:
+def _lines(textpage: pdfium.PdfTextPage, page_frame: _Frame, text: str) -> tuple[list[_Line], _Frame]:
     """The page's lines in reading view, and that view.
 
     pdfium orders lines for the page as displayed; when the text reads in another direction
     that order is meaningless, and the lines are put in reading order (top, then left).
     """
-    raw = _raw_lines(textpage)
+    raw = _raw_lines(textpage, text)
     frame = replace(page_frame, rotation=_reading_rotation(raw, page_frame.rotation))
     lines = [_Line(line.text, _union([frame.box(*line.rect)])) for line in raw]
     if frame.rotation != page_frame.rotation:
@@ -338,11 +349,32 @@ def _kind(line: _Line, frame: _Frame) -> PartKind:
 # ---------------------------------------------------------------- one page
 
 
+def _unseen_runs(textpage: pdfium.PdfTextPage, text: str, hidden: dict[int, str],
+                 frame: _Frame) -> list[tuple[str, str, Box | None]]:
+    """The unseen characters (`pdf_unseen.unseen`) as runs of one reason, in text order: (reason,
+    text, box in reading view). A run goes on over white space and line breaks between its
+    characters."""
+    runs: list[tuple[str, int, int]] = []
+    for i in sorted(hidden):
+        reason = hidden[i]
+        if runs and runs[-1][0] == reason and not text[runs[-1][2]:i].strip():
+            runs[-1] = (reason, runs[-1][1], i + 1)
+        else:
+            runs.append((reason, i, i + 1))
+    out: list[tuple[str, str, Box | None]] = []
+    for reason, start, end in runs:
+        chunk = " ".join(text[start:end].split())
+        placed = _placed(textpage, text, start, end)
+        out.append((reason, chunk, frame.box(*placed[0]) if placed else None))
+    return out
+
+
 @dataclass(slots=True)
 class _PageResult:
     parts: list[Part]
     images: list[ImageRef]
     problems: list[Problem]
+    inner: list[Inner]
 
 
 def _text_parts(lines: list[_Line], frame: _Frame, page_no: int) -> list[Part]:
@@ -453,14 +485,7 @@ def selected_images(sizes: list[tuple[int, int]]) -> list[int]:
     return chosen
 
 
-def _wide_string(call: Callable[[Any, int], int]) -> str:
-    """Run a pdfium getter that fills a UTF-16LE buffer (size query first) and decode it."""
-    size = call(None, 0)
-    if size <= 2:
-        return ""
-    buffer = (ctypes.c_ubyte * size)()
-    call(ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size)
-    return bytes(buffer)[: size - 2].decode("utf-16-le", errors="replace")
+_wide_string = pdf_extras.wide_string
 
 
 def _annot_string(annot: Any, key: bytes) -> str:
@@ -505,9 +530,10 @@ def _annot_box(annot: Any, frame: _Frame) -> Box | None:
     return _union([box])
 
 
-def _annotation_parts(page: pdfium.PdfPage, form: Any, frame: _Frame, page_no: int,
-                      numbers: dict[PartKind, int]) -> list[Part]:
-    """Annotation and form field texts; one bad annotation is skipped, never fatal."""
+def _annotation_parts(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, textpage: Any, form: Any, frame: _Frame,
+                      page_no: int, numbers: dict[PartKind, int], inner: list[Inner]) -> list[Part]:
+    """Annotation and form field texts, links, stamps' text and attached files (`pdf_extras`);
+    one bad annotation is skipped, never fatal."""
     parts: list[Part] = []
     seen: set[tuple[PartKind, str, str]] = set()
     for i in range(max(pdfium_c.FPDFPage_GetAnnotCount(page), 0)):
@@ -515,7 +541,9 @@ def _annotation_parts(page: pdfium.PdfPage, form: Any, frame: _Frame, page_no: i
         if not annot:
             continue
         try:
-            texts, box = _annotation_texts(annot, form), _annot_box(annot, frame)
+            extra, files = pdf_extras.annotation_texts(pdf, annot, textpage)
+            texts, box = _annotation_texts(annot, form) + extra, _annot_box(annot, frame)
+            inner += files
         except Exception:  # a broken annotation must not cost the page
             continue
         finally:
@@ -531,34 +559,49 @@ def _annotation_parts(page: pdfium.PdfPage, form: Any, frame: _Frame, page_no: i
     return parts
 
 
-def _parse_page(pdf: pdfium.PdfDocument, index: int, form: Any) -> _PageResult:
+def _parse_page(pdf: pdfium.PdfDocument, index: int, form: Any, off_layers: frozenset[str] = frozenset()) -> _PageResult:
     page_no = index + 1
     page = pdf.get_page(index)
     try:
         page_frame = _Frame.of(page)
         textpage = page.get_textpage()
         try:
-            lines, frame = _lines(textpage, page_frame)
+            text = _page_text(textpage)
+            hidden = pdf_unseen.unseen(page, textpage, text, off_layers)
+            seen = "".join(" " if i in hidden else ch for i, ch in enumerate(text)) if hidden else text
+            lines, frame = _lines(textpage, page_frame, seen)
+            unseen_runs = _unseen_runs(textpage, text, hidden, frame)
+            return _page_result(pdf, page, textpage, form, page_frame, frame, lines, unseen_runs, page_no)
         finally:
             textpage.close()
-        parts = _text_parts(lines, frame, page_no)
-        body = (p.text for p in parts if p.kind is PartKind.BODY)
-        scanned = sum(1 for text in body for ch in text if not ch.isspace()) < MIN_TEXT_CHARS
-        problems = [Problem(
-            "document.scanned",
-            f"第{page_no}页没有文字层（可能是扫描件），尚未识别其中文字，需人工查看",
-            page=page_no,
-            part=PartKind.BODY,
-        )] if scanned else []
-        parts += _vertical_parts(lines, frame, page_no)
-        images = _image_refs(page, page_frame, page_no, scanned)
-        numbers: dict[PartKind, int] = {}
-        for part in parts:
-            numbers[part.kind] = max(numbers.get(part.kind, 0), part.paragraph or 0)
-        parts += _annotation_parts(page, form, frame, page_no, numbers)
-        return _PageResult(parts, images, problems)
     finally:
         page.close()
+
+
+def _page_result(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, form: Any,
+                 page_frame: _Frame, frame: _Frame, lines: list[_Line],
+                 unseen_runs: list[tuple[str, str, Box | None]], page_no: int) -> _PageResult:
+    """One page's parts (text, vertical text, annotations, unseen text), pictures and problems."""
+    parts = _text_parts(lines, frame, page_no)
+    body = (p.text for p in parts if p.kind is PartKind.BODY)
+    scanned = sum(1 for text in body for ch in text if not ch.isspace()) < MIN_TEXT_CHARS
+    problems = [Problem(
+        "document.scanned",
+        f"第{page_no}页没有文字层（可能是扫描件），尚未识别其中文字，需人工查看",
+        page=page_no,
+        part=PartKind.BODY,
+    )] if scanned else []
+    parts += _vertical_parts(lines, frame, page_no)
+    images = _image_refs(page, page_frame, page_no, scanned)
+    numbers: dict[PartKind, int] = {}
+    for part in parts:
+        numbers[part.kind] = max(numbers.get(part.kind, 0), part.paragraph or 0)
+    inner: list[Inner] = []
+    parts += _annotation_parts(pdf, page, textpage.raw, form, frame, page_no, numbers, inner)
+    first = numbers.get(PartKind.BODY, 0) + 1
+    parts += [Part(kind=PartKind.BODY, text=run, page=page_no, paragraph=first + k, origin=reason,
+                   source=f"page {page_no}", box=box) for k, (reason, run, box) in enumerate(unseen_runs)]
+    return _PageResult(parts, images, problems, inner)
 
 
 def _unreadable_page(page_no: int, err: Exception) -> Problem:
@@ -573,25 +616,7 @@ def _unreadable_page(page_no: int, err: Exception) -> Problem:
 # ---------------------------------------------------------------- document level
 
 
-@functools.cache
-def _pdf_doc_bytes() -> dict[str, int]:
-    """Character → byte: Latin-1 (what pdfium hands over), plus PDFDocEncoding's other characters."""
-    from pdfminer.utils import PDFDocEncoding
-
-    return {ch: i for i, ch in enumerate(PDFDocEncoding) if ord(ch) > 0xFF} | {chr(i): i for i in range(256)}
-
-
-def _fix_text_string(value: str) -> str:
-    """A PDF text string pdfium handed over undecoded (e.g. a file name in /F): "þÿ..." → UTF-16."""
-    if not value.startswith(("\u00fe\u00ff", "\u00ef\u00bb\u00bf")):
-        return value
-    try:
-        raw = bytes(_pdf_doc_bytes()[ch] for ch in value)
-    except (KeyError, ValueError):
-        return value
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace")
-    return raw[2:].decode("utf-16-be", errors="replace")
+_fix_text_string = pdf_extras.fix_text_string
 
 
 def _meta(text: str, origin: str, page: int | None = None, source: str = "") -> Part:
@@ -673,6 +698,7 @@ XMP_SKIPPED_NAMESPACES = frozenset({
     "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#",  # stEvt
     "http://ns.adobe.com/xap/1.0/sType/ResourceRef#",  # stRef
 })
+XMP_KEPT_NAMES = frozenset({"filePath", "parameters"})  # stRef:filePath (DerivedFrom), stEvt:parameters (History): paths it was made from
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 DATE = re.compile(r"^(D:)?\d{4}(-?\d{2}(-?\d{2}([T ]?[\d:.]+)?)?)?(Z|[+-]\d{2}'?:?\d{2}'?)?$")
 IDENTIFIER = re.compile(
@@ -703,7 +729,8 @@ def _xmp_values(xml: bytes) -> list[tuple[str, str]]:
 
     def add(qname: Any, text: str | None) -> None:
         text = (text or "").strip()
-        if not text or qname.namespace in XMP_SKIPPED_NAMESPACES or DATE.match(text) or IDENTIFIER.match(text):
+        skipped = qname.namespace in XMP_SKIPPED_NAMESPACES and qname.localname not in XMP_KEPT_NAMES
+        if not text or skipped or DATE.match(text) or IDENTIFIER.match(text):
             return
         if (qname.localname, text) not in values:
             values.append((qname.localname, text))
@@ -724,6 +751,33 @@ def _xmp_values(xml: bytes) -> list[tuple[str, str]]:
     return values
 
 
+def _off_layers(data: bytes) -> frozenset[str]:
+    """The names of the optional content groups (layers) the document's default view switches off
+    (/OCProperties /D /OFF); empty when it has none or they cannot be read."""
+    if b"/OCProperties" not in data:
+        return frozenset()
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.utils import decode_text
+
+    try:
+        catalog = PDFDocument(PDFParser(io.BytesIO(data))).catalog
+        properties = _resolve(catalog.get("OCProperties"))
+        default = _resolve(properties.get("D")) if isinstance(properties, dict) else None
+        off = _resolve(default.get("OFF")) if isinstance(default, dict) else None
+        names = set()
+        for ref in off if isinstance(off, list) else []:
+            group = _resolve(ref)
+            name = _resolve(group.get("Name")) if isinstance(group, dict) else None
+            if isinstance(name, bytes):
+                names.add(decode_text(name))
+            elif isinstance(name, str):
+                names.add(name)
+        return frozenset(names)
+    except Exception:  # a damaged catalog: layers are then judged visible, the text is still read
+        return frozenset()
+
+
 def _pdfminer_parts(data: bytes) -> list[Part]:
     info, xmp = _pdfminer_metadata(data)
     parts = [_meta(value.strip(), f"info.{key}", source="info") for key, value in info.items()
@@ -734,12 +788,16 @@ def _pdfminer_parts(data: bytes) -> list[Part]:
 
 
 def _document_parts(pdf: pdfium.PdfDocument, data: bytes) -> tuple[list[Part], list[Problem]]:
-    """Metadata, bookmarks and embedded files; a section that fails becomes a problem."""
+    """Metadata, bookmarks, embedded files' names, scripts, page labels and earlier revisions
+    (`pdf_extras`); a section that fails becomes a problem."""
     sections: list[tuple[str, Callable[[], list[Part]]]] = [
         ("文档属性", lambda: _info_parts(pdf)),
         ("扩展元数据(XMP)", lambda: _pdfminer_parts(data)),
         ("书签", lambda: _outline_parts(pdf)),
         ("嵌入文件", lambda: _embedded_parts(pdf)),
+        ("脚本", lambda: pdf_extras.scripts(pdf)),
+        ("页码标签", lambda: pdf_extras.page_labels(pdf)),
+        ("早期版本", lambda: pdf_extras.earlier_revisions(data, pdf)),
     ]
     parts: list[Part] = []
     problems: list[Problem] = []
@@ -785,17 +843,24 @@ def parse(data: bytes) -> Parsed:
         parts: list[Part] = []
         images: list[ImageRef] = []
         problems: list[Problem] = []
+        inner: list[Inner] = []
+        off_layers = _off_layers(data)
         for index in range(pages):
             try:
-                result = _parse_page(pdf, index, form)
+                result = _parse_page(pdf, index, form, off_layers)
             except Exception as err:
                 problems.append(_unreadable_page(index + 1, err))
                 continue
             parts += result.parts
             images += result.images
             problems += result.problems
+            inner += result.inner
         doc_parts, doc_problems = _document_parts(pdf, data)
+        try:
+            inner = pdf_extras.embedded_files(pdf) + inner
+        except Exception as err:
+            doc_problems.append(Problem("document.unreadable", f"PDF的嵌入文件无法读取（{type(err).__name__}），需人工查看"))
         return Parsed(parts=tuple(parts + doc_parts), pages=pages, images=tuple(images),
-                      problems=tuple(problems + doc_problems))
+                      problems=tuple(problems + doc_problems), inner=tuple(inner))
     finally:
         pdf.close()

@@ -49,12 +49,20 @@ class Vertical(Strict):
     overlap: float = Field(ge=0)
 
 
+class Unseen(Strict):
+    """Text nobody sees on the page (screening/parsers/pdf_unseen.py)."""
+
+    white: int = Field(ge=200, le=255)
+    tiny_pt: float = Field(gt=0, le=6)
+
+
 class Pdf(Strict):
     band: float = Field(ge=0, lt=0.5)
     min_text_chars: int = Field(ge=0)
     em: Em
     pictures: Pictures
     vertical: Vertical
+    unseen: Unseen
 
 
 class Rows(Strict):

@@ -19,6 +19,8 @@ The map, in reading order (each module's docstring tells its part in full):
 * `metadata` — the parts read flat: properties, reviewers, document variables, external links,
   SmartArt and chart text.
 * `columns` — table columns read top to bottom (a name written one character per cell).
+* `embedded` — embedded files and OLE objects (handed over as files inside the attachment),
+  w:altChunk content, the glossary (building blocks) and custom XML parts.
 * `sink` — shared by the above: the `Sink` collecting parts and problems, and `Page`.
 * `ooxml` — namespaces, tag names, Strict → transitional mapping, small value readers.
 
@@ -60,6 +62,12 @@ What becomes a `Part` (kind / origin; `text` is always the original text, never 
   `package`); wp:docPr/pic:cNvPr @descr/@title and VML @alt/@o:title → IMAGE origin "alt_text".
 * table columns: a run of short cells down a column → one more part of the cells' kind, origin
   "column" (see `columns`).
+* what a picture says about itself (EXIF, XMP, PNG text: `screening.parsers.picture_meta`) →
+  IMAGE origin "picture_meta" on the picture's page.
+* the glossary document → METADATA "glossary"; custom XML parts → METADATA "custom_xml"; HTML/MHT
+  w:altChunk content → BODY "alt_chunk"; embedded files, OLE objects' contents and other imported
+  chunks → files inside the attachment (`Parsed.inner`: screened as attachments of their own, their
+  parts carry `Part.embedded`).
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@
    else is still read; an encrypted one refuses the file (`EncryptedError`);
 2. the styles (what hides text or breaks a page, `styles`), then the body with the main
    document's `Walker`, which counts the page breaks and records where comments, notes and
-   pictures are anchored; w:altChunk content cannot be read and becomes a problem;
+   pictures are anchored; w:altChunk content is read (HTML) or handed over as a file inside the
+   document (`embedded`);
 3. the headers and footers each section references (first reference wins), then those no section
    uses ("unreferenced"); the footnotes, endnotes and comments, each on its anchor's page;
 4. the flat parts (`metadata`): reviewers, SmartArt and charts, document variables, properties,
-   external links;
+   external links; the building blocks, custom XML and embedded files (`embedded`);
 5. the pictures (word/media/*): each one the zip guard lets through becomes an `ImageRef` for OCR
    on the page where the body first shows it; each one it stops is a `document.unverifiable`
    problem naming where it is shown, at most `MAX_PICTURE_PROBLEMS` one by one (see `package`).
@@ -36,8 +37,8 @@ from PIL import Image
 
 from screening.errors import CorruptError
 from screening.model import ImageRef, Part, PartKind, Problem
-from screening.parsers.base import Parsed
-from screening.parsers.docx import limits, metadata
+from screening.parsers.base import Inner, Parsed
+from screening.parsers.docx import embedded, limits, metadata
 from screening.parsers.docx.columns import with_columns
 from screening.parsers.docx.ooxml import (
     W_AUTHOR,
@@ -58,6 +59,7 @@ from screening.parsers.docx.package import Package, is_media, natural, open_zip,
 from screening.parsers.docx.sink import Page, Sink
 from screening.parsers.docx.styles import Styles, read_styles
 from screening.parsers.docx.walker import Walker
+from screening.parsers.image import meta_parts
 from screening.parsers.xmlsafe import ZIP_DAMAGE
 
 _REVISION_TAGS = tuple(w(n) for n in (
@@ -111,6 +113,8 @@ class Reader:
         self.places: dict[str, list[_Place]] = {}  # picture member → where it is shown, in reading order
         self.mode: int | None = None  # 0: rendered page breaks, 1: explicit ones, None: no pages
         self.app_pages: int | None = None
+        self.inner: list[Inner] = []  # files inside the document: embedded objects, imported chunks
+        self.picture_meta: list[Part] = []  # what the pictures say about themselves (EXIF, XMP …)
 
     def read(self) -> Parsed:
         root = self._main_root()
@@ -128,8 +132,12 @@ class Reader:
         metadata.settings(self.pkg, self.sink, self.main)
         self.app_pages = metadata.properties(self.pkg, self.sink)
         metadata.external_links(self.pkg, self.sink)
+        embedded.glossary(self.pkg, self.sink)
+        embedded.custom_xml(self.pkg, self.sink)
+        self.inner += embedded.files(self.pkg)
         images = self._images()
-        return Parsed(parts=self._parts(), pages=self._pages(), images=images, problems=tuple(self.sink.problems))
+        return Parsed(parts=(*self._parts(), *self.picture_meta), pages=self._pages(), images=images,
+                      problems=tuple(self.sink.problems), inner=tuple(self.inner))
 
     # the main document
     def _main_root(self) -> etree._Element | None:
@@ -165,6 +173,11 @@ class Reader:
         rels = self.pkg.rels_of(self.main)
         for rid in walker.alt_chunks:
             rel = rels.get(rid)
+            member = self.pkg.resolve(self.main, rel.target) if rel and not rel.external else None
+            if member is not None and member not in self.pkg.skipped:
+                if (chunk := embedded.alt_chunk(self.pkg, self.sink, member)) is not None:
+                    self.inner.append(chunk)
+                continue
             target = rel.target if rel else rid
             self.sink.problems.append(Problem(
                 "document.unreadable", f"Word文档嵌入了外部格式的内容块（{target}），其中的文字未能审查，请人工核对",
@@ -295,8 +308,9 @@ class Reader:
                 unread.append((info.filename, reason))
                 continue
             width, height = _image_size(self.pkg.zf, info)
-            out.append(ImageRef(source=info.filename, page=self._resolve(pages.get(info.filename)), width=width,
-                                height=height, size=info.file_size))
+            page = self._resolve(pages.get(info.filename))
+            out.append(ImageRef(source=info.filename, page=page, width=width, height=height, size=info.file_size))
+            self.picture_meta += meta_parts(self.pkg.zf.read(info), source=info.filename, page=page)
         for member, reason in unread[:limits.MAX_PICTURE_PROBLEMS]:
             self.sink.problems.append(self._unread_picture(member, reason))
         if len(unread) > limits.MAX_PICTURE_PROBLEMS:
