@@ -68,7 +68,7 @@ def mask_bytes(data: bytes, fmt: str, needles: tuple[str, ...], boxes: pictures.
     if boxes and fmt == formats.Format.DOCX:
         masked = pictures.mask_docx_pictures(masked, boxes)
     elif boxes and fmt == formats.Format.PDF:
-        masked = pictures.mask_pdf_pages(masked, boxes)
+        masked = pictures.mask_pdf_pictures(pictures.mask_pdf_pages(masked, boxes), boxes)
     return masked
 
 
@@ -81,8 +81,24 @@ def sanitize_bytes(data: bytes, fmt: str) -> tuple[bytes, tuple[str, ...]]:
     cleaner = cleaners.get(formats.Format(fmt)) if fmt in set(formats.Format) else None
     if cleaner is None:
         raise RedactionError(f"无法清理“{formats.info(formats.Format(fmt)).name}”格式的附件（只支持docx和pdf）")
+    unseen: list[str] = []
+    if fmt == formats.Format.PDF:  # text on the pages nobody sees: removed from the content streams
+        data, unseen = _without_unseen_text(data)
     data, removed = cleaner(data)
-    return data, tuple(removed)
+    return data, tuple(removed) + (("页面上看不到的文字",) if unseen else ())
+
+
+UNSEEN = frozenset({"invisible", "white", "covered", "tiny", "outside_crop", "hidden_layer"})
+
+
+def _without_unseen_text(data: bytes) -> tuple[bytes, list[str]]:
+    """The PDF with the text of its pages that nobody sees (`parsers.pdf_unseen`) removed — every
+    run of it as the masking removes a leak — and those runs."""
+    from screening.masking.pdf import mask_pdf
+    from screening.parsers import pdf as pdf_parser
+
+    runs = sorted({p.text for p in pdf_parser.parse(data).parts if p.origin in UNSEEN and len(p.text.strip()) >= 2})
+    return (mask_pdf(data, Needles(runs), bars=False), runs) if runs else (data, [])
 
 
 def leaks(report: Report, file: str) -> list[Finding]:
@@ -128,11 +144,20 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
     problems = [p for p in again.documents[0].problems if p.rule in REFUSED]
     if problems:
         raise RedactionError(f"脱敏后的副本无法完整读取（{problems[0].message}），未生成副本")
-    painted = {int(source.split()[1]) for source, _ in boxes if source.startswith("page ")}
+    painted = {int(source.split()[1]) for source, _ in boxes if re.fullmatch(r"page \d+", source)}
     notes = tuple(f"第{p.page}页为扫描图像，其中的文字未能脱敏，请人工检查" if p.page else "附件中有图片文字未能脱敏，请人工检查"
                   for p in doc.problems if p.rule == "document.scanned" and p.page not in painted)
     notes += tuple(f"第{page}页扫描图像中识别出的身份信息已涂黑，请人工核对" for page in sorted(painted))
+    notes += tuple(f"{_picture_name(source)}中识别出的身份信息已涂黑，请人工核对" for source, _ in boxes
+                   if not re.fullmatch(r"page \d+", source))
     return Redaction(data=masked, file=name, format=doc.format, masked=tuple(found), notes=notes, removed=removed)
+
+
+def _picture_name(source: str) -> str:
+    """A picture as a clerk finds it: 第2页第1张图片, 第3页第1处图形文字, 图片“image1.png”."""
+    if match := re.fullmatch(r"page (\d+) (image|region) (\d+)", source):
+        return f"第{match[1]}页第{match[3]}{'张图片' if match[2] == 'image' else '处图形文字'}"
+    return f"图片“{Path(source).name}”"
 
 
 def _read(upload: Upload) -> bytes:

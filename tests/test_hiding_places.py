@@ -484,3 +484,113 @@ def test_a_leak_in_a_scanned_page_is_painted_over_in_the_copy(tmp_path: Path, ca
     again = parse_bytes(result.data, "scan-脱敏.pdf")
     text = "".join(p.text for p in again.parts)
     assert ORG not in text and "项目可行性研究报告" in text  # the name is gone, the rest still reads
+
+
+# -- text drawn as curves -------------------------------------------------------------------------------
+
+
+def outlined_pdf(text: str) -> bytes:
+    """A page with a text layer, and `text` drawn as filled outlines (the glyphs' contours)."""
+    import cv2
+    import numpy as np
+    from PIL import ImageDraw, ImageFont
+
+    from tests.test_budget_scan import CJK_FONT
+
+    _font()
+    font = ImageFont.truetype(str(CJK_FONT), 80)
+    buffer = io.BytesIO()
+    c = Canvas(buffer, invariant=1)
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, 760, "本项目由以下单位承担，正文文字可被检索。")
+    x = 72.0
+    for ch in text:
+        glyph = Image.new("L", (100, 100), 0)
+        ImageDraw.Draw(glyph).text((5, 0), ch, font=font, fill=255)
+        contours, _ = cv2.findContours(np.array(glyph), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+        path = c.beginPath()
+        for contour in contours:
+            points = contour[:, 0, :]
+            path.moveTo(x + points[0][0] / 4, 700 - points[0][1] / 4)
+            for px, py in points[1:]:
+                path.lineTo(x + px / 4, 700 - py / 4)
+            path.close()
+        c.drawPath(path, stroke=0, fill=1)
+        x += 22
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def test_a_name_drawn_as_curves_on_a_text_page_is_read_by_ocr(tmp_path: Path, cache_dir: Path) -> None:
+    from tests.test_budget_scan import CJK_FONT
+
+    if not CJK_FONT.is_file():
+        pytest.skip("the CJK font draws the outlines")
+    data = outlined_pdf(SHORT + "研究院")
+    doc = parse_bytes(data, "a.pdf")
+    assert [i.source for i in doc.images] == ["page 1 region 1"]
+    part = find(list(doc.parts), SHORT)
+    assert (part.kind.value, part.origin, part.page) == ("image", "ocr", 1)
+    assert any(f["matched"] == SHORT for f in identity_fails(tmp_path, "a.pdf", data))
+    # the page's text and its table rules are no region
+    assert not [i for i in parse_bytes(pdf_page("本项目组织实施方案。"), "b.pdf").images]
+
+
+def test_a_leak_in_an_imported_html_chunk_is_masked_in_its_own_encoding() -> None:
+    from screening.application import Application
+    from screening.engine import Upload
+    from screening.redact import redact
+
+    html = f"<html><head><meta charset=\"gb2312\"></head><body><p>申报单位：{ORG}</p></body></html>".encode("gb18030")
+    result = redact(Application.model_validate(APPLICATION), Upload("a.docx", data=alt_chunk_word("afchunk.htm", html)))
+    assert [f.matched for f in result.masked] == [ORG]
+    chunk = zipfile.ZipFile(io.BytesIO(result.data)).read("word/afchunk.htm").decode("gb18030")
+    assert ORG not in chunk and "申报单位：＊" in chunk
+
+
+def name_picture(text: str) -> Image.Image:
+    from PIL import ImageDraw, ImageFont
+
+    from tests.test_budget_scan import CJK_FONT
+
+    font = ImageFont.truetype(str(CJK_FONT), 36)
+    picture = Image.new("RGB", (900, 200), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.text((30, 30), text, font=font, fill=0)
+    draw.text((30, 110), "产品展示照片", font=font, fill=0)
+    return picture
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_leak_in_a_picture_on_a_text_page_is_painted_over(tmp_path: Path, cache_dir: Path, kind: str) -> None:
+    from screening.application import Application
+    from screening.engine import Upload
+    from screening.redact import redact
+    from tests.test_budget_scan import CJK_FONT
+
+    if not CJK_FONT.is_file():
+        pytest.skip("the CJK font draws the picture")
+    picture = name_picture(f"合作单位：{ORG}")
+    buffer = io.BytesIO()
+    if kind == "pdf":
+        _font()
+        c = Canvas(buffer, invariant=1)
+        c.setFont("STSong-Light", 12)
+        c.drawString(72, 760, "本项目研究内容包括材料制备与性能测试，以下为图片。")
+        c.drawImage(ImageReader(picture), 72, 500, 450, 100)
+        c.showPage()
+        c.save()
+    else:
+        d = docx.Document()
+        d.add_paragraph("本项目研究内容包括材料制备与性能测试，以下为图片。")
+        png = io.BytesIO()
+        picture.save(png, "PNG")
+        d.add_picture(io.BytesIO(png.getvalue()))
+        d.save(buffer)
+    result = redact(Application.model_validate(APPLICATION), Upload(f"a.{kind}", data=buffer.getvalue()))
+    assert [f.matched for f in result.masked] == [ORG]
+    assert any("已涂黑" in note for note in result.notes)
+    again = parse_bytes(result.data, f"a-脱敏.{kind}")
+    text = "".join(p.text for p in again.parts)
+    assert ORG not in text and SHORT not in text and "产品展示照片" in text

@@ -51,6 +51,7 @@ from screening.parsers.docx.ooxml import (
 )
 
 XML_SUFFIXES = (".xml", ".rels", ".vml")
+TEXT_SUFFIXES = (".htm", ".html", ".txt")  # chunks imported by w:altChunk, masked as text in their own encoding
 W_RT = f"{{{W_NS}}}rt"
 DELETED = frozenset({W_DEL, W_MOVEFROM})
 RUN = frozenset({W_R})
@@ -78,12 +79,26 @@ def mask_docx(data: bytes, needles: Needles) -> bytes:
             raw = zf.read(info)
             if info.filename.lower().endswith(XML_SUFFIXES):
                 raw = _mask_part(info.filename, raw, needles, styles) or raw
+            elif info.filename.lower().endswith(TEXT_SUFFIXES):  # an imported chunk (w:altChunk): its text
+                raw = _mask_text(raw, needles)
             copy = zipfile.ZipInfo(info.filename, info.date_time)
             copy.compress_type = info.compress_type
             copy.external_attr = info.external_attr
             copy.create_system = info.create_system
             dst.writestr(copy, raw)
     return out.getvalue()
+
+
+def _mask_text(raw: bytes, needles: Needles) -> bytes:
+    """An HTML or text member with every hit masked, written back in the encoding it was read in."""
+    for codec in ("utf-8", "gb18030"):
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        masked = needles.mask(text)
+        return raw if masked == text else masked.encode(codec)
+    return raw
 
 
 def _styles(zf: zipfile.ZipFile) -> Styles:

@@ -66,8 +66,9 @@ Rect = tuple[float, float, float, float]  # left, bottom, right, top in user spa
 Operation = tuple[Any, bytes]
 
 
-def mask_pdf(data: bytes, needles: Needles) -> bytes:
-    """A copy of the PDF with every hit of `needles` removed (see the module docstring)."""
+def mask_pdf(data: bytes, needles: Needles, *, bars: bool = True) -> bytes:
+    """A copy of the PDF with every hit of `needles` removed (see the module docstring); without
+    `bars`, no black bar is drawn where they stood (text that nobody saw: `redact --sanitize`)."""
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -78,9 +79,9 @@ def mask_pdf(data: bytes, needles: Needles) -> bytes:
         raise
     except Exception as err:  # pypdf / pdfminer on a damaged file
         raise RedactionError(f"PDF无法解析，未能脱敏（{type(err).__name__}）") from None
-    bars = _leak_bars(data, needles)
+    drawn = _leak_bars(data, needles) if bars else {}
     for index, page in enumerate(writer.pages):
-        _mask_page(writer, page, fonts.resources(index), needles, bars.get(index, []))
+        _mask_page(writer, page, fonts.resources(index), needles, drawn.get(index, []))
     flagged = _mask_strings(writer, needles)
     _drop_flagged_annotations(writer, flagged)
     _mask_info(writer, needles)

@@ -18,6 +18,7 @@ page) with the paragraph's box in page points, so that a PDF page can be mapped 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 
@@ -110,7 +111,7 @@ def _to_page(point: tuple[float, float], points: Box, pixels: Box) -> tuple[floa
 def mask_pdf_pages(data: bytes, boxes: Boxes) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
-    pages = {int(source.split()[1]): quads for source, quads in boxes if source.startswith("page ")}
+    pages = {int(source.split()[1]): quads for source, quads in boxes if re.fullmatch(r"page \d+", source)}
     if not pages:
         return data
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
@@ -142,6 +143,42 @@ def mask_pdf_pages(data: bytes, boxes: Boxes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def mask_pdf_pictures(data: bytes, boxes: Boxes) -> bytes:
+    """The pictures on pages with text ("page N image k", OCR read them at their rendered size)
+    painted over where a leak was read, and put back in the PDF (pdfium: the image object's
+    bitmap replaced, the page's content regenerated)."""
+    import pypdfium2 as pdfium
+
+    from screening.parsers import ocr
+    from screening.parsers import pdf as pdf_parser
+
+    wanted = {(int(m[1]), int(m[2])): [q for q, _, _ in quads] for source, quads in boxes
+              if (m := re.fullmatch(r"page (\d+) image (\d+)", source))}
+    if not wanted:
+        return data
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for (number, k), quads in sorted(wanted.items()):
+            page = pdf[number - 1]
+            sized = [(obj, size) for obj in ocr._pdf_images(page) if (size := ocr._px_size(obj))]
+            chosen = pdf_parser.selected_images([size for _, size in sized])
+            if k > len(chosen):
+                continue
+            obj = sized[chosen[k - 1]][0]
+            shown = obj.get_bitmap(render=True).to_pil()
+            own = obj.get_bitmap(render=False).to_pil().convert("RGB")
+            sx, sy = own.width / max(shown.width, 1), own.height / max(shown.height, 1)
+            scaled = [tuple(v * (sx if i % 2 == 0 else sy) for i, v in enumerate(q)) for q in quads]
+            painted = Image.open(io.BytesIO(mask_picture(_png(own), scaled)))
+            obj.set_bitmap(pdfium.PdfBitmap.from_pil(painted.convert("RGB")))
+            page.gen_content()
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+    finally:
+        pdf.close()
 
 
 def _png(image: Image.Image) -> bytes:

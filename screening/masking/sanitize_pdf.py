@@ -13,10 +13,9 @@ revisions kept by incremental updates are not carried over. Removed:
   sit on stays);
 * pictures' own metadata streams (/Metadata on image XObjects).
 
-Text that is on a page but not seen (invisible, white, covered, tiny, outside the crop box) is
-removed where it names someone by the masking that `redact` runs before this (it masks every
-occurrence of a leaked name in the content streams); text nobody sees that names nobody is left
-(this module does not rewrite content streams).
+Text that is on a page but not seen (invisible, white, covered, tiny, outside the crop box, in a
+hidden layer) is removed before this runs, by `redact.sanitize_bytes`: each run of it is masked out
+of the content streams as a leak would be (`masking.pdf`), whatever it says.
 """
 
 from __future__ import annotations

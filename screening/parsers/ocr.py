@@ -137,7 +137,7 @@ Quad = tuple[float, float, float, float, float, float, float, float]
 
 _FALSE = frozenset({"0", "false", "no", "off"})
 _TRUE = frozenset({"", "1", "true", "yes", "on"})
-_PAGE_REF = re.compile(r"page (\d+)(?: image (\d+))?")
+_PAGE_REF = re.compile(r"page (\d+)(?: (image|region) (\d+))?")
 
 
 class OcrUnavailableError(RuntimeError):
@@ -497,7 +497,7 @@ class _Target:
     kind: PartKind  # BODY: a scanned PDF page; IMAGE: a picture file's frame or a picture in a page
     whole: bool  # the whole page or frame: its "not read" problem is settled here
     label: str  # how messages name it
-    index: int = 0  # a PDF picture's number on its page ("page N image k": k)
+    index: int = 0  # a PDF picture's number on its page ("page N image k": k; "page N region k": -k)
 
 
 ToBox = Callable[[Box], Box]
@@ -517,8 +517,11 @@ def _targets(doc: Document) -> list[_Target]:
         elif doc.format == "pdf" and (match := _PAGE_REF.fullmatch(ref.source)):
             if match.group(2) is None:
                 out.append(_Target(ref, PartKind.BODY, True, f"第{match.group(1)}页"))
+            elif match.group(2) == "region":
+                k = int(match.group(3))
+                out.append(_Target(ref, PartKind.IMAGE, False, f"第{match.group(1)}页第{k}处图形文字", index=-k))
             else:
-                k = int(match.group(2))
+                k = int(match.group(3))
                 out.append(_Target(ref, PartKind.IMAGE, False, f"第{match.group(1)}页第{k}张图片", index=k))
         elif formats.info(doc.format).ocr_loader is not None and _worth_reading(ref):  # docx and the packages like it
             where = f"第{ref.page}页的" if ref.page else ""
@@ -586,7 +589,8 @@ def pdf_pictures(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target,
             page = None
             try:
                 page = pdf[(target.ref.page or 1) - 1]
-                loaded: Loaded = _page_scan(page) if target.whole else _page_picture(page, target.index)
+                loaded: Loaded = (_page_scan(page) if target.whole else _page_region(page, -target.index)
+                                  if target.index < 0 else _page_picture(page, target.index))
             except Exception as err:
                 loaded = err
             finally:
@@ -617,6 +621,24 @@ def _page_picture(page: Any, k: int) -> tuple[Image.Image, ToBox]:
     sized = [(obj, size) for obj in _pdf_images(page) if (size := _px_size(obj))]
     chosen = pdf_parser.selected_images([size for _, size in sized])
     return sized[chosen[k - 1]][0].get_bitmap(render=True).to_pil(), _pixels
+
+
+def _page_region(page: Any, k: int) -> tuple[Image.Image, ToBox]:
+    """The k-th region of text drawn as curves (`pdf_outlines.regions`), rendered with a margin."""
+    from screening.parsers import pdf_outlines
+
+    x0, y0, x1, y1 = pdf_outlines.regions(page)[k - 1]
+    left, bottom, right, top = page.get_bbox()
+    margin = 0.3 * (y1 - y0)
+    x0, y0, x1, y1 = max(x0 - margin, left), max(y0 - margin, bottom), min(x1 + margin, right), min(y1 + margin, top)
+    scale = pdf_parser.OUTLINE_DPI / 72
+    image = page.render(scale=scale, crop=(x0 - left, y0 - bottom, right - x1, top - y1)).to_pil()
+
+    def to_page(box: Box) -> Box:
+        return _round_box((x0 - left + box[0] / scale, top - y1 + box[1] / scale,
+                           x0 - left + box[2] / scale, top - y1 + box[3] / scale))
+
+    return image, to_page
 
 
 def _page_scan(page: Any) -> tuple[Image.Image, ToBox]:

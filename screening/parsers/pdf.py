@@ -58,6 +58,8 @@ the text of stamps and free-text annotations, files attached to annotations and 
 document (files inside the attachment, `Parsed.inner`), document JavaScript ("javascript"), page
 labels ("page_label"), and the page text of earlier revisions kept by incremental updates that the
 last one no longer shows (BODY "earlier_revision"). XMP file paths (stRef:filePath) are kept.
+Text drawn as vector outlines on a page with a text layer (`pdf_outlines`: glyph-like filled paths
+on no text) → an `ImageRef` "page N region k" that OCR reads by rendering that rectangle.
 
 Failures. A file needing a user password → `EncryptedError`; a file pdfium cannot open →
 `CorruptError`. Past that nothing raises: a page that fails becomes `document.unreadable` for
@@ -91,7 +93,7 @@ import pypdfium2.raw as pdfium_c
 
 from screening.errors import CorruptError, EncryptedError
 from screening.model import ImageRef, Part, PartKind, Problem
-from screening.parsers import pdf_extras, pdf_unseen
+from screening.parsers import pdf_extras, pdf_outlines, pdf_unseen
 from screening.parsers.base import Inner, Parsed
 from screening.parsers.layout import one_below, text_layer_paragraphs
 from screening.parsers.thresholds import thresholds
@@ -231,13 +233,7 @@ def _raw_lines(textpage: pdfium.PdfTextPage, text: str) -> list[_RawLine]:
     return lines
 
 
-# pdfium's FPDFText_GetTextObject answering the object's address as a plain int (None for a
-# character pdfium generated): pypdfium2's binding answers a pointer object, costly to compare
-# for every character.
-_TEXT_OBJECT_ADDRESS = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
-if _TEXT_OBJECT_ADDRESS is None:
-    raise ImportError("pypdfium2 lacks FPDFText_GetTextObject")
-_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(_TEXT_OBJECT_ADDRESS)
+_text_object = pdf_unseen.text_object  # the text object drawing a character, as a plain address
 
 
 def _em_offsets(a: float, b: float, c: float, d: float, size: float) -> tuple[Box, Box]:
@@ -442,6 +438,9 @@ def _page_images(page: pdfium.PdfPage) -> list[tuple[int, int]]:
     return list(_object_images(max(count, 0), lambda i: pdfium_c.FPDFPage_GetObject(page, i), 0))
 
 
+OUTLINE_DPI = 200  # a region of text drawn as curves is rendered at this for OCR (parsers/ocr.py)
+
+
 def _image_refs(page: pdfium.PdfPage, frame: _Frame, page_no: int, scanned: bool) -> list[ImageRef]:
     sizes = _page_images(page)
     if scanned:
@@ -451,8 +450,12 @@ def _image_refs(page: pdfium.PdfPage, frame: _Frame, page_no: int, scanned: bool
             width, height = round(frame.width), round(frame.height)
         return [ImageRef(source=f"page {page_no}", page=page_no, width=width, height=height)]
     big = [sizes[i] for i in selected_images(sizes)]
-    return [ImageRef(source=f"page {page_no} image {k}", page=page_no, width=w, height=h)
+    refs = [ImageRef(source=f"page {page_no} image {k}", page=page_no, width=w, height=h)
             for k, (w, h) in enumerate(big, 1)]
+    scale = OUTLINE_DPI / 72  # text drawn as curves: its region rendered for OCR (pdf_outlines)
+    refs += [ImageRef(source=f"page {page_no} region {k}", page=page_no, width=round((r - x) * scale),
+                      height=round((t - y) * scale)) for k, (x, y, r, t) in enumerate(pdf_outlines.regions(page), 1)]
+    return refs
 
 
 def is_strip(width: int, height: int) -> bool:
@@ -602,6 +605,14 @@ def _page_result(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, textpage: pdfium
     parts += [Part(kind=PartKind.BODY, text=run, page=page_no, paragraph=first + k, origin=reason,
                    source=f"page {page_no}", box=box) for k, (reason, run, box) in enumerate(unseen_runs)]
     return _PageResult(parts, images, problems, inner)
+
+
+def _bounded_regions(images: list[ImageRef]) -> list[ImageRef]:
+    """At most `pdf.outlines.max_document_regions` regions of curves per document (OCR's cost)."""
+    most = _T.outlines.max_document_regions
+    regions = [i for i in images if " region " in i.source]
+    dropped = {id(i) for i in regions[most:]}
+    return [i for i in images if id(i) not in dropped]
 
 
 def _unreadable_page(page_no: int, err: Exception) -> Problem:
@@ -855,6 +866,7 @@ def parse(data: bytes) -> Parsed:
             images += result.images
             problems += result.problems
             inner += result.inner
+        images = _bounded_regions(images)
         doc_parts, doc_problems = _document_parts(pdf, data)
         try:
             inner = pdf_extras.embedded_files(pdf) + inner

@@ -56,6 +56,17 @@ class Unseen(Strict):
     tiny_pt: float = Field(gt=0, le=6)
 
 
+class Outlines(Strict):
+    """Text drawn as vector outlines on a page with a text layer (screening/parsers/pdf_outlines.py)."""
+
+    min_segments: int = Field(ge=1)
+    max_height: float = Field(gt=0)
+    gap: float = Field(ge=0)
+    min_width: float = Field(ge=0)
+    max_regions: int = Field(ge=0)
+    max_document_regions: int = Field(ge=0)
+
+
 class Pdf(Strict):
     band: float = Field(ge=0, lt=0.5)
     min_text_chars: int = Field(ge=0)
@@ -63,6 +74,7 @@ class Pdf(Strict):
     pictures: Pictures
     vertical: Vertical
     unseen: Unseen
+    outlines: Outlines
 
 
 class Rows(Strict):
