@@ -150,7 +150,7 @@ class Package:
                 unread.append((member, reason))
                 continue
             info = self.zf.getinfo(member)
-            width, height = _image_size(self.zf, info)
+            width, height = image_size(self.zf, info)
             out.append(ImageRef(source=member, page=page, width=width, height=height, size=info.file_size))
         for member, reason in unread[:MAX_PICTURE_PROBLEMS]:
             page = pages.get(member)
@@ -166,7 +166,7 @@ class Package:
         return tuple(out)
 
 
-def _image_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int | None, int | None]:
+def image_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int | None, int | None]:
     """Width and height from the picture's header; None where Pillow cannot tell (or refuses a bomb)."""
     try:
         with zf.open(info) as fh, warnings.catch_warnings():
@@ -178,5 +178,5 @@ def _image_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int | None,
         return None, None
 
 
-__all__ = ["MAX_ENTRIES", "MAX_MEDIA_PART", "MAX_PICTURE_PROBLEMS", "MAX_TOTAL_BYTES", "Package", "localname",
-           "open_zip"]
+__all__ = ["MAX_ENTRIES", "MAX_MEDIA_PART", "MAX_PICTURE_PROBLEMS", "MAX_TOTAL_BYTES", "Package", "image_size",
+           "localname", "open_zip"]

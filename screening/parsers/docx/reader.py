@@ -28,12 +28,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-import warnings
 import zipfile
 from dataclasses import dataclass
 
 from lxml import etree
-from PIL import Image
 
 from screening.errors import CorruptError
 from screening.model import ImageRef, Part, PartKind, Problem
@@ -61,6 +59,7 @@ from screening.parsers.docx.styles import Styles, read_styles
 from screening.parsers.docx.walker import Walker
 from screening.parsers.image import meta_parts
 from screening.parsers.xmlsafe import ZIP_DAMAGE
+from screening.parsers.zippkg import image_size
 
 _REVISION_TAGS = tuple(w(n) for n in (
     "ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange", "sectPrChange", "tblPrChange", "tblGridChange",
@@ -307,7 +306,7 @@ class Reader:
             if reason is not None:
                 unread.append((info.filename, reason))
                 continue
-            width, height = _image_size(self.pkg.zf, info)
+            width, height = image_size(self.pkg.zf, info)
             page = self._resolve(pages.get(info.filename))
             out.append(ImageRef(source=info.filename, page=page, width=width, height=height, size=info.file_size))
             self.picture_meta += meta_parts(self.pkg.zf.read(info), source=info.filename, page=page)
@@ -360,18 +359,6 @@ class Reader:
             counted = (self.walker.rendered, self.walker.explicit)[self.mode] + 1
         known = [n for n in (counted, self.app_pages) if n is not None]
         return max(known) if known else None
-
-
-def _image_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int | None, int | None]:
-    """Width and height from the picture's header; None where Pillow cannot tell (or refuses a bomb)."""
-    try:
-        with zf.open(info) as fh, warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(fh) as im:
-                width, height = im.size
-                return int(width), int(height)
-    except Exception:  # any unreadable or unsupported picture: the size just stays unknown
-        return None, None
 
 
 def parse(data: bytes) -> Parsed:
