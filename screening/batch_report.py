@@ -1,6 +1,9 @@
 """A batch's reports for people, rendered from a `BatchResult`:
 
-* `OUT/summary.csv` — one row per project; UTF-8 with a BOM, so Excel shows the Chinese right;
+* `OUT/summary.csv` — one row per project (its verdict, how many findings fail and how many need
+  review); UTF-8 with a BOM, so Excel shows the Chinese right;
+* `OUT/审查发现.xlsx` — one row per finding (project, unit, file, where, rule, severity, message,
+  matched text, the project's verdict), filterable, for a clerk who works through the findings;
 * `OUT/report.html` — one self-contained page (inline CSS and JS, no external asset, works
   offline): a sortable, filterable table of the projects and each project's findings, the matched
   text highlighted in its context. Every piece of report text is escaped: findings quote what
@@ -36,11 +39,13 @@ from screening.application import Application
 from screening.batch import BatchItem, BatchResult, write_atomic
 from screening.calls import load_call
 from screening.checks.batch import category_name
-from screening.model import Part, PartKind, Severity, Verdict
+from screening.model import Location, Severity, Verdict
 from screening.report import SEVERITY_STYLE, VERDICT_STYLE, VERDICT_WORD, one_line, plain, printable
-from screening.wording import where
+from screening.wording import SEVERITY, location
 
 SUMMARY_CSV = "summary.csv"
+FINDINGS_XLSX = "审查发现.xlsx"
+FINDING_COLUMNS = ("项目编号", "推荐单位", "文件", "位置", "规则", "严重性", "说明", "命中文字", "项目结论")
 REPORT_HTML = "report.html"
 FORM_PREFIX = "推荐表-"
 FAMILIES = {  # rule prefix → column header
@@ -61,6 +66,7 @@ def write_all(result: BatchResult) -> list[Path]:
     items = result.items
     return [
         write_summary_csv(result.out / SUMMARY_CSV, items),
+        write_findings(result.out / FINDINGS_XLSX, items),
         write_html(result.out / REPORT_HTML, result),
         *write_forms(result.out, items),
     ]
@@ -113,10 +119,11 @@ def csv_cell(value: object) -> object:
 def write_summary_csv(path: Path, items: Sequence[BatchItem]) -> Path:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(["项目编号", "项目名称", "申报单位", "项目类别", "推荐单位", "结论",
+    writer.writerow(["项目编号", "项目名称", "申报单位", "项目类别", "推荐单位", "结论", "不通过项数", "需复核项数",
                      *(f"{name}({family})" for family, name in FAMILIES.items()), "主要领域"])
     for item in items:
         app = item.application
+        findings = item.report.get("findings", [])
         writer.writerow([csv_cell(value) for value in (
             item.project_id,
             item.report.get("title") or "",
@@ -124,11 +131,57 @@ def write_summary_csv(path: Path, items: Sequence[BatchItem]) -> Path:
             category(item),
             (app.recommender or "") if app else "",
             VERDICT_WORD[item.verdict],
+            sum(1 for f in findings if f.get("severity") == "fail"),
+            sum(1 for f in findings if f.get("severity") == "warn"),
             *(problems(item, family) for family in FAMILIES),
             top_domain(item.report),
         )])
     write_atomic(path, buf.getvalue().encode("utf-8-sig"))
     return path
+
+
+# --- every finding, one row each -----------------------------------------------------------------
+
+
+def write_findings(path: Path, items: Sequence[BatchItem]) -> Path:
+    """`审查发现.xlsx`: one row per finding of every project, a filter on the header row, the header
+    kept in view, every cell a string (nothing an applicant wrote becomes a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "审查发现"
+    sheet.append(list(FINDING_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for item in items:
+        unit = (item.application.recommender or "") if item.application else ""
+        for f in item.report.get("findings", []):
+            row = (item.project_id, unit, f.get("file") or "", location_text(f), f.get("rule", ""),
+                   SEVERITY.get(f.get("severity", ""), f.get("severity", "")), f.get("message", ""),
+                   f.get("matched") or "", VERDICT_WORD[item.verdict])
+            sheet.append([_string_cell(value) for value in row])
+            for cell in sheet[sheet.max_row]:
+                cell.data_type = "s"  # text, never a formula: openpyxl makes "=…" a formula
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHI", (14, 12, 22, 28, 24, 8, 60, 18, 8), strict=True):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomic(path, buffer.getvalue())
+    return path
+
+
+def _string_cell(value: object) -> str:
+    """A cell's text: one line, without the control characters a workbook cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return str(ILLEGAL_CHARACTERS_RE.sub("", one_line(str(value))))
 
 
 # --- 附件3 recommendation forms ----------------------------------------------------------------
@@ -220,11 +273,7 @@ def highlighted(context: str | None, matched: str | None) -> str:
 def location_text(finding: dict[str, Any]) -> str:
     """Where a finding is, worded as the findings' messages word it (e.g. 首页页眉, 第2页正文第1段)."""
     loc = finding.get("location")
-    if not loc:
-        return ""
-    part = Part(kind=PartKind(loc["part"]), text="", page=loc.get("page"), paragraph=loc.get("paragraph"),
-                origin=loc.get("origin") or "")
-    return where(part)
+    return location(Location.from_json(loc)) if loc else ""
 
 
 _CSS = """

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from screening.calls import DEFAULT_CALL
 from screening.errors import ScreeningError, UsageError
@@ -32,20 +33,99 @@ class Format(StrEnum):
     JSON = "json"
 
 
+HELP_OPTION = "显示本帮助并退出"
+
+
+class _ChineseHelp:
+    """click's own `--help` option says "Show this message and exit."; the clerk reads Chinese."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
+
+
+class Command(_ChineseHelp, TyperCommand):
+    pass
+
+
+class Group(_ChineseHelp, TyperGroup):
+    pass
+
+
+def _chinese_panels() -> None:
+    """The help screens (typer's rich output) for Chinese: headings in Chinese, and help text that
+    folds at the column's edge — rich wraps only at spaces and would cut a long Chinese run short."""
+    try:
+        from typer import rich_utils
+    except ImportError:  # without rich, typer prints click's plain help
+        return
+    for name, text in (("ARGUMENTS_PANEL_TITLE", "参数"), ("OPTIONS_PANEL_TITLE", "选项"),
+                       ("COMMANDS_PANEL_TITLE", "命令"), ("REQUIRED_LONG_STRING", "[必填]"),
+                       ("DEFAULT_STRING", "[默认：{}]")):
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, text)
+    base = getattr(rich_utils, "highlighter", None)
+    if base is None or not hasattr(base, "highlight"):
+        return
+
+    class Folding(type(base)):  # type: ignore[misc]
+        def highlight(self, text: Any) -> None:
+            super().highlight(text)
+            text.overflow = "fold"
+
+    rich_utils.highlighter = Folding()
+
+
+_chinese_panels()
+
 app = typer.Typer(
     name="screening",
     help="形式审查筛查：发现申报附件中泄露的申报单位与项目组成员信息。",
+    cls=Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for machines")]
-CallOpt = Annotated[str | None, typer.Option("--call", help=f"call file in pipelines/ (default: the application's, else {DEFAULT_CALL})")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：text 供人阅读，json 供程序读取")]
+CallOpt = Annotated[str | None, typer.Option(
+    "--call", help=f"申报通知（pipelines/ 中的文件名或路径；默认取申报书所填，否则 {DEFAULT_CALL}）")]
 ParseTimeoutOpt = Annotated[float | None, typer.Option(
-    "--parse-timeout", help="seconds one attachment may take to parse, and the checks of the project after (env SCREENING_PARSE_TIMEOUT; default 30)")]
+    "--parse-timeout", help="每个附件读取的限时（秒），其后的审查同样限时（环境变量 SCREENING_PARSE_TIMEOUT；默认 30）")]
 ParseMemoryOpt = Annotated[int | None, typer.Option(
-    "--parse-memory-mb", help="memory of the process parsing one attachment, MB (env SCREENING_PARSE_MEMORY_MB; default 2048)")]
+    "--parse-memory-mb", help="读取每个附件的进程可用内存（MB）（环境变量 SCREENING_PARSE_MEMORY_MB；默认 2048）")]
+
+
+def package_version() -> str:
+    """The installed package's version, else the one pyproject.toml states (a source checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("screening")
+    except PackageNotFoundError:
+        import tomllib
+
+        try:
+            with (Path(__file__).resolve().parents[1] / "pyproject.toml").open("rb") as fh:
+                return str(tomllib.load(fh)["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"screening {package_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_show_version, help="显示版本号并退出")] = False,
+) -> None:
+    """形式审查筛查。"""
 
 
 def isolation(parse_timeout: float | None = None, parse_memory_mb: int | None = None) -> Isolation:
@@ -87,16 +167,17 @@ def emit(reports: Sequence[Report], fmt: Format) -> None:
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="attachments to screen (docx, pdf, png, jpg, tif)")],
-    application: Annotated[Path | None, typer.Option("--application", "-a", help="application.json with the identities")] = None,
-    org: Annotated[list[str] | None, typer.Option("--org", help="an organisation name to look for (repeatable)")] = None,
-    person: Annotated[list[str] | None, typer.Option("--person", help="a person's name to look for (repeatable)")] = None,
+    files: Annotated[list[Path], typer.Argument(help="要筛查的附件（docx、pdf、png、jpg、tif）")],
+    application: Annotated[Path | None, typer.Option(
+        "--application", "-a", help="申报书 application.json，其中有要查找的单位和人员")] = None,
+    org: Annotated[list[str] | None, typer.Option("--org", help="要查找的单位名称（可多次给出）")] = None,
+    person: Annotated[list[str] | None, typer.Option("--person", help="要查找的人员姓名（可多次给出）")] = None,
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
     parse_timeout: ParseTimeoutOpt = None,
     parse_memory_mb: ParseMemoryOpt = None,
 ) -> None:
-    """Screen single files against the given identities."""
+    """筛查单个或几个附件，查找其中泄露的申报单位和人员信息。"""
     from screening.engine import screen_files
 
     limited = isolation(parse_timeout, parse_memory_mb)
@@ -106,13 +187,13 @@ def check(
 
 @app.command()
 def project(
-    folder: Annotated[Path, typer.Argument(help="a project folder: application.json and the attachments")],
+    folder: Annotated[Path, typer.Argument(help="项目文件夹：申报书 application.json 和各附件")],
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
     parse_timeout: ParseTimeoutOpt = None,
     parse_memory_mb: ParseMemoryOpt = None,
 ) -> None:
-    """Screen one project folder."""
+    """筛查一个项目文件夹。"""
     from screening.engine import screen_project
 
     limited = isolation(parse_timeout, parse_memory_mb)
@@ -128,6 +209,9 @@ def _register_commands() -> None:
 
     for name in COMMAND_MODULES:
         importlib.import_module(f"screening.commands.{name}")
+    for info in app.registered_commands:  # every command's --help says so in Chinese
+        if info.cls in (None, TyperCommand):
+            info.cls = Command
 
 
 _register_commands()

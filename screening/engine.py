@@ -133,8 +133,10 @@ def screen(
     project_id: str | None = None,
     parse: Parser = parse_upload,
     deadline: Deadline | None = None,
+    whole_project: bool = True,
 ) -> Report:
-    """Screen one project.
+    """Screen one project (`whole_project`: its required attachments are checked too; False for
+    loose files, `screen_files`).
 
     `parse` turns an upload into a Document (all reading of the file happens there): the CLI, the
     HTTP hook and a batch's retries pass `Isolation.parse`, which works in a separate, limited
@@ -149,7 +151,7 @@ def screen(
         deadline.check()
         documents.append(parse_safely(parse, upload, application))
     targets = tuple(identities(application, the_call.identity, tuple(orgs), tuple(persons)))
-    ctx = Context(the_call, application, tuple(documents), targets, deadline=deadline)
+    ctx = Context(the_call, application, tuple(documents), targets, deadline=deadline, whole_project=whole_project)
     deadline.start()
     project = project_id or (application.project_id if application else "-")
     try:
@@ -187,7 +189,7 @@ def screen_files(
         raise UsageError(f"文件不存在或不是普通文件：{', '.join(missing)}")
     app = load_application(application) if isinstance(application, Path) else application
     return screen(app, [Upload(p.name, path=p) for p in paths], orgs=orgs, persons=persons, call=call, parse=parse,
-                  deadline=deadline)
+                  deadline=deadline, whole_project=False)
 
 
 def project_files(folder: Path) -> list[Path]:

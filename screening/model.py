@@ -235,7 +235,10 @@ class Finding:
         if self.file is not None:
             out["file"] = self.file
         if self.location is not None:
+            from screening.wording import location  # late: wording builds on this module
+
             out["location"] = self.location.to_json()
+            out["where"] = location(self.location)  # the location in Chinese, as a clerk finds it (extra)
         for key in ("matched", "target", "method", "score", "context"):
             value = getattr(self, key)
             if value is not None:

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from screening.model import Finding, Report, Severity, Verdict
+from screening.wording import SEVERITY, location
 
 VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.REVIEW: "bold yellow", Verdict.FAIL: "bold red"}
 VERDICT_WORD = {Verdict.PASS: "通过", Verdict.REVIEW: "需人工复核", Verdict.FAIL: "不通过"}
@@ -53,17 +54,8 @@ def to_json(reports: Sequence[Report]) -> str:
 
 
 def _location(f: Finding) -> str:
-    loc = f.location
-    if loc is None:
-        return ""
-    bits = [loc.part.value + (f"/{loc.origin}" if loc.origin else "")]
-    if loc.page is not None:
-        bits.append(f"p{loc.page}")
-    if loc.paragraph is not None:
-        bits.append(f"¶{loc.paragraph}")
-    if loc.start is not None:
-        bits.append(f"@{loc.start}")
-    return " ".join(bits)
+    """Where, in Chinese as a clerk finds it (`wording.location`)."""
+    return location(f.location)
 
 
 def _highlight(f: Finding) -> Text:
@@ -100,7 +92,7 @@ def render_text(report: Report, out: TextIO, *, color: bool | None = None) -> No
         if f.evidence:
             detail.append("\n依据：" + one_line("；".join(f.evidence)), style="dim")
         table.add_row(
-            Text(f.severity.value, style=SEVERITY_STYLE[f.severity]),
+            Text(SEVERITY[f.severity.value], style=SEVERITY_STYLE[f.severity]),
             plain(f.rule),
             plain(f.file),
             plain(_location(f)),
@@ -109,4 +101,4 @@ def render_text(report: Report, out: TextIO, *, color: bool | None = None) -> No
         )
     console.print(table)
     counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
-    console.print(f"  fail {counts[Severity.FAIL]} · warn {counts[Severity.WARN]} · info {counts[Severity.INFO]}")
+    console.print(f"  不通过 {counts[Severity.FAIL]} · 需复核 {counts[Severity.WARN]} · 提示 {counts[Severity.INFO]}")

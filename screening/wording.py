@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screening.model import Part, PartKind
+from screening.model import Location, Part, PartKind
 from screening.parsers.sheets.naming import HIDDEN, VERY_HIDDEN, VISIBLE, Place, column_letter, place
 
 KIND = {
@@ -78,6 +78,19 @@ ROLE = {
     "leader": "项目负责人",
     "member": "项目组成员",
 }
+
+
+SEVERITY = {"fail": "不通过", "warn": "需复核", "info": "提示"}  # a finding's severity as a clerk reads it
+VERDICT = {"fail": "不通过", "review": "需复核", "pass": "通过"}
+
+
+def location(loc: Location | None) -> str:
+    """A finding's location as a clerk finds it in Word or a PDF viewer (as `where` words a part):
+    "第3页正文第2段", "偶数页页眉", "文档属性（作者）", "工作表“预算”第3行C列"."""
+    if loc is None:
+        return ""
+    return where(Part(kind=loc.part, text="", page=loc.page, paragraph=loc.paragraph, origin=loc.origin,
+                      embedded=loc.embedded)).removeprefix("中")
 
 
 def where(part: Part) -> str:

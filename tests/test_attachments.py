@@ -154,3 +154,21 @@ def test_each_attachment_sample_as_gold_says(gold: dict[str, Any]) -> None:
     assert seen >= 20
     sources = {parse_upload(Upload(p.name, path=p), None).role_source for p in project_files(BATCH / "QZ2020-0318")}
     assert sources == {"content"}
+
+
+def test_check_on_loose_files_does_not_judge_the_project_complete(tmp_path: Path) -> None:
+    """`check` with --application screens the files given; what else the project needs is judged on a
+    project (`project`, `batch`, the hook), not on loose files: no document.missing, no patent.missing."""
+    import json as _json
+
+    from screening.engine import screen_files, screen_project
+
+    folder = Path(__file__).resolve().parents[1] / "samples" / "batch" / "QZ2020-0001"
+    report = screen_files([folder / "可行性报告.docx"], application=folder / "application.json")
+    assert not [f for f in report.findings if f.rule in ("document.missing", "patent.missing")]
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "application.json").write_text((folder / "application.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (project / "可行性报告.docx").write_bytes((folder / "可行性报告.docx").read_bytes())
+    whole = screen_project(project)
+    assert [f.rule for f in whole.findings if f.rule == "document.missing"], _json.dumps(whole.to_json(), ensure_ascii=False)[:300]

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -213,3 +216,69 @@ def test_application_gives_identities_and_project_id(tmp_path: Path, cli: Callab
     assert report["project_id"] == "P-1"
     assert {(f["rule"], f["matched"], f["method"]) for f in report["findings"] if f["rule"].startswith("identity.")} == {
         ("identity.org", "衢晟新材", "alias"), ("identity.person", PERSON, "exact")}
+
+
+# --- issue 16: redact --dry-run, batch --exit-zero -----------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "batch"
+
+
+def listing(folder: Path) -> list[tuple[str, int]]:
+    return sorted((str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*"))
+
+
+def test_redact_dry_run_lists_leaks_and_writes_nothing(tmp_path: Path, cli: Callable[..., Result],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "QZ2020-0003"
+    shutil.copytree(SAMPLE / "QZ2020-0003", project)
+    doc, app = project / "可行性报告.docx", project / "application.json"
+    monkeypatch.chdir(project)
+    before = listing(tmp_path)
+
+    as_json = cli("redact", doc, "--application", app, "--dry-run", "--format", "json")
+    assert as_json.code == 0, as_json.err
+    summary = as_json.json()
+    assert summary["file"] == str(doc) and summary["sanitize"] is False
+    would = summary["would_mask"]
+    assert len(would) >= 5 and {f["file"] for f in would} == {"可行性报告.docx"}
+    assert all(f["rule"].startswith("identity.") and f["matched"] for f in would)
+
+    text = cli("redact", doc, "--application", app, "--dry-run", "--sanitize")
+    assert text.code == 0, text.err
+    masked = [line.split("将遮盖", 1)[1].strip() for line in text.out.splitlines() if line.startswith("  将遮盖")]
+    assert masked == [f["message"] for f in would]
+    assert "未写出任何文件" in text.out and "另将清除" in text.out
+    assert cli("redact", doc, "--application", app, "--dry-run", "--sanitize", "--format", "json").json()["sanitize"]
+    assert listing(tmp_path) == before
+
+    # the real run masks exactly what the dry run listed
+    out = tmp_path / "out"
+    out.mkdir()
+    real = cli("redact", doc, "--application", app, "-o", out, "--format", "json")
+    assert real.code == 0, real.err
+    assert real.json()["masked"] == would
+
+
+def test_redact_without_out_is_a_usage_error(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    doc = SAMPLE / "QZ2020-0003" / "可行性报告.docx"
+    result = cli("redact", doc, "--application", SAMPLE / "QZ2020-0003" / "application.json")
+    assert result.code == 2 and result.out == ""
+    assert "-o" in result.err and "--dry-run" in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_batch_exit_zero(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    for pid in ("QZ2020-0001", "QZ2020-0005"):  # one fails (leaks), one passes
+        shutil.copytree(SAMPLE / pid, batch / pid)
+    out = tmp_path / "out"
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "screening", "batch", str(batch), "--out", str(out),
+                               "--workers", "1", "--format", "json", *extra],
+                              capture_output=True, text=True, timeout=300, cwd=SAMPLE.parents[1])
+
+    plain = run()
+    assert plain.returncode == 1, plain.stderr  # for scripts: a project fails
+    zero = run("--exit-zero")  # resumes: the same verdicts
+    assert zero.returncode == 0, zero.stderr
+    assert json.loads(zero.stdout)["verdict"] == "fail"

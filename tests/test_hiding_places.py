@@ -594,3 +594,21 @@ def test_a_leak_in_a_picture_on_a_text_page_is_painted_over(tmp_path: Path, cach
     again = parse_bytes(result.data, f"a-脱敏.{kind}")
     text = "".join(p.text for p in again.parts)
     assert ORG not in text and SHORT not in text and "产品展示照片" in text
+
+
+def test_what_a_form_field_shows_is_read_although_its_value_says_otherwise() -> None:
+    from pypdf.generic import NameObject as Name
+    from pypdf.generic import TextStringObject as Text
+
+    buffer = io.BytesIO()
+    c = Canvas(buffer, invariant=1)
+    c.drawString(72, 760, "form")
+    c.acroForm.textfield(name="unit", value="Huakang Bio Ltd", x=72, y=700, width=200, height=20)
+    c.showPage()
+    c.save()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buffer.getvalue())))
+    writer.pages[0]["/Annots"][0].get_object()[Name("/V")] = Text("neutral")  # the value changed, the look kept
+    out = io.BytesIO()
+    writer.write(out)
+    fields = [(p.kind.value, p.text) for p in parts(out.getvalue(), "f.pdf") if p.origin == "form_field"]
+    assert ("body", "neutral") in fields and ("body", "Huakang Bio Ltd") in fields

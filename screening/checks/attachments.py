@@ -10,8 +10,9 @@ The patent certificate is not reported here: its absence is the contract's own r
 `patent.missing`, raised by the patent check, and one absence makes one finding.
 
 When the category is unknown or not given (reported by `eligibility.*`), the roles every category
-of the call requires are still checked. Without application.json (`screening check` on loose
-files) there is no project and nothing is required.
+of the call requires are still checked. Loose files (`screening check`, with or without
+application.json) are no project: completeness is judged on a project (`project`, `batch`, the
+hook), so nothing is required of them.
 
 The finding is about the project, not a file, so it has no file and no location; when
 application.json lists a file for the missing role, the message names it (listed, not uploaded).
@@ -40,7 +41,7 @@ ROLE_NAMES = {
 def required(ctx: Context) -> tuple[Role, ...]:
     """The roles the project must attach: its category's, or those every category requires."""
     app = ctx.application
-    if app is None:
+    if app is None or not ctx.whole_project:
         return ()
     cid = ctx.call.category_id(app.category)
     if cid is not None:

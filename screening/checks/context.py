@@ -23,6 +23,9 @@ class Context:
     targets: tuple[Target, ...]
     memo: dict[str, Any] = field(default_factory=dict)  # shared results (a certificate read, a budget table)
     deadline: Deadline = field(default_factory=Deadline)  # checks call deadline.check() between parts of work
+    # a whole project (`project`, `batch`, the hook): its required attachments are checked; loose
+    # files (`check`) are not a project, and what is not among them is not "missing"
+    whole_project: bool = True
 
     def once(self, key: str, compute: Callable[[], T]) -> T:
         """Compute a shared result once per project, whichever check or report block asks first."""

@@ -51,16 +51,19 @@ def progress_bar() -> Iterator[Callable[[Tick], None]]:
 
 @app.command()
 def batch(
-    folder: Annotated[Path, typer.Argument(help="a batch folder: one sub-folder per project")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="where the reports go (created if missing)")],
-    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, help="local processes (default: one per core)")] = None,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="a Dask scheduler, tcp://HOST:PORT (needs the dist extra)")] = None,
-    force: Annotated[bool, typer.Option("--force", help="screen every project again, even unchanged ones")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="seconds one project may take")] = DEFAULT_TIMEOUT,
+    folder: Annotated[Path, typer.Argument(help="批次文件夹：每个项目一个子文件夹")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="报告存放的文件夹（不存在则新建）")],
+    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, help="同时运行的进程数（默认每个CPU核一个）")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Dask 集群调度器地址 tcp://主机:端口（需安装 dist 扩展）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="全部重新筛查，未改动的项目也不跳过")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="每个项目的限时（秒）")] = DEFAULT_TIMEOUT,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="批次跑完即以 0 退出，不论项目是否通过（不加此项时，有项目不通过则退出码为 1）")] = False,
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
 ) -> None:
-    """Screen every project folder of a batch; resumable, in parallel or on a Dask cluster."""
+    """筛查批次中的每个项目文件夹；可中断后续跑，可并行或在 Dask 集群上运行。"""
     from screening.batch import screen_batch
     from screening.batch_report import render_summary, write_all
 
@@ -72,4 +75,4 @@ def batch(
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
         render_summary(summary, sys.stdout)
-    raise typer.Exit(exit_code([result.verdict]))
+    raise typer.Exit(0 if exit_zero else exit_code([result.verdict]))

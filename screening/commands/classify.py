@@ -95,15 +95,15 @@ def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str])
 
 @app.command("classify")
 def classify(
-    file: Annotated[Path | None, typer.Argument(help="an attachment (docx, pdf, picture) whose body is classified")] = None,
-    text: Annotated[str | None, typer.Option("--text", help="a project title to classify")] = None,
+    file: Annotated[Path | None, typer.Argument(help="按正文归类的附件（docx、pdf、图片）")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="要归类的项目名称")] = None,
     jsonl: Annotated[Path | None, typer.Option(
-        "--jsonl", help="lines {\"id\", \"text\"}; one output line each ('-' reads stdin)")] = None,
-    top: Annotated[int, typer.Option("--top", min=1, max=24, help="how many domains to list")] = 3,
+        "--jsonl", help="每行一个 {\"id\", \"text\"}，每行输出一行结果（'-' 表示从标准输入读）")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=24, help="列出得分最高的几个领域")] = 3,
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
 ) -> None:
-    """Rank the call guide's domains for a title, an attachment or a JSONL stream of titles."""
+    """按申报指南的领域给项目名称、附件或一批名称（JSONL）归类排序。"""
     from screening.calls import load_call
     from screening.classify import classify_file, classify_text, load_guide
     from screening.engine import call_of

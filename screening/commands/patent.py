@@ -96,15 +96,15 @@ def render(block: dict[str, Any], out: Any) -> None:
 
 @app.command("patent")
 def patent(
-    file: Annotated[Path, typer.Argument(help="the certificate: pdf, png, jpg or tif")],
+    file: Annotated[Path, typer.Argument(help="专利证书（pdf、png、jpg 或 tif）")],
     application: Annotated[Path | None, typer.Option(
-        "--application", "-a", help="application.json: the applicant (owner check) and the submission date")] = None,
+        "--application", "-a", help="申报书 application.json：用于核对专利权人是否为申报单位，并取申报日期")] = None,
     reference: Annotated[str | None, typer.Option(
-        "--reference-date", help="YYYY-MM-DD (default: the application's submitted_at, else the call's close)")] = None,
+        "--reference-date", help="计算剩余年限的参考日 YYYY-MM-DD（默认取申报书的申报日期，否则取申报截止日）")] = None,
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
 ) -> None:
-    """Read a patent certificate and check the call's patent rules."""
+    """读取专利证书，按申报通知的专利要求逐条核对。"""
     from screening.application import load_application
     from screening.calls import load_call
     from screening.engine import call_of

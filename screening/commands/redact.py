@@ -5,6 +5,9 @@ name with leaks masked (`名称-脱敏.docx`). The copy is screened again before
 anything still leaks, nothing is written and the command fails (exit 2), naming what is left.
 Parsing and masking run in limited processes (`screening.isolation`, limits from the
 `SCREENING_*` variables), so a hostile file cannot hang or exhaust the command.
+
+With `--dry-run` nothing is written and `-o` is not needed: the file is screened and what would
+be masked is listed (with `--sanitize`, that the hidden places would be cleared too).
 """
 
 from __future__ import annotations
@@ -12,24 +15,31 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from screening.cli import CallOpt, Format, FormatOpt, app
 from screening.report import one_line
 
+if TYPE_CHECKING:
+    from screening.application import Application
+    from screening.redact import Parse
+
 
 @app.command()
 def redact(
-    file: Annotated[Path, typer.Argument(help="the attachment to redact (docx or pdf)")],
-    application: Annotated[Path, typer.Option("--application", "-a", help="application.json with the identities")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="where to write the copy (a file, or an existing folder)")],
+    file: Annotated[Path, typer.Argument(help="要脱敏的附件（docx 或 pdf）")],
+    application: Annotated[Path, typer.Option(
+        "--application", "-a", help="申报书 application.json，其中有要遮盖的单位和人员")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="脱敏副本的写出位置（文件，或已有的文件夹）；--dry-run 时不需要")] = None,
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
     sanitize: Annotated[bool, typer.Option("--sanitize", help="同时清除批注、修订、隐藏文字、文档属性、自定义XML、嵌入文件、脚本、XMP和早期版本等所有可能藏名之处（无论其中有无泄露）")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要遮盖的内容，不写出任何文件")] = False,
 ) -> None:
-    """Write a copy of FILE with every leaked identity masked, verified by screening it again."""
+    """生成附件的脱敏副本：遮盖泄露的单位和人员信息，并重新筛查确认副本中已无泄露。"""
     from screening.application import load_application
     from screening.engine import Upload
     from screening.errors import UsageError
@@ -40,8 +50,13 @@ def redact(
 
     if not file.is_file():
         raise UsageError(f"文件不存在或不是普通文件：{file}")
-    given = None if out.is_dir() else out.name
     isolation = Isolation(from_env())
+    if dry_run:
+        preview(load_application(application), file, fmt, call=call, sanitize=sanitize, parse=isolation.parse)
+        return
+    if out is None:
+        raise UsageError("缺少 -o/--out：请给出脱敏副本的写出位置（只想查看将遮盖的内容时用 --dry-run）")
+    given = None if out.is_dir() else out.name
     result = make_copy(load_application(application), Upload(file.name, path=file), call=call, output_name=given,
                        parse=isolation.parse, mask=lambda *args: isolation.run(mask_bytes, *args),
                        sanitize=sanitize, clean=lambda *args: isolation.run(sanitize_bytes, *args))
@@ -62,3 +77,25 @@ def redact(
         print(f"  已清除  {what}")
     for note in result.notes:
         print(f"  注意  {one_line(note)}")
+
+
+def preview(application: Application, file: Path, fmt: Format, *, call: str | None, sanitize: bool,
+            parse: Parse) -> None:
+    """`--dry-run`: what a copy would have masked (the leaks of the file, as `redact()` finds them),
+    refused as the real run refuses it; nothing is written."""
+    from screening.engine import Upload, screen
+    from screening.redact import _check_readable, leaks
+
+    report = screen(application, [Upload(file.name, path=file)], parse=parse, call=call)
+    doc = report.documents[0]
+    _check_readable(doc)  # a picture, an encrypted or unreadable file: the real run would refuse it
+    found = leaks(report, doc.file)
+    if fmt is Format.JSON:
+        summary = {"file": str(file), "would_mask": [f.to_json() for f in found], "sanitize": sanitize}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        return
+    print(f"试运行，未写出任何文件。{one_line(str(file))}：将遮盖{len(found)}处")
+    for finding in found:
+        print(f"  将遮盖  {one_line(finding.message)}")
+    if sanitize:
+        print("  另将清除批注、修订、隐藏文字、文档属性等所有可能藏名之处（--sanitize）")

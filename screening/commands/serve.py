@@ -12,19 +12,19 @@ from screening.limits import MB, from_env
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host", help="address to listen on (loopback by default)")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="port to listen on (0: any free port)")] = 8080,
-    max_upload_mb: Annotated[float | None, typer.Option("--max-upload-mb", help="largest request in MB (env SCREENING_MAX_UPLOAD_MB; default 64)")] = None,
-    max_files: Annotated[int | None, typer.Option("--max-files", help="attachments per request (env SCREENING_MAX_FILES; default 20)")] = None,
-    parse_timeout: Annotated[float | None, typer.Option("--parse-timeout", help="seconds one attachment may take (env SCREENING_PARSE_TIMEOUT; default 30)")] = None,
-    parse_memory_mb: Annotated[int | None, typer.Option("--parse-memory-mb", help="memory of one parsing process in MB (env SCREENING_PARSE_MEMORY_MB; default 2048)")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="attachments parsed at once (env SCREENING_PARSE_WORKERS; default CPU count)")] = None,
-    max_concurrent: Annotated[int | None, typer.Option("--max-concurrent", help="requests screened at once, more get 503 (env SCREENING_MAX_CONCURRENT; default 2 × workers)")] = None,
-    body_timeout: Annotated[float | None, typer.Option("--body-timeout", help="seconds to send a request body, 408 after (env SCREENING_BODY_TIMEOUT; default 60)")] = None,
-    header_timeout: Annotated[float | None, typer.Option("--header-timeout", help="seconds to send the request headers, 408 and closed after (env SCREENING_HEADER_TIMEOUT; default 10)")] = None,
-    max_connections: Annotated[int | None, typer.Option("--max-connections", help="open connections; beyond, the longest idle is closed or the new one refused 503 (env SCREENING_MAX_CONNECTIONS; default 8 × max-concurrent + 64)")] = None,
+    host: Annotated[str, typer.Option("--host", help="监听地址（默认只监听本机）")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="监听端口（0：任选空闲端口）")] = 8080,
+    max_upload_mb: Annotated[float | None, typer.Option("--max-upload-mb", help="单次请求的大小上限（MB）（环境变量 SCREENING_MAX_UPLOAD_MB；默认 64）")] = None,
+    max_files: Annotated[int | None, typer.Option("--max-files", help="单次请求的附件数上限（环境变量 SCREENING_MAX_FILES；默认 20）")] = None,
+    parse_timeout: Annotated[float | None, typer.Option("--parse-timeout", help="每个附件读取的限时（秒）（环境变量 SCREENING_PARSE_TIMEOUT；默认 30）")] = None,
+    parse_memory_mb: Annotated[int | None, typer.Option("--parse-memory-mb", help="每个读取进程可用内存（MB）（环境变量 SCREENING_PARSE_MEMORY_MB；默认 2048）")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="同时读取的附件数（环境变量 SCREENING_PARSE_WORKERS；默认CPU核数）")] = None,
+    max_concurrent: Annotated[int | None, typer.Option("--max-concurrent", help="同时筛查的请求数，超出的答复 503（环境变量 SCREENING_MAX_CONCURRENT；默认为 workers 的 2 倍）")] = None,
+    body_timeout: Annotated[float | None, typer.Option("--body-timeout", help="发送请求正文的限时（秒），超时答复 408（环境变量 SCREENING_BODY_TIMEOUT；默认 60）")] = None,
+    header_timeout: Annotated[float | None, typer.Option("--header-timeout", help="发送请求头的限时（秒），超时答复 408 并断开（环境变量 SCREENING_HEADER_TIMEOUT；默认 10）")] = None,
+    max_connections: Annotated[int | None, typer.Option("--max-connections", help="同时打开的连接数上限，超出时关闭闲置最久的连接或以 503 拒绝新连接（环境变量 SCREENING_MAX_CONNECTIONS；默认为 max-concurrent 的 8 倍加 64）")] = None,
 ) -> None:
-    """Serve POST /v1/screen, POST /v1/redact, GET /healthz and the upload page at GET /."""
+    """启动供申报系统调用的筛查服务：POST /v1/screen、POST /v1/redact、GET /healthz，GET / 为上传页面。"""
     from screening.server import serve as run_server
 
     limits = from_env().override(

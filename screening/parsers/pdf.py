@@ -607,6 +607,33 @@ def _page_result(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, textpage: pdfium
     return _PageResult(parts, images, problems, inner)
 
 
+def _appearance_parts(data: bytes, parts: list[Part]) -> list[Part]:
+    """The text drawn in annotations' and form fields' appearances (`pdf_extras.appearance_texts`)
+    that the page's parts do not already hold, numbered after them; nothing when pypdf cannot read
+    the file (pdfium read it: the rest stands)."""
+    if b"/AP" not in data:
+        return []
+    try:
+        found = pdf_extras.appearance_texts(data)
+    except Exception:
+        return []
+    known = {(p.page, p.kind, p.text) for p in parts}
+    numbers: dict[tuple[int, PartKind], int] = {}
+    for p in parts:
+        if p.page is not None:
+            numbers[(p.page, p.kind)] = max(numbers.get((p.page, p.kind), 0), p.paragraph or 0)
+    out = []
+    for page, texts in found.items():
+        for kind, origin, text in texts:
+            if (page, kind, text) in known:
+                continue
+            known.add((page, kind, text))
+            numbers[(page, kind)] = numbers.get((page, kind), 0) + 1
+            out.append(Part(kind=kind, text=text, page=page, paragraph=numbers[(page, kind)], origin=origin,
+                            source=f"page {page}"))
+    return out
+
+
 def _bounded_regions(images: list[ImageRef]) -> list[ImageRef]:
     """At most `pdf.outlines.max_document_regions` regions of curves per document (OCR's cost)."""
     most = _T.outlines.max_document_regions
@@ -867,6 +894,7 @@ def parse(data: bytes) -> Parsed:
             problems += result.problems
             inner += result.inner
         images = _bounded_regions(images)
+        parts += _appearance_parts(data, parts)
         doc_parts, doc_problems = _document_parts(pdf, data)
         try:
             inner = pdf_extras.embedded_files(pdf) + inner

@@ -4,8 +4,10 @@ Acrobat's "Sanitize document" removes.
 Per annotation (`annotation_texts`, called for every annotation of every page):
 * a link's URI (/A /URI: "https://www.<unit>.com/…?name=…", percent-encoding undone) → METADATA
   origin "link" on its page;
-* the text drawn in a stamp's or a free-text annotation's appearance (a stamp "衢州XX公司 审核") →
-  COMMENT origin "annotation";
+* the text drawn in a stamp's or a free-text annotation's appearance stream (a stamp "衢州XX公司
+  审核") → COMMENT origin "annotation"; in a form field's (what it shows, which need not be its
+  value) → BODY origin "form_field" (`appearance_texts`: pypdf extracts the text of each /AP /N
+  form drawn on a blank page; pdfium gives no text of an annotation's own objects);
 * a file-attachment annotation's file → its name as METADATA "embedded_file", its bytes handed over
   as a file inside the attachment (`Inner`, screened as an attachment of its own).
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import io
 import re
 from collections.abc import Callable
 from typing import Any
@@ -102,15 +105,6 @@ def _uri(pdf: pdfium.PdfDocument, annot: Any) -> str:
     return text if decoded == text else f"{text}\n{decoded}"
 
 
-def _appearance_text(annot: Any, textpage: Any) -> str:
-    texts = []
-    for k in range(max(pdfium_c.FPDFAnnot_GetObjectCount(annot), 0)):
-        obj = pdfium_c.FPDFAnnot_GetObject(annot, k)
-        if obj and pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_TEXT and textpage is not None:
-            texts.append(wide_string(functools.partial(pdfium_c.FPDFTextObj_GetText, obj, textpage)))
-    return " ".join(t for t in texts if t.strip())
-
-
 def _attachment(handle: Any) -> tuple[str, bytes] | None:
     name = fix_text_string(wide_string(functools.partial(pdfium_c.FPDFAttachment_GetName, handle))).strip() or "附件"
     length = ctypes.c_ulong()
@@ -130,9 +124,6 @@ def annotation_texts(pdf: pdfium.PdfDocument, annot: Any, textpage: Any) -> tupl
     inner: list[Inner] = []
     if subtype == pdfium_c.FPDF_ANNOT_LINK and (uri := _uri(pdf, annot)):
         out.append((PartKind.METADATA, "link", uri))
-    elif subtype in (pdfium_c.FPDF_ANNOT_STAMP, pdfium_c.FPDF_ANNOT_FREETEXT):
-        if text := _appearance_text(annot, textpage):
-            out.append((PartKind.COMMENT, "annotation", text))
     elif subtype == pdfium_c.FPDF_ANNOT_FILEATTACHMENT:
         handle = pdfium_c.FPDFAnnot_GetFileAttachment(annot)
         found = _attachment(handle) if handle else None
@@ -141,6 +132,44 @@ def annotation_texts(pdf: pdfium.PdfDocument, annot: Any, textpage: Any) -> tupl
             out.append((PartKind.METADATA, "embedded_file", name))
             inner.append(Inner(f"注释附件：{name}", name, data))
     return out, inner
+
+
+APPEARANCE_KINDS = {"/Stamp": (PartKind.COMMENT, "annotation"), "/FreeText": (PartKind.COMMENT, "annotation"),
+                    "/Widget": (PartKind.BODY, "form_field")}
+MAX_APPEARANCES = 200  # annotations' appearances read in one document
+
+
+def appearance_texts(data: bytes) -> dict[int, list[tuple[PartKind, str, str]]]:
+    """Page number → (kind, origin, text) of the text drawn in the appearance streams of its stamps,
+    free-text annotations and form fields (module docstring)."""
+    from pypdf import PageObject, PdfReader, PdfWriter
+    from pypdf.generic import ContentStream, DictionaryObject, NameObject
+
+    out: dict[int, list[tuple[PartKind, str, str]]] = {}
+    reader = PdfReader(io.BytesIO(data))
+    done = 0
+    for number, page in enumerate(reader.pages, 1):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            kind = APPEARANCE_KINDS.get(str(annot.get("/Subtype")))
+            stream = annot.get("/AP", {}).get("/N") if kind else None
+            if kind is None or stream is None or done >= MAX_APPEARANCES:
+                continue
+            done += 1
+            form = stream.get_object()
+            if not hasattr(form, "get_data"):  # an appearance per state (check boxes): no text to read
+                continue
+            writer = PdfWriter()
+            blank = PageObject.create_blank_page(width=2000, height=2000)
+            blank[NameObject("/Resources")] = DictionaryObject(
+                {NameObject("/XObject"): DictionaryObject({NameObject("/Ap"): writer._add_object(form)})})
+            content = ContentStream(None, writer)
+            content.set_data(b"q /Ap Do Q")
+            blank.replace_contents(content)
+            text = " ".join(blank.extract_text().split())
+            if text:
+                out.setdefault(number, []).append((*kind, text))
+    return out
 
 
 def embedded_files(pdf: pdfium.PdfDocument) -> list[Inner]:
