@@ -174,6 +174,7 @@ class Location:
     end: int | None = None
     origin: str = ""
     embedded: str = ""  # inside a file inside the attachment (`Part.embedded`); "" for its own text
+    source: str = ""  # the container inside the file (`Part.source`: "word/document.xml#t2r3c2", a sheet's cell)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Location:
@@ -186,6 +187,7 @@ class Location:
             end=data.get("end"),
             origin=data.get("origin", ""),
             embedded=data.get("embedded", ""),
+            source=data.get("source", ""),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -198,6 +200,8 @@ class Location:
             out["origin"] = self.origin
         if self.embedded:
             out["embedded"] = self.embedded
+        if self.source:
+            out["source"] = self.source
         return out
 
 

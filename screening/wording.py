@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from screening.model import Location, Part, PartKind
 from screening.parsers.sheets.naming import HIDDEN, VERY_HIDDEN, VISIBLE, Place, column_letter, place
 
@@ -80,6 +82,7 @@ ROLE = {
 }
 
 
+_CELL = re.compile(r"#(?:.*/)?t(\d+)r(\d+)c(\d+)$")  # a table cell's source: "word/document.xml#t2r3c2"
 SEVERITY = {"fail": "不通过", "warn": "需复核", "info": "提示"}  # a finding's severity as a clerk reads it
 VERDICT = {"fail": "不通过", "review": "需复核", "pass": "通过"}
 
@@ -90,7 +93,7 @@ def location(loc: Location | None) -> str:
     if loc is None:
         return ""
     return where(Part(kind=loc.part, text="", page=loc.page, paragraph=loc.paragraph, origin=loc.origin,
-                      embedded=loc.embedded)).removeprefix("中")
+                      embedded=loc.embedded, source=loc.source)).removeprefix("中")
 
 
 def where(part: Part) -> str:
@@ -113,6 +116,10 @@ def _where(part: Part) -> str:
         return f"{kind}（{label}）" if family != "custom" else f"自定义{kind}（{key}）"
     page = f"第{part.page}页" if part.page else ""
     para = f"第{part.paragraph}段" if part.paragraph and part.kind not in (PartKind.FILENAME,) else ""
+    if part.kind is PartKind.TABLE and (cell := _CELL.search(part.source)) and origin in ("", "hidden", "deleted"):
+        # a Word (or OpenDocument) table's cell, as a person counts it: 表2 第3行第2列
+        para = f"表{cell[1]}第{cell[2]}行第{cell[3]}列"
+        kind = ""
     if origin in ("deleted", "hidden"):
         return f"{ORIGIN[origin]}（{page}{kind}{para}）"
     if origin in ("first", "even"):

@@ -71,7 +71,7 @@ def test_docx_every_part(tmp_path: Path, cli: Callable[..., Result]) -> None:
     assert ("metadata", "identity.metadata") in rules and ("filename", "identity.metadata") in rules
     assert ("comment", "identity.person") in rules and ("body", "identity.org") in rules
     body = next(f for f in report["findings"] if f["location"] == {"part": "body", "paragraph": 1, "start": 4,
-                                                                   "end": 4 + len(ORG)})
+                                                                   "end": 4 + len(ORG), "source": "word/document.xml"})
     assert body["matched"] == ORG and body["method"] == "exact" and ORG in body["context"]
 
 

@@ -130,12 +130,15 @@ def test_leaks_in_a_comment_a_hidden_sheet_and_the_author_are_found_where_a_cler
     found = {f["matched"]: f for f in report["findings"] if f["rule"].startswith("identity.")}
     comment, sheet, author = found[LEADER], found[ORG], found[MEMBER]
     assert comment["rule"] == "identity.person" and "工作表“预算”第5行C列的批注" in comment["message"]
-    assert comment["location"] == {"part": "comment", "page": 1, "paragraph": 5, "start": 1, "end": 4}
+    assert comment["location"] == {"part": "comment", "page": 1, "paragraph": 5, "start": 1, "end": 4,
+                                   "source": "sheet1:预算#t1r5c3"}
+    assert comment["where"] == "工作表“预算”第5行C列的批注"  # the location as the message words it
     assert sheet["rule"] == "identity.org" and "隐藏工作表“底稿”第2行A列" in sheet["message"]
     assert sheet["location"]["part"] == "table" and sheet["location"]["origin"] == "hidden"
     assert (sheet["location"]["page"], sheet["location"]["paragraph"]) == (2, 2)
     assert author["rule"] == "identity.metadata" and "文档属性（作者）" in author["message"]
-    assert author["location"] == {"part": "metadata", "start": 0, "end": 3, "origin": "core.creator"}
+    assert {k: v for k, v in author["location"].items() if k != "source"} == {
+        "part": "metadata", "start": 0, "end": 3, "origin": "core.creator"}
     assert report["verdict"] == "fail"
     assert report["budget"]["total"] == 520.0  # the hidden sheet is no second budget
 

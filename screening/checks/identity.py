@@ -574,7 +574,7 @@ def to_finding(doc: Document, hit: Hit, certificate_severity: Severity | None) -
         message=f"{doc.file}{where(part)}出现{hit.what}“{matched}”{note}",
         file=doc.file,
         location=Location(part=part.kind, page=part.page, paragraph=part.paragraph, start=hit.start,
-                          end=hit.end, origin=part.origin, embedded=part.embedded),
+                          end=hit.end, origin=part.origin, embedded=part.embedded, source=part.source),
         matched=matched,
         target=hit.target,
         method=hit.method,
