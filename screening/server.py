@@ -87,7 +87,7 @@ try:
     from screening.uploads import ApiError, Spool, read_parts, submission  # needs python-multipart
 except ModuleNotFoundError as missing:  # pragma: no cover - depends on the installation
     raise UsageError(
-        f"HTTP服务需要可选依赖（缺少 {missing.name}）：请安装 pip install 'screening[server]'"
+        f"HTTP服务需要可选依赖（缺少 {missing.name}）：在源码目录中执行 pip install -c constraints.txt -e '.[server]'"
     ) from None
 
 log = logging.getLogger("uvicorn.error")  # shown with uvicorn's own messages

@@ -239,9 +239,9 @@ def test_missing_rapidocr_says_how_to_install(tmp_path: Path) -> None:
     assert not doc.ocr and ocr_parts(doc) == []
     assert scanned(doc) == [
         (1, "第1页没有文字层（可能是扫描件），尚未识别其中文字，需人工查看"),
-        (None, "OCR未安装：pip install 'screening[ocr]'；本附件扫描页和图片中的文字未识别，需人工查看"),
+        (None, "OCR未安装：在源码目录中执行 pip install -c constraints.txt -e '.[ocr]'；本附件扫描页和图片中的文字未识别，需人工查看"),
     ]
-    with pytest.raises(ocr.OcrUnavailableError, match=r"pip install 'screening\[ocr\]'"):
+    with pytest.raises(ocr.OcrUnavailableError, match=r"pip install -c constraints.txt -e '\.\[ocr\]'"):
         ocr.engine()
 
 

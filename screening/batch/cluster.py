@@ -119,7 +119,7 @@ def run_dask(projects: Sequence[Project], *, scheduler: str, timeout: float, fin
     try:
         import distributed
     except ImportError:
-        raise UsageError("--scheduler 需要 dask[distributed]：pip install 'screening[dist]'") from None
+        raise UsageError("--scheduler 需要 dask[distributed]：在源码目录中执行 pip install -c constraints.txt -e '.[dist]'") from None
     try:
         client = distributed.Client(scheduler, timeout="20s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:

@@ -113,7 +113,7 @@ from screening.parsers.thresholds import thresholds
 log = logging.getLogger(__name__)
 
 ORIGIN = "ocr"
-INSTALL_HINT = "OCR未安装：pip install 'screening[ocr]'"
+INSTALL_HINT = "OCR未安装：在源码目录中执行 pip install -c constraints.txt -e '.[ocr]'"
 _T = thresholds().ocr  # lexicons/parsing.yaml `ocr:` (what each value decides, and its unit)
 _ROWS = _T.rows
 # Engine settings (speed and resolution, measured with benchmarks/ocr_speed.py; part of the cache key):
