@@ -52,6 +52,7 @@ class FormatInfo:
     parsed_as: Format | None = None  # Document.format once parsed (default: the format itself)
     ocr_loader: str | None = None  # "module:function" giving the pictures OCR reads (parsers/ocr.py)
     masker: str | None = None  # "module:function" (bytes, Needles → bytes): redaction
+    sanitizer: str | None = None  # "module:function" (bytes → bytes, what it removed): redact --sanitize
     media_type: str | None = None  # the HTTP Content-Type of a (redacted) copy
     # its parser writes tables as TABLE parts whose source names the cell ("member#t1r2c3"), from
     # which budget.py rebuilds the grid (docx; a workbook's sheets, "sheet1:预算#t1r2c3")
@@ -66,9 +67,11 @@ class FormatInfo:
 FORMATS: dict[Format, FormatInfo] = {info.format: info for info in (
     FormatInfo(Format.DOCX, "Word文档(docx)", (".docx",), "screening.parsers.docx:parse",
                ocr_loader="screening.parsers.ocr:docx_pictures", masker="screening.masking.docx:mask_docx",
+               sanitizer="screening.masking.sanitize_docx:sanitize",
                media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document", table_parts=True),
     FormatInfo(Format.PDF, "PDF", (".pdf",), "screening.parsers.pdf:parse",
                ocr_loader="screening.parsers.ocr:pdf_pictures", masker="screening.masking.pdf:mask_pdf",
+               sanitizer="screening.masking.sanitize_pdf:sanitize",
                media_type="application/pdf"),
     FormatInfo(Format.IMAGE, "图片", (".png", ".jpg", ".jpeg", ".tif", ".tiff"), "screening.parsers.image:parse",
                ocr_loader="screening.parsers.ocr:image_frames"),

@@ -75,16 +75,13 @@ def mask_bytes(data: bytes, fmt: str, needles: tuple[str, ...], boxes: pictures.
 def sanitize_bytes(data: bytes, fmt: str) -> tuple[bytes, tuple[str, ...]]:
     """The file with every place a name could hide that the reader does not see removed, whatever it
     holds (`masking.sanitize_docx`, `masking.sanitize_pdf`), and what was removed."""
-    from screening.masking import sanitize_docx, sanitize_pdf
-
-    cleaners = {formats.Format.DOCX: sanitize_docx.sanitize, formats.Format.PDF: sanitize_pdf.sanitize}
-    cleaner = cleaners.get(formats.Format(fmt)) if fmt in set(formats.Format) else None
-    if cleaner is None:
-        raise RedactionError(f"无法清理“{formats.info(formats.Format(fmt)).name}”格式的附件（只支持docx和pdf）")
+    sanitizer = formats.info(fmt).sanitizer
+    if sanitizer is None:
+        raise RedactionError(f"无法清理“{formats.info(fmt).name}”格式的附件（只支持docx和pdf）")
     unseen: list[str] = []
     if fmt == formats.Format.PDF:  # text on the pages nobody sees: removed from the content streams
         data, unseen = _without_unseen_text(data)
-    data, removed = cleaner(data)
+    data, removed = formats.function(sanitizer)(data)
     return data, tuple(removed) + (("页面上看不到的文字",) if unseen else ())
 
 

@@ -213,9 +213,8 @@ def _alone(cell: aligned.Cell, row: Sequence[aligned.Cell], items: str) -> bool:
 def _canonical(cells: budget.Grid, scores: Confidence, items: str) -> tuple[budget.Grid, Confidence] | None:
     """The grid turned or stacked as `budget.read_grid` would, the columns left of the names dropped
     (序号) and the rows above the first priced budget row joined into one head row."""
-    keyed = [[budget.Cell(c.text, c.location) for c in row] for row in cells]
-    index = {id(c): (r, k) for r, row in enumerate(keyed) for k, c in enumerate(row)}
-    rows = budget.upright(keyed, items)
+    index = {id(c): (r, k) for r, row in enumerate(cells) for k, c in enumerate(row)}  # kept through turning
+    rows = budget.upright(cells, items)
     width = max((len(r) for r in rows), default=0)
     if width < 2:
         return None

@@ -92,17 +92,21 @@ def location(loc: Location | None) -> str:
     "第3页正文第2段", "偶数页页眉", "文档属性（作者）", "工作表“预算”第3行C列"."""
     if loc is None:
         return ""
-    return where(Part(kind=loc.part, text="", page=loc.page, paragraph=loc.paragraph, origin=loc.origin,
-                      embedded=loc.embedded, source=loc.source)).removeprefix("中")
+    part = Part(kind=loc.part, text="", page=loc.page, paragraph=loc.paragraph, origin=loc.origin,
+                embedded=loc.embedded, source=loc.source)
+    return _inside(part) if part.embedded else _where(part)
 
 
 def where(part: Part) -> str:
     """E.g. "第3页正文第2段", "首页页眉", "文档属性（作者）", "已删除的修订内容（正文第4段）";
     in a workbook "工作表“预算”第3行C列", "隐藏工作表“旧版”第2行A列", "工作表“预算”第3行C列的批注";
     in a file inside the attachment "中嵌入的文件“word/embeddings/预算.xlsx”的工作表“预算”第3行C列"."""
-    if part.embedded:
-        return f"中嵌入的文件“{part.embedded}”的{_where(part)}"
-    return _where(part)
+    return f"中{_inside(part)}" if part.embedded else _where(part)
+
+
+def _inside(part: Part) -> str:
+    """A part of a file inside the attachment: 嵌入的文件“word/embeddings/预算.xlsx”的工作表…"""
+    return f"嵌入的文件“{part.embedded}”的{_where(part)}"
 
 
 def _where(part: Part) -> str:

@@ -10,6 +10,7 @@ character of a hit with one "＊" (U+FF0A), so lengths and line breaks stay as t
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable
 
 from screening.errors import UsageError
@@ -49,6 +50,16 @@ class Needles:
         return mask_spans(text, self.spans(text))
 
 
+def copied_info(info: zipfile.ZipInfo, compress_type: int | None = None) -> zipfile.ZipInfo:
+    """A zip member's header for the copy: its name, date, attributes and compression (or
+    `compress_type`)."""
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type = info.compress_type if compress_type is None else compress_type
+    copy.external_attr = info.external_attr
+    copy.create_system = info.create_system
+    return copy
+
+
 def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -69,4 +80,4 @@ def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-__all__ = ["MASK", "Needles", "RedactionError", "mask_spans", "merge"]
+__all__ = ["MASK", "Needles", "RedactionError", "copied_info", "mask_spans", "merge"]

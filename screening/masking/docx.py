@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from screening.errors import AttachmentError
-from screening.masking import Needles, RedactionError, mask_spans
+from screening.masking import Needles, RedactionError, copied_info, mask_spans
 from screening.parsers.docx import Styles, open_zip_for_copy, read_styles
 from screening.parsers.docx.ooxml import (
     A_P,
@@ -81,11 +81,7 @@ def mask_docx(data: bytes, needles: Needles) -> bytes:
                 raw = _mask_part(info.filename, raw, needles, styles) or raw
             elif info.filename.lower().endswith(TEXT_SUFFIXES):  # an imported chunk (w:altChunk): its text
                 raw = _mask_text(raw, needles)
-            copy = zipfile.ZipInfo(info.filename, info.date_time)
-            copy.compress_type = info.compress_type
-            copy.external_attr = info.external_attr
-            copy.create_system = info.create_system
-            dst.writestr(copy, raw)
+            dst.writestr(copied_info(info), raw)
     return out.getvalue()
 
 

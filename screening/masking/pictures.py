@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from pypdf import PageObject
 from pypdf.generic import ContentStream
 
-from screening.masking import Needles, RedactionError
+from screening.masking import Needles, RedactionError, copied_info
 from screening.model import Document
 from screening.parsers.ocr import ORIGIN
 
@@ -94,10 +94,7 @@ def mask_docx_pictures(data: bytes, boxes: Boxes) -> bytes:
             raw = source.read(info)
             if info.filename in wanted:
                 raw = mask_picture(raw, wanted[info.filename])
-            copy = zipfile.ZipInfo(info.filename, info.date_time)
-            copy.compress_type = info.compress_type
-            copy.external_attr = info.external_attr
-            target.writestr(copy, raw)
+            target.writestr(copied_info(info), raw)
     return out.getvalue()
 
 

@@ -31,7 +31,7 @@ import zipfile
 from lxml import etree
 from PIL import Image
 
-from screening.masking import RedactionError
+from screening.masking import RedactionError, copied_info
 from screening.parsers.docx import open_zip_for_copy
 from screening.parsers.docx.ooxml import W_NS
 
@@ -104,15 +104,8 @@ def sanitize(data: bytes) -> tuple[bytes, list[str]]:
                 content = _settings(content, removed)
             elif low.startswith("word/media/"):
                 content = _picture(content, removed)
-            target.writestr(_info(info), content)
+            target.writestr(copied_info(info, zipfile.ZIP_DEFLATED), content)
     return out.getvalue(), sorted(removed)
-
-
-def _info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    copy.compress_type = zipfile.ZIP_DEFLATED
-    copy.external_attr = info.external_attr
-    return copy
 
 
 def _xml(content: bytes) -> etree._Element:

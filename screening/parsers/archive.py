@@ -56,7 +56,8 @@ def parse(data: bytes) -> Parsed:
     problems: list[Problem] = []
     inner: list[Inner] = []
     left = MAX_TOTAL_BYTES
-    files = [(info, _decoded(info)) for info in infos if not info.is_dir() and not _is_noise(_decoded(info))]
+    named = [(info, _decoded(info)) for info in infos if not info.is_dir()]
+    files = [(info, name) for info, name in named if not _is_noise(name)]
     for k, (info, name) in enumerate(files):
         parts.append(Part(PartKind.METADATA, name, paragraph=k + 1, origin="embedded_file", source=name))
         if k >= MAX_MEMBERS:

@@ -497,7 +497,8 @@ class _Target:
     kind: PartKind  # BODY: a scanned PDF page; IMAGE: a picture file's frame or a picture in a page
     whole: bool  # the whole page or frame: its "not read" problem is settled here
     label: str  # how messages name it
-    index: int = 0  # a PDF picture's number on its page ("page N image k": k; "page N region k": -k)
+    index: int = 0  # a PDF picture's or region's number on its page ("page N image k", "page N region k": k)
+    region: bool = False  # a region of text drawn as curves (rendered), not a picture
 
 
 ToBox = Callable[[Box], Box]
@@ -519,7 +520,7 @@ def _targets(doc: Document) -> list[_Target]:
                 out.append(_Target(ref, PartKind.BODY, True, f"第{match.group(1)}页"))
             elif match.group(2) == "region":
                 k = int(match.group(3))
-                out.append(_Target(ref, PartKind.IMAGE, False, f"第{match.group(1)}页第{k}处图形文字", index=-k))
+                out.append(_Target(ref, PartKind.IMAGE, False, f"第{match.group(1)}页第{k}处图形文字", index=k, region=True))
             else:
                 k = int(match.group(3))
                 out.append(_Target(ref, PartKind.IMAGE, False, f"第{match.group(1)}页第{k}张图片", index=k))
@@ -589,8 +590,8 @@ def pdf_pictures(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target,
             page = None
             try:
                 page = pdf[(target.ref.page or 1) - 1]
-                loaded: Loaded = (_page_scan(page) if target.whole else _page_region(page, -target.index)
-                                  if target.index < 0 else _page_picture(page, target.index))
+                loaded: Loaded = (_page_scan(page) if target.whole else _page_region(page, target.index)
+                                  if target.region else _page_picture(page, target.index))
             except Exception as err:
                 loaded = err
             finally:

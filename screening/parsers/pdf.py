@@ -533,7 +533,7 @@ def _annot_box(annot: Any, frame: _Frame) -> Box | None:
     return _union([box])
 
 
-def _annotation_parts(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, textpage: Any, form: Any, frame: _Frame,
+def _annotation_parts(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, form: Any, frame: _Frame,
                       page_no: int, numbers: dict[PartKind, int], inner: list[Inner]) -> list[Part]:
     """Annotation and form field texts, links, stamps' text and attached files (`pdf_extras`);
     one bad annotation is skipped, never fatal."""
@@ -544,7 +544,7 @@ def _annotation_parts(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, textpage: A
         if not annot:
             continue
         try:
-            extra, files = pdf_extras.annotation_texts(pdf, annot, textpage)
+            extra, files = pdf_extras.annotation_texts(pdf, annot)
             texts, box = _annotation_texts(annot, form) + extra, _annot_box(annot, frame)
             inner += files
         except Exception:  # a broken annotation must not cost the page
@@ -574,14 +574,14 @@ def _parse_page(pdf: pdfium.PdfDocument, index: int, form: Any, off_layers: froz
             seen = "".join(" " if i in hidden else ch for i, ch in enumerate(text)) if hidden else text
             lines, frame = _lines(textpage, page_frame, seen)
             unseen_runs = _unseen_runs(textpage, text, hidden, frame)
-            return _page_result(pdf, page, textpage, form, page_frame, frame, lines, unseen_runs, page_no)
         finally:
             textpage.close()
+        return _page_result(pdf, page, form, page_frame, frame, lines, unseen_runs, page_no)
     finally:
         page.close()
 
 
-def _page_result(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, form: Any,
+def _page_result(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, form: Any,
                  page_frame: _Frame, frame: _Frame, lines: list[_Line],
                  unseen_runs: list[tuple[str, str, Box | None]], page_no: int) -> _PageResult:
     """One page's parts (text, vertical text, annotations, unseen text), pictures and problems."""
@@ -600,7 +600,7 @@ def _page_result(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, textpage: pdfium
     for part in parts:
         numbers[part.kind] = max(numbers.get(part.kind, 0), part.paragraph or 0)
     inner: list[Inner] = []
-    parts += _annotation_parts(pdf, page, textpage.raw, form, frame, page_no, numbers, inner)
+    parts += _annotation_parts(pdf, page, form, frame, page_no, numbers, inner)
     first = numbers.get(PartKind.BODY, 0) + 1
     parts += [Part(kind=PartKind.BODY, text=run, page=page_no, paragraph=first + k, origin=reason,
                    source=f"page {page_no}", box=box) for k, (reason, run, box) in enumerate(unseen_runs)]

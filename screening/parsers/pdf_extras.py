@@ -116,7 +116,7 @@ def _attachment(handle: Any) -> tuple[str, bytes] | None:
     return name, buffer.raw[: length.value]
 
 
-def annotation_texts(pdf: pdfium.PdfDocument, annot: Any, textpage: Any) -> tuple[list[tuple[PartKind, str, str]], list[Inner]]:
+def annotation_texts(pdf: pdfium.PdfDocument, annot: Any) -> tuple[list[tuple[PartKind, str, str]], list[Inner]]:
     """What one annotation adds beyond its /Contents and /T (module docstring): (kind, origin, text)
     triples and the file it carries."""
     subtype = pdfium_c.FPDFAnnot_GetSubtype(annot)

@@ -58,11 +58,17 @@ def _fill(obj: object) -> tuple[int, int, int, int] | None:
     return r.value, g.value, b.value, a.value
 
 
-def _bounds(obj: object) -> Box | None:
+def bounds(obj: object) -> Box | None:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
         return None
     return left.value, bottom.value, right.value, top.value
+
+
+def filled(obj: object) -> bool:
+    """Whether a path object is filled (not only stroked)."""
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    return bool(pdfium_c.FPDFPath_GetDrawMode(obj, mode, stroke)) and mode.value != pdfium_c.FPDF_FILLMODE_NONE
 
 
 def _layer(obj: object) -> str:
@@ -101,16 +107,13 @@ def _objects(page: pdfium.PdfPage, layers: bool) -> list[_Object]:
     out: list[_Object] = []
     for k in range(max(pdfium_c.FPDFPage_CountObjects(page.raw), 0)):
         obj = pdfium_c.FPDFPage_GetObject(page.raw, k)
-        box = _bounds(obj)
+        box = bounds(obj)
         if box is None:
             continue
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         fill = _fill(obj)
-        filled = False
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            mode, stroke = ctypes.c_int(), ctypes.c_int()
-            filled = bool(pdfium_c.FPDFPath_GetDrawMode(obj, mode, stroke)) and mode.value != pdfium_c.FPDF_FILLMODE_NONE
-        opaque = kind == pdfium_c.FPDF_PAGEOBJ_IMAGE or (filled and fill is not None and fill[3] == 255)
+        opaque = kind == pdfium_c.FPDF_PAGEOBJ_IMAGE or (
+            kind == pdfium_c.FPDF_PAGEOBJ_PATH and filled(obj) and fill is not None and fill[3] == 255)
         light = fill is not None and min(fill[:3]) >= white and kind == pdfium_c.FPDF_PAGEOBJ_PATH
         out.append(_Object(kind, box, opaque, light, _address(obj), _layer(obj) if layers else "", fill))
     return out
@@ -121,7 +124,7 @@ def _inside(inner: Box, outer: Box, slack: float = 0.5) -> bool:
             and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
 
 
-def _overlaps(a: Box, b: Box) -> bool:
+def overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
@@ -153,7 +156,7 @@ def unseen(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str, off_la
     for k, o in enumerate(objects):
         if o.kind != pdfium_c.FPDF_PAGEOBJ_TEXT:
             continue
-        if not _overlaps(o.box, crop):
+        if not overlaps(o.box, crop):
             verdict[o.address] = "outside_crop"
             continue
         if not _inside(o.box, crop):
@@ -200,7 +203,7 @@ def _object_reason(o: _Object, at: int, objects: list[_Object], off_layers: froz
     filled = mode == pdfium_c.FPDF_TEXTRENDERMODE_FILL
 
     def below() -> list[_Object]:
-        return [b for b in objects[:at] if _overlaps(o.box, b.box)]
+        return [b for b in objects[:at] if overlaps(o.box, b.box)]
 
     if mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE or (fill is not None and fill[3] == 0 and filled):
         # over a picture drawn before it: a scan's OCR text layer, which says what the picture shows

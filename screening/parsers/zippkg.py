@@ -22,7 +22,7 @@ from __future__ import annotations
 import posixpath
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import unquote
 
 from lxml import etree
@@ -52,21 +52,31 @@ def localname(el: etree._Element) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def _skipped(infos: Iterable[zipfile.ZipInfo]) -> dict[str, str]:
-    """The non-XML members not to inflate, each with why (Chinese)."""
+def skipped(infos: Iterable[zipfile.ZipInfo], guarded: Callable[[zipfile.ZipInfo], bool],
+            max_part: int | None = None, max_total: int | None = None) -> dict[str, str]:
+    """The members the per-member guard does not inflate, in zip order, each with why (Chinese):
+    of the `guarded` members, one declaring more than `max_part`, or more than is left of
+    `max_total` (spent by the members that are inflated); by default this module's limits. Shared by the Word and OpenDocument
+    packages."""
+    max_part = MAX_MEDIA_PART if max_part is None else max_part  # read when called: the limits may be patched
+    max_total = MAX_TOTAL_BYTES if max_total is None else max_total
     out: dict[str, str] = {}
-    left = MAX_TOTAL_BYTES
+    left = max_total
     for info in infos:
-        if info.is_dir() or info.filename.lower().endswith(XML_SUFFIXES):
+        if not guarded(info):
             continue
         size = info.file_size
-        if size > MAX_MEDIA_PART:
-            out[info.filename] = f"解压后{mb(size)}，超过单个文件{mb(MAX_MEDIA_PART)}的上限，疑似压缩炸弹"
+        if size > max_part:
+            out[info.filename] = f"解压后{mb(size)}，超过单个文件{mb(max_part)}的上限，疑似压缩炸弹"
         elif size > left:
-            out[info.filename] = f"超出整个文档可解压的图片等文件总量（{mb(MAX_TOTAL_BYTES)}）"
+            out[info.filename] = f"超出整个文档可解压的图片等文件总量（{mb(max_total)}）"
         else:
             left -= size
     return out
+
+
+def _not_xml(info: zipfile.ZipInfo) -> bool:
+    return not info.is_dir() and not info.filename.lower().endswith(XML_SUFFIXES)
 
 
 def _refused(err: Exception) -> str:
@@ -84,7 +94,7 @@ class Package:
         self.zf = zf
         self.what = what  # the format as a clerk calls it: "ODF文档", "OFD文件"
         self.names: dict[str, str] = {i.filename.lower(): i.filename for i in zf.infolist() if not i.is_dir()}
-        self.skipped = _skipped(zf.infolist())
+        self.skipped = skipped(zf.infolist(), _not_xml)
         self.budget = Budget()
         self.problems: list[Problem] = []
 

@@ -61,7 +61,8 @@ from screening.model import PartKind, Problem
 from screening.parsers.docx import limits
 from screening.parsers.docx.ooxml import PR_RELATIONSHIP, STRICT
 from screening.parsers.docx.sink import Sink
-from screening.parsers.xmlsafe import ZIP_DAMAGE, Budget, Cut, DoctypeError, mb, open_package, read_member
+from screening.parsers.xmlsafe import ZIP_DAMAGE, Budget, Cut, DoctypeError, open_package, read_member
+from screening.parsers.zippkg import skipped
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
@@ -101,19 +102,7 @@ def _guarded(info: zipfile.ZipInfo) -> bool:
 
 def _skipped(infos: list[zipfile.ZipInfo]) -> dict[str, str]:
     """The members not to inflate, in zip order, each with why (Chinese): the per-member guard."""
-    out: dict[str, str] = {}
-    left = limits.MAX_TOTAL_BYTES
-    for info in infos:
-        if not _guarded(info):
-            continue  # XML: streamed and bounded by what it really holds (xmlsafe), never by its ratio
-        size = info.file_size
-        if size > limits.MAX_MEDIA_PART:
-            out[info.filename] = f"解压后{mb(size)}，超过单个文件{mb(limits.MAX_MEDIA_PART)}的上限，疑似压缩炸弹"
-        elif size > left:
-            out[info.filename] = f"超出整个文档可解压的图片等文件总量（{mb(limits.MAX_TOTAL_BYTES)}）"
-        else:
-            left -= size
-    return out
+    return skipped(infos, _guarded, limits.MAX_MEDIA_PART, limits.MAX_TOTAL_BYTES)
 
 
 def refused(err: Exception) -> str:
