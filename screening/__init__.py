@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from screening.engine import Upload, screen, screen_files, screen_project
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["Upload", "__version__", "screen", "screen_files", "screen_project"]

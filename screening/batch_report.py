@@ -6,10 +6,12 @@
   matched text, the project's verdict), filterable, for a clerk who works through the findings;
 * `OUT/report.html` — one self-contained page (inline CSS and JS, no external asset, works
   offline): a sortable, filterable table of the projects and each project's findings, the matched
-  text highlighted in its context. Every piece of report text is escaped: findings quote what
-  applicants wrote, and the page never turns it into markup;
-* `OUT/推荐表-<推荐单位>.xlsx` — the recommendation form of 附件3 for each recommending unit. It
-  names the applicant and the leader: that is its purpose (it goes to the bureau, not to experts);
+  text highlighted in its context, and for a finding in a PDF or a picture a small figure of the
+  place on the page, the hit outlined in red (screening/batch_figures.py). Every piece of report
+  text is escaped: findings quote what applicants wrote, and the page never turns it into markup;
+* `OUT/推荐表-<推荐单位>.xlsx` — the recommendation form of 附件3 for each recommending unit
+  (screening/recommendation_form.py: the passing projects on the notice's form, the others with
+  their reasons on two more sheets);
 * the text summary `screening batch` prints.
 
 Applicants write titles and names, so nothing they wrote is ever interpreted (issue 12): control
@@ -25,7 +27,7 @@ import csv
 import html
 import io
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,11 +37,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from screening.application import Application
+from screening import batch_figures
 from screening.batch import BatchItem, BatchResult, write_atomic
 from screening.calls import load_call
-from screening.checks.batch import category_name
 from screening.model import Location, Severity, Verdict
+from screening.recommendation_form import category, leader, write_forms
 from screening.report import SEVERITY_STYLE, VERDICT_STYLE, VERDICT_WORD, one_line, plain, printable
 from screening.wording import SEVERITY, location
 
@@ -47,7 +49,6 @@ SUMMARY_CSV = "summary.csv"
 FINDINGS_XLSX = "审查发现.xlsx"
 FINDING_COLUMNS = ("项目编号", "推荐单位", "文件", "位置", "规则", "严重性", "说明", "命中文字", "项目结论")
 REPORT_HTML = "report.html"
-FORM_PREFIX = "推荐表-"
 FAMILIES = {  # rule prefix → column header
     "identity": "身份信息问题",
     "document": "附件问题",
@@ -57,8 +58,6 @@ FAMILIES = {  # rule prefix → column header
     "batch": "批次问题",
     "engine": "程序错误",
 }
-FORM_COLUMNS = ("序号", "项目名称", "承担单位", "项目负责人", "项目类别")
-NO_RECOMMENDER = "未填写推荐单位"
 
 
 def write_all(result: BatchResult) -> list[Path]:
@@ -73,19 +72,6 @@ def write_all(result: BatchResult) -> list[Path]:
 
 
 # --- what every rendering shows of a project ----------------------------------------------------
-
-
-def category(item: BatchItem) -> str:
-    app = item.application
-    if app is None or not app.category:
-        return ""
-    return category_name(load_call(item.report.get("call") or app.call), app.category)
-
-
-def leader(app: Application | None) -> str:
-    if app is None:
-        return ""
-    return next((m.name for m in app.team if m.role == "leader"), "")
 
 
 def problems(item: BatchItem, family: str) -> int:
@@ -182,72 +168,6 @@ def _string_cell(value: object) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return str(ILLEGAL_CHARACTERS_RE.sub("", one_line(str(value))))
-
-
-# --- 附件3 recommendation forms ----------------------------------------------------------------
-
-
-def form_file_name(unit: str) -> str:
-    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", unit).strip(" .") or "_"
-    return f"{FORM_PREFIX}{safe}.xlsx"
-
-
-def write_forms(out: Path, items: Sequence[BatchItem]) -> list[Path]:
-    """One 附件3 form per recommending unit, its projects by category then id; forms of units no
-    longer in the batch are removed."""
-    by_unit: dict[str, list[BatchItem]] = defaultdict(list)
-    for item in items:
-        if item.application is not None:
-            by_unit[item.application.recommender or NO_RECOMMENDER].append(item)
-    written = [_write_form(out / form_file_name(unit), unit, rows) for unit, rows in sorted(by_unit.items())]
-    for stale in set(out.glob(f"{FORM_PREFIX}*.xlsx")) - set(written):
-        stale.unlink()
-    return written
-
-
-def _write_form(path: Path, unit: str, items: Sequence[BatchItem]) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    def order(item: BatchItem) -> tuple[int, str]:
-        assert item.application is not None
-        call = load_call(item.report.get("call") or item.application.call)
-        cid = call.category_id(item.application.category)
-        ids = list(call.categories)
-        return (ids.index(cid) if cid in ids else len(ids), item.project_id)
-
-    rows = sorted(items, key=order)
-    titles = sorted({load_call(i.report["call"]).title for i in rows if i.report.get("call")})
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "推荐表"
-    ws.append([one_line(f"附件3  {'、'.join(titles)}推荐汇总表")])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FORM_COLUMNS))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([one_line(f"推荐单位（盖章）：{unit}")])
-    ws.append(list(FORM_COLUMNS))
-    for n, item in enumerate(rows, start=1):
-        app = item.application
-        assert app is not None
-        ws.append([n, *(one_line(text) for text in (app.title, app.applicant.name, leader(app), category(item)))])
-    for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula: openpyxl makes "=…" a formula
-    thin = Side(style="thin")
-    for row in ws.iter_rows(min_row=3, max_row=ws.max_row, max_col=len(FORM_COLUMNS)):
-        for cell in row:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-            if cell.row == 3:
-                cell.font = Font(bold=True)
-    for column, width in zip("ABCDE", (6, 48, 34, 12, 20), strict=True):
-        ws.column_dimensions[column].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    write_atomic(path, buf.getvalue())
-    return path
 
 
 # --- report.html --------------------------------------------------------------------------------
@@ -409,12 +329,14 @@ def _row(item: BatchItem) -> str:
     return f"<tr {attrs}>{''.join(cells)}</tr>"
 
 
-def _finding_row(f: dict[str, Any]) -> str:
+def _finding_row(f: dict[str, Any], figure: str = "") -> str:
     detail = highlighted(f.get("context"), f.get("matched"))
     if f.get("evidence"):
         detail += f'<div class="evidence">依据：{_e("；".join(f["evidence"]))}</div>'
+    detail += figure
     return (
-        f'<tr><td class="sev-{_e(f["severity"])}">{_e(f["severity"])}</td><td>{_e(f["rule"])}</td>'
+        f'<tr><td class="sev-{_e(f["severity"])}">{_e(SEVERITY.get(f["severity"], f["severity"]))}</td>'
+        f'<td>{_e(f["rule"])}</td>'
         f"<td>{_e(f.get('file'))}</td><td>{_e(location_text(f))}</td><td>{_e(f['message'])}</td>"
         f'<td class="ctx">{detail}</td></tr>'
     )
@@ -431,9 +353,11 @@ def _article(item: BatchItem) -> str:
     if docs:
         meta.append("附件：" + "、".join(docs))
     findings = item.report["findings"]
+    shown = batch_figures.of_item(item)
+    rows = "".join(_finding_row(f, batch_figures.cell(shown, i, f)) for i, f in enumerate(findings))
     body = (
         '<table class="findings"><thead><tr><th>严重性</th><th>规则</th><th>文件</th><th>位置</th><th>说明</th>'
-        f"<th>上下文（命中处高亮）</th></tr></thead><tbody>{''.join(map(_finding_row, findings))}</tbody></table>"
+        f"<th>上下文（命中处高亮）</th></tr></thead><tbody>{rows}</tbody></table>{batch_figures.note(shown)}"
         if findings else "<p>未发现问题</p>"
     )
     return (
@@ -464,7 +388,7 @@ def render_html(result: BatchResult) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>形式审查筛查报告 — {_e(heading)}</title>
-<style>{_CSS}</style>
+<style>{_CSS}{batch_figures.CSS}</style>
 </head>
 <body>
 <header id="top">

@@ -200,6 +200,7 @@ class Targets(Strict):
 class Call(Strict):
     name: str
     title: str
+    form_title: str  # the title of the recommendation form (附件3), word for word as the notice prints it
     opens: datetime
     closes: datetime
     domains: str

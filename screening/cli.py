@@ -201,7 +201,7 @@ def project(
 
 
 # Commands kept in screening/commands/<name>.py; each registers itself on `app` when imported.
-COMMAND_MODULES: tuple[str, ...] = ("patent", "serve", "redact", "batch", "classify")
+COMMAND_MODULES: tuple[str, ...] = ("patent", "serve", "redact", "annotate", "batch", "classify")
 
 
 def _register_commands() -> None:

@@ -1,11 +1,11 @@
 """Every attachment format the screener knows, in one table: how the bytes are recognised, which
-extensions promise it, what a clerk calls it, and the functions that parse, OCR and mask it.
+extensions promise it, what a clerk calls it, and the functions that parse, OCR, mask and annotate it.
 
 Adding a format is one record here plus the modules it names (a parser returning `Parsed`; an
-OCR loader and a masker when it has pictures or can be redacted) — nothing else branches on the
-format. The functions are named as "module:function" and imported on first use: each parser
-pulls in its own heavy libraries, and this module stays importable from anywhere (model.py uses
-`Format`).
+OCR loader and a masker when it has pictures or can be redacted; an annotator when the findings
+can be shown in a copy) — nothing else branches on the format. The functions are named as
+"module:function" and imported on first use: each parser pulls in its own heavy libraries, and
+this module stays importable from anywhere (model.py uses `Format`).
 
 The format is decided by the file's first bytes (`sniff`), never by its extension alone: an
 extension that lies is reported and the file is read as what it really is (screening/parsers).
@@ -53,6 +53,9 @@ class FormatInfo:
     ocr_loader: str | None = None  # "module:function" giving the pictures OCR reads (parsers/ocr.py)
     masker: str | None = None  # "module:function" (bytes, Needles → bytes): redaction
     sanitizer: str | None = None  # "module:function" (bytes → bytes, what it removed): redact --sanitize
+    # "module:function" (bytes, findings, Document | None → annotate.Marked): a copy with the findings
+    # shown where they are (`screening.annotate`: Word comments, PDF highlights and notes)
+    annotator: str | None = None
     media_type: str | None = None  # the HTTP Content-Type of a (redacted) copy
     # its parser writes tables as TABLE parts whose source names the cell ("member#t1r2c3"), from
     # which budget.py rebuilds the grid (docx; a workbook's sheets, "sheet1:预算#t1r2c3")
@@ -67,11 +70,11 @@ class FormatInfo:
 FORMATS: dict[Format, FormatInfo] = {info.format: info for info in (
     FormatInfo(Format.DOCX, "Word文档(docx)", (".docx",), "screening.parsers.docx:parse",
                ocr_loader="screening.parsers.ocr:docx_pictures", masker="screening.masking.docx:mask_docx",
-               sanitizer="screening.masking.sanitize_docx:sanitize",
+               sanitizer="screening.masking.sanitize_docx:sanitize", annotator="screening.annotate.docx:annotate_docx",
                media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document", table_parts=True),
     FormatInfo(Format.PDF, "PDF", (".pdf",), "screening.parsers.pdf:parse",
                ocr_loader="screening.parsers.ocr:pdf_pictures", masker="screening.masking.pdf:mask_pdf",
-               sanitizer="screening.masking.sanitize_pdf:sanitize",
+               sanitizer="screening.masking.sanitize_pdf:sanitize", annotator="screening.annotate.pdf:annotate_pdf",
                media_type="application/pdf"),
     FormatInfo(Format.IMAGE, "图片", (".png", ".jpg", ".jpeg", ".tif", ".tiff"), "screening.parsers.image:parse",
                ocr_loader="screening.parsers.ocr:image_frames"),
@@ -101,6 +104,7 @@ ACCEPTED = "docx、doc、wps、odt、rtf、ofd、pdf、xlsx、xls或图片"  # w
 EXTENSIONS: dict[str, Format] = {ext: info.format for info in FORMATS.values() for ext in info.extensions}
 READABLE = frozenset(f for f, info in FORMATS.items() if info.parser is not None)
 REDACTABLE = frozenset(f for f, info in FORMATS.items() if info.masker is not None)
+ANNOTATABLE = frozenset(f for f, info in FORMATS.items() if info.annotator is not None)
 
 
 def info(fmt: str) -> FormatInfo:
@@ -219,5 +223,5 @@ def function(reference: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["EXTENSIONS", "FORMATS", "READABLE", "REDACTABLE", "Format", "FormatInfo", "function", "info", "parsed_as",
-           "settle", "sniff"]
+__all__ = ["ANNOTATABLE", "EXTENSIONS", "FORMATS", "READABLE", "REDACTABLE", "Format", "FormatInfo", "function", "info",
+           "parsed_as", "settle", "sniff"]

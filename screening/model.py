@@ -15,6 +15,8 @@ from typing import Any
 
 from screening.formats import Format
 
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom: from the page's (or picture's) top-left
+
 
 class PartKind(StrEnum):
     """Where in an attachment a piece of text lives (contract §3, `location.part`)."""
@@ -79,11 +81,14 @@ class Role(StrEnum):
 class Segment:
     """One piece of a line as OCR's detector found it (a table's cell, a label, a value): its text,
     its score 0..1, and its four corners in pixels of the picture it was read from (top-left,
-    top-right, bottom-right, bottom-left; x, y each)."""
+    top-right, bottom-right, bottom-left; x, y each). `box`: its upright box where its part's box is
+    (`Part.box`: points of the page for a scanned PDF page, pixels of the picture for a picture),
+    None when not known."""
 
     text: str
     score: float
     quad: tuple[float, float, float, float, float, float, float, float]
+    box: Box | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,31 @@ class Part:
     # file): where that file sits, outermost first ("word/embeddings/预算.xlsx", "a.zip › b.docx");
     # "" for the attachment's own parts
     embedded: str = ""
+    # a Word body paragraph (parsers/docx/headings.py): the nearest heading above it ("" before the first
+    # one, or itself for a heading) and its place as a person counts it, the n-th paragraph with text
+    # under that heading (None for a heading itself and for every other part)
+    heading: str = ""
+    heading_paragraph: int | None = None
+
+    def span_box(self, start: int, end: int) -> Box | None:
+        """Where characters start…end-1 of `text` stand, as far as the part knows: for an OCR part the
+        union of the boxes of the detector's pieces holding them (`segments`; the text is their texts
+        in order, one space or line break between two); else, or when the pieces do not spell the
+        text, the part's whole box (None when it has none). In the units of `box`."""
+        if not self.segments or any(seg.box is None for seg in self.segments):
+            return self.box
+        boxes: list[Box] = []
+        at = 0
+        for k, seg in enumerate(self.segments):
+            after = at + len(seg.text)
+            if self.text[at:after] != seg.text or (k + 1 < len(self.segments) and self.text[after:after + 1] not in (" ", "\n")):
+                return self.box  # not the text the pieces make: no guess
+            if seg.box is not None and at < end and start < after:
+                boxes.append(seg.box)
+            at = after + 1
+        if at - 1 != len(self.text) or not boxes:
+            return self.box
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +205,13 @@ class Location:
     origin: str = ""
     embedded: str = ""  # inside a file inside the attachment (`Part.embedded`); "" for its own text
     source: str = ""  # the container inside the file (`Part.source`: "word/document.xml#t2r3c2", a sheet's cell)
+    heading: str = ""  # a Word body paragraph: the heading it stands under (`Part.heading`)
+    heading_paragraph: int | None = None  # … and its place under that heading (`Part.heading_paragraph`)
+    # where on the page (`Part.span_box`, rounded to 0.1): points from the top-left of the page as
+    # displayed for a PDF page (its text, a scanned page, text drawn as curves); pixels of the picture
+    # for text read from a picture (a picture file's frame, `source` "page N image k" in a PDF, a
+    # Word document's picture); None where the part has no box. JSON: [x0, top, x1, bottom]
+    box: Box | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Location:
@@ -188,6 +225,9 @@ class Location:
             origin=data.get("origin", ""),
             embedded=data.get("embedded", ""),
             source=data.get("source", ""),
+            heading=data.get("heading", ""),
+            heading_paragraph=data.get("heading_paragraph"),
+            box=_box(data.get("box")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -202,7 +242,21 @@ class Location:
             out["embedded"] = self.embedded
         if self.source:
             out["source"] = self.source
+        if self.heading:
+            out["heading"] = self.heading
+        if self.heading_paragraph is not None:
+            out["heading_paragraph"] = self.heading_paragraph
+        if self.box is not None:
+            out["box"] = [round(v, 1) for v in self.box]
         return out
+
+
+def _box(value: Any) -> Box | None:
+    """A location's JSON box back as a tuple; None when absent (a report written before boxes)."""
+    if value is None:
+        return None
+    x0, top, x1, bottom = (round(float(v), 1) for v in value)
+    return x0, top, x1, bottom
 
 
 @dataclass(frozen=True, slots=True)

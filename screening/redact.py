@@ -16,13 +16,19 @@
    XML, embedded files, scripts, XMP, earlier revisions (`masking.sanitize_docx`, `sanitize_pdf`);
 5. screens the copy again and refuses it if any identity finding that fails or warns is left.
 
+`plan()` is steps 1–2 without writing: what a copy would mask, one item per distinct text with
+the findings it answers (`redact --dry-run`, the upload page's preview). A person may leave some
+of those texts as they are (`keep`: a name that is not the applicant's, a term the matcher took
+for one); the copy then keeps exactly those, the check of step 5 accepts them, and the result
+says so (`Redaction.kept`).
+
 `parse` and `mask` are injectable so that the HTTP hook runs both in limited processes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +39,7 @@ from screening.errors import AttachmentError
 from screening.masking import MASK, Needles, RedactionError, pictures
 from screening.model import Document, Finding, PartKind, Report, Severity
 
-__all__ = ["Redaction", "RedactionError", "leaks", "mask_bytes", "redact"]
+__all__ = ["Plan", "Redaction", "RedactionError", "leaks", "mask_bytes", "plan", "redact"]
 
 REFUSED = {
     "document.encrypted": "附件设置了密码",
@@ -56,6 +62,25 @@ class Redaction:
     masked: tuple[Finding, ...]  # the findings whose text was masked
     notes: tuple[str, ...] = ()  # what the copy still needs a person for (scanned pages)
     removed: tuple[str, ...] = ()  # what --sanitize removed, whatever it held (comments, properties …)
+    kept: tuple[str, ...] = ()  # texts a person chose to leave unmasked (`keep`), each found in the copy
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a copy of one attachment would mask (`plan()`)."""
+
+    file: str
+    format: str
+    found: tuple[Finding, ...]  # the leaks, in report order
+    texts: tuple[str, ...]  # the distinct texts masked wherever they occur, in the order first found
+
+    def findings_of(self, text: str) -> list[Finding]:
+        """The findings a text answers (its own, and a file-name finding holding it)."""
+        return [f for f in self.found if f.matched == text]
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.file, "format": self.format, "would_mask": [f.to_json() for f in self.found],
+                "items": [{"text": t, "findings": [f.to_json() for f in self.findings_of(t)]} for t in self.texts]}
 
 
 def mask_bytes(data: bytes, fmt: str, needles: tuple[str, ...], boxes: pictures.Boxes = ()) -> bytes:
@@ -110,17 +135,36 @@ def copy_name(name: str, fmt: str, needles: Sequence[str]) -> str:
     return f"{stem}-脱敏{formats.info(fmt).extensions[0]}"
 
 
-def redact(application: Application, upload: Upload, *, parse: Parse = parse_upload, mask: Mask = mask_bytes,
-           call: str | None = None, output_name: str | None = None, sanitize: bool = False,
-           clean: Clean = sanitize_bytes) -> Redaction:
-    """A verified redacted copy of one attachment (see the module docstring); with `sanitize`, also
-    every place a name could hide that the reader does not see removed (`sanitize_bytes`)."""
+def plan(application: Application, upload: Upload, *, parse: Parse = parse_upload, call: str | None = None) -> Plan:
+    """What `redact()` would mask in this attachment, nothing written; refused (`RedactionError`) as
+    `redact()` refuses it."""
     data = upload.data if upload.data is not None else _read(upload)
-    upload = Upload(Path(upload.name).name, data=data)
+    _, doc, found = _screened(application, Upload(Path(upload.name).name, data=data), parse, call)
+    return Plan(doc.file, doc.format, tuple(found), tuple(dict.fromkeys(f.matched for f in found if f.matched)))
+
+
+def _screened(application: Application, upload: Upload, parse: Parse,
+              call: str | None) -> tuple[Report, Document, list[Finding]]:
     report = screen(application, [upload], parse=parse, call=call)
     doc = report.documents[0]
     _check_readable(doc)
-    found = leaks(report, doc.file)
+    return report, doc, leaks(report, doc.file)
+
+
+def redact(application: Application, upload: Upload, *, parse: Parse = parse_upload, mask: Mask = mask_bytes,
+           call: str | None = None, output_name: str | None = None, sanitize: bool = False,
+           clean: Clean = sanitize_bytes, keep: Collection[str] = ()) -> Redaction:
+    """A verified redacted copy of one attachment (see the module docstring); with `sanitize`, also
+    every place a name could hide that the reader does not see removed (`sanitize_bytes`); the texts
+    in `keep` (items of `plan()`) left as they are."""
+    data = upload.data if upload.data is not None else _read(upload)
+    upload = Upload(Path(upload.name).name, data=data)
+    _, doc, found = _screened(application, upload, parse, call)
+    kept = tuple(t for t in dict.fromkeys(keep) if any(f.matched == t for f in found))
+    if len(kept) != len(set(keep)):
+        unknown = "、".join(sorted(set(keep) - set(kept)))
+        raise RedactionError(f"要保留的内容“{unknown}”不在将遮盖的内容中（先预览，再从其中选择要保留的项）")
+    found = [f for f in found if f.matched not in kept]
     needles = tuple(sorted({f.matched for f in found if f.matched and f.location and f.location.part
                             is not PartKind.FILENAME}))
     name_needles = [f.matched for f in found if f.matched]
@@ -134,7 +178,7 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
         raise RedactionError(f"无法生成脱敏副本：{err.message}") from None
     name = output_name or copy_name(doc.file, doc.format, name_needles)
     again = screen(application, [Upload(name, data=masked)], parse=parse, call=call)
-    left = leaks(again, name)
+    left = [f for f in leaks(again, name) if not _kept(f, kept)]
     if left:
         listed = "；".join(f"{f.message}" for f in left[:5])
         raise RedactionError(f"脱敏后仍发现{len(left)}处身份信息，未生成副本：{listed}")
@@ -147,7 +191,14 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
     notes += tuple(f"第{page}页扫描图像中识别出的身份信息已涂黑，请人工核对" for page in sorted(painted))
     notes += tuple(f"{_picture_name(source)}中识别出的身份信息已涂黑，请人工核对" for source, _ in boxes
                    if not re.fullmatch(r"page \d+", source))
-    return Redaction(data=masked, file=name, format=doc.format, masked=tuple(found), notes=notes, removed=removed)
+    return Redaction(data=masked, file=name, format=doc.format, masked=tuple(found), notes=notes, removed=removed,
+                     kept=kept)
+
+
+def _kept(finding: Finding, kept: Sequence[str]) -> bool:
+    """A leak of the copy that a person chose to keep: its text is (inside) one of the kept texts."""
+    matched = finding.matched
+    return matched is not None and any(matched in text for text in kept)
 
 
 def _picture_name(source: str) -> str:

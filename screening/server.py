@@ -8,8 +8,14 @@
 * `GET /healthz` — `{"status": "ok"}`; the service only listens once the warm-up is done: the
   fork server has imported the parsers, and a built-in document with a planted leak has been
   screened (call file, lexicons and the identity engine's models loaded) and the leak was found.
+* `POST /v1/jobs` — the body of /v1/screen → 202 `{id, state, url}` at once; the job is screened
+  in the background (`screening.job_runner`) and kept on disk (`screening.jobs`), so it survives a
+  restart. `GET /v1/jobs/{id}` → its state (`queued` / `running` / `done` / `failed`) and, when
+  done, the report /v1/screen would have answered; an unknown id is 404.
 * `GET /` — the upload page (`screening/static/upload.html`, no external assets).
-* `/openapi.json` — the API description (no /docs: it would load assets from a CDN).
+* `/openapi.json` — the API description, with the models of the report, the errors and the jobs
+  (`screening.api_models`); `GET /docs` — Swagger UI over it, its assets served by the service
+  from an installed package (`screening.api_docs`), no request leaving the host.
 
 Hostile input; what holds (issue 12):
 
@@ -27,8 +33,9 @@ Hostile input; what holds (issue 12):
   past 1 MB and removed when the request ends, size and count limits, file names reduced to names,
   the application validated) within `body_timeout` seconds (408 after); a malformed body of any
   kind is 400.
-* At most `Limits.concurrent` requests are screened at once, more are answered 503 with
-  Retry-After at once instead of queueing. Each attachment is parsed in its own limited process
+* At most `Limits.concurrent` uploads (POST /v1/…) are handled at once, more are answered 503 with
+  Retry-After at once instead of queueing (a poll of a job's state is never refused so). At most
+  `Limits.concurrent` jobs are screened at once, beside the requests. Each attachment is parsed in its own limited process
   (`screening.isolation`), so a file that hangs or blows up becomes a finding and the service
   keeps serving; the checks have the same time budget (`deadline`, a `document.timeout` finding
   past it). A client that hangs up while its request is screened or redacted is noticed within
@@ -47,31 +54,35 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 import resource
+import signal
 import socket
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import partial
 from http import HTTPStatus
 from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from screening import formats
+from screening import api_docs, formats
+from screening.api_models import ErrorBody, Health, JobCreated, JobStatus, RedactPlan
+from screening.api_models import Report as ReportModel
 from screening.application import Application
 from screening.deadline import Cancelled
 from screening.engine import Upload, parse_upload, screen
-from screening.errors import ScreeningError, UsageError
+from screening.errors import AttachmentError, ScreeningError, UsageError
 from screening.isolation import Busy, Isolation
+from screening.jobs import JobSettings, JobStore, JobStoreError, settings_from_env
 from screening.limits import Limits
-from screening.model import Report
-from screening.report import to_json
 
 try:
     import h11
@@ -84,7 +95,8 @@ try:
     from starlette.requests import ClientDisconnect
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    from screening.uploads import ApiError, Spool, read_parts, submission  # needs python-multipart
+    from screening.job_runner import JobRunner, QueueFull, screen_submission
+    from screening.uploads import ApiError, Spool, Submission, read_parts, submission  # needs python-multipart
 except ModuleNotFoundError as missing:  # pragma: no cover - depends on the installation
     raise UsageError(
         f"HTTP服务需要可选依赖（缺少 {missing.name}）：在源码目录中执行 pip install -c constraints.txt -e '.[server]'"
@@ -121,8 +133,9 @@ class _OneLine(logging.Filter):
 
 
 class _Bounded:
-    """ASGI middleware: at most `limit` screening requests (/v1/…) at once; more are answered 503
-    with Retry-After at once, instead of queueing behind uploads that may take minutes."""
+    """ASGI middleware: at most `limit` uploads (POST /v1/…) at once; more are answered 503 with
+    Retry-After at once, instead of queueing behind uploads that may take minutes. A GET (a job's
+    state) reads a small file and is never refused so."""
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app = app
@@ -130,7 +143,7 @@ class _Bounded:
         self.now = 0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+        if scope["type"] != "http" or not scope["path"].startswith("/v1/") or scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         if self.now >= self.limit:
@@ -374,6 +387,27 @@ def _timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+def on_terminate(action: Callable[[], None]) -> None:
+    """Run `action` as soon as SIGTERM arrives, then the handler there was (uvicorn's: a graceful
+    shutdown). SIGTERM sent to the service's process group (systemd's default, `kill -- -PGID`)
+    kills the parsing processes at once, long before the shutdown reaches the lifespan's end: the
+    jobs must stop recording results at that moment (`JobRunner.stopping`). Only the main thread
+    can set a signal handler; elsewhere (a test's server in a thread) nothing is done."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        action()
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def warm_up(isolation: Isolation) -> None:
     """Load everything a request needs, and prove that a planted leak is found.
 
@@ -401,57 +435,127 @@ def warm_up(isolation: Isolation) -> None:
 # ---------------------------------------------------------------- the page
 
 
-def _csp(page: str) -> str:
-    """A Content-Security-Policy allowing exactly the page's own inline script and style."""
-    def hashes(tag: str) -> str:
+def _csp(page: str, *, own_assets: bool = False) -> str:
+    """A Content-Security-Policy allowing exactly the page's own inline script and style, and with
+    `own_assets` the scripts and style sheets the service serves itself (/docs)."""
+    def sources(tag: str) -> str:
         blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.DOTALL)
-        return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in blocks)
+        own = ["'self'"] if own_assets else []
+        return " ".join(own + [f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'"
+                               for b in blocks])
 
-    return (f"default-src 'none'; script-src {hashes('script')}; style-src {hashes('style')}; "
+    return (f"default-src 'none'; script-src {sources('script')}; style-src {sources('style')}; "
             "connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
 # ---------------------------------------------------------------- the application
 
 
-def _openapi_body(single: bool) -> dict[str, Any]:
+def _openapi_body(single: bool, keep: bool = False) -> dict[str, Any]:
     files: dict[str, Any] = {"type": "string", "format": "binary"} if single else {
         "type": "array", "items": {"type": "string", "format": "binary"}}
+    properties: dict[str, Any] = {
+        "application": {"type": "string", "description": "application.json 的内容（UTF-8 JSON，合同§1）"},
+        "files": files | {"description": "附件（docx、pdf、图片），保留文件名"},
+    }
+    if keep:
+        properties["keep"] = {"type": "array", "items": {"type": "string"},
+                              "description": "保留原样、不遮盖的文字（可重复；须是 /v1/redact/preview 所列某项的 text）"}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["application", "files"] if single else ["application"],
-        "properties": {
-            "application": {"type": "string", "description": "application.json 的内容（UTF-8 JSON，合同§1）"},
-            "files": files | {"description": "附件（docx、pdf、图片），保留文件名"},
-        }}}}}}
+        "properties": properties}}}}}
 
 
-_ERROR_SCHEMA = {"application/json": {"schema": {"type": "object", "required": ["error", "detail"], "properties": {
-    "error": {"type": "string"}, "detail": {}}}}}
+def _one_file(sub: Submission, what: str) -> Submission:
+    if len(sub.uploads) != 1:
+        raise ApiError(400, "one_file", f"{what}一次只处理一个附件（files 字段恰好一个文件）")
+    return sub
 
 
-def create_app(limits: Limits | None = None, isolation: Isolation | None = None) -> FastAPI:
-    """The service. Models load once, in the lifespan start-up, before it listens."""
+def with_figures(isolation: Isolation, report: str, uploads: Sequence[Upload], cancel: threading.Event) -> str:
+    """The report JSON with a `figure` (the page region, the hit outlined: `figures.figures_for`) on
+    each finding that has a place on a PDF page or a picture, rendered in a limited process (pdfium
+    on an applicant's file). A figure that cannot be drawn is left out; the report is unchanged."""
+    from screening.figures import figures_for
+
+    data = json.loads(report)
+    files = {u.name: u.read() for u in uploads}
+    try:
+        drawn = isolation.run(figures_for, data, files, cancel=cancel)
+    except (AttachmentError, ScreeningError) as err:  # the report stands without its pictures
+        log.warning("no figures for %s: %s", data.get("project_id"), err)
+        return report
+    for index, uri in drawn.items():
+        data["findings"][index]["figure"] = uri
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# what each error status of the /v1 endpoints means (OpenAPI); `error` codes as the service writes them
+ERROR_DESCRIPTIONS = {
+    400: "请求有误（error：bad_multipart、invalid_application、unknown_field、bad_field、bad_file_name、"
+         "duplicate_file、one_file、client_gone、bad_http）",
+    404: "not_found：没有这个任务（编号有误，或已超过保留期被删除）",
+    408: "body_timeout：请求体未在限时内发送完毕；header_timeout：请求头未在限时内发送完毕（连接随即关闭）",
+    413: "too_large：超过请求大小上限；too_many_files：附件过多",
+    415: "unsupported_media_type：请求体不是 multipart/form-data",
+    422: "redaction_failed：无法脱敏；annotation_failed：无法生成批注版；validation_error：查询参数无效"
+         "（detail 为逐项说明的列表）",
+    500: "服务器错误（error：internal_error、screening_failed、spool_failed、jobs_unavailable）",
+    503: "busy：服务繁忙（同时处理的上传、解析进程、排队任务或连接数已达上限），请按 Retry-After 的秒数后重试",
+}
+RETRY_HEADER = {"Retry-After": {"description": "建议等待的秒数", "schema": {"type": "integer"}}}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of these error statuses: `{error, detail}` (`api_models.ErrorBody`)."""
+    return {status: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status],
+                     **({"headers": RETRY_HEADER} if status == 503 else {})} for status in statuses}
+
+
+UPLOAD_ERRORS = (400, 408, 413, 415, 500, 503)  # what every upload (POST /v1/…) may be answered
+
+
+def create_app(limits: Limits | None = None, isolation: Isolation | None = None,
+               jobs: JobSettings | None = None) -> FastAPI:
+    """The service. Models load once, in the lifespan start-up, before it listens. `jobs`: where
+    and how jobs are kept (default: the `SCREENING_JOBS_*` variables); the jobs directory is made
+    ready here (`ConfigError` when it cannot be used)."""
     limits = limits or Limits()
     isolation = isolation or Isolation(limits)
     page = PAGE.read_text(encoding="utf-8")
     page_headers = {"Content-Security-Policy": _csp(page), "X-Content-Type-Options": "nosniff",
                     "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    docs_page = api_docs.page()
+    docs_headers = {**page_headers, "Content-Security-Policy": _csp(docs_page, own_assets=True)}
+    for name in api_docs.ASSETS:  # loaded now: a missing package stops the start, not the first visit
+        api_docs.asset(name)
+    job_settings = jobs or settings_from_env()
+    store = JobStore(job_settings.directory)
+    store.prepare()
+    runner = JobRunner(store, isolation, job_settings, workers=limits.concurrent)
     ready = {"ok": False}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
         await run_in_threadpool(warm_up, isolation)
+        await run_in_threadpool(runner.start)
+        on_terminate(runner.stopping)
         log.info("request headers within %g s, bodies within %g s; at most %d open connections, %d requests "
-                 "screened at once, %d attachments parsed at once", limits.header_timeout, limits.body_timeout,
-                 connection_limit(limits), limits.concurrent, limits.workers)
+                 "screened at once, %d attachments parsed at once; jobs in %s, kept %g day(s)%s",
+                 limits.header_timeout, limits.body_timeout, connection_limit(limits), limits.concurrent,
+                 limits.workers, job_settings.directory, job_settings.keep_days,
+                 ", callback " + job_settings.callback if job_settings.callback else "")
         ready["ok"] = True
-        yield
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runner.stop)
 
     app = FastAPI(title="screening", version="1", summary="科技项目申报材料形式审查筛查（门户接口，合同§4）",
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan)
     app.state.limits = limits
     app.state.isolation = isolation
-    errors = {"description": "错误：{error, detail}", "content": _ERROR_SCHEMA}
+    app.state.jobs = runner
     app.add_middleware(_Bounded, limit=limits.concurrent)
 
     @app.exception_handler(ApiError)
@@ -478,7 +582,9 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
         log.exception("internal error", exc_info=exc)
         return _error(500, "internal_error", "服务器内部错误，请稍后重试或联系管理员")
 
-    @app.get("/healthz", summary="就绪检查", responses={503: errors})
+    @app.get("/healthz", summary="就绪检查",
+             responses={200: {"model": Health, "description": "已就绪"},
+                        503: {"model": ErrorBody, "description": "starting：服务正在启动"}})
     async def healthz() -> Response:
         if not ready["ok"]:
             return _error(503, "starting", "服务正在启动，请稍候")
@@ -488,17 +594,30 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
     async def upload_page() -> HTMLResponse:
         return HTMLResponse(page, headers=page_headers)
 
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(docs_page, headers=docs_headers)
+
+    @app.get(f"{api_docs.ASSET_PATH}/{{name}}", include_in_schema=False)
+    async def docs_asset(name: str) -> Response:
+        if name not in api_docs.ASSETS:
+            return _error(404, "not_found", "没有这个地址")
+        return Response(api_docs.asset(name), media_type=api_docs.ASSETS[name],
+                        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"})
+
     @app.post("/v1/screen", summary="筛查一个项目：application + 附件 → 报告JSON（合同§3）",
               openapi_extra=_openapi_body(single=False),
-              responses={200: {"description": "报告（screening-report/1）", "content": {"application/json": {}}},
-                         400: errors, 413: errors, 415: errors, 500: errors})
-    async def screen_endpoint(request: Request) -> Response:
+              responses={200: {"model": ReportModel, "description": "报告（screening-report/1，一个项目一个对象）"},
+                         **_errors(*UPLOAD_ERRORS, 422)})
+    async def screen_endpoint(request: Request, figures: bool = False) -> Response:
+        """`figures=true`（上传页面使用）：PDF 与图片中有位置框的发现另附 `figure`，即命中处所在页面区域的
+        缩略图（PNG，data: 地址，命中处红框标出，每个项目至多10张）。"""
         with Spool() as spool:
             sub = submission(await read_body(request, limits, spool))
 
-            def work(cancel: threading.Event) -> Report:
-                return screen(sub.application, sub.uploads, parse=partial(isolation.parse, cancel=cancel),
-                              deadline=isolation.deadline(cancel))
+            def work(cancel: threading.Event) -> str:
+                report = screen_submission(isolation, sub.application, sub.uploads, cancel)
+                return with_figures(isolation, report, sub.uploads, cancel) if figures else report
 
             try:
                 report = await while_connected(request, work, "screening")
@@ -507,27 +626,85 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
             except ScreeningError as err:
                 log.error("screening failed: %s", err)
                 return _error(500, "screening_failed", str(err))
-        return Response(to_json([report]) + "\n", media_type="application/json")
+        return Response(report, media_type="application/json")
 
-    @app.post("/v1/redact", summary="脱敏：application + 一个附件 → 遮盖了泄露身份信息的副本",
+    @app.post("/v1/jobs", status_code=202, summary="提交异步筛查任务：与 /v1/screen 相同的请求体 → 任务编号",
+              openapi_extra=_openapi_body(single=False),
+              responses={202: {"model": JobCreated, "description": "已受理，用 url 查询状态",
+                               "headers": {"Location": {"description": "任务状态的地址", "schema": {"type": "string"}}}},
+                         **_errors(*UPLOAD_ERRORS)})
+    async def submit_job(request: Request) -> Response:
+        """任务在后台筛查（与 /v1/screen 同样的隔离与限制），保存在服务器磁盘上，服务重启后继续；
+        完成或失败时，如运维配置了回调地址，服务向其 POST `{id, state, url}`。"""
+        with Spool() as spool:
+            parts = await read_body(request, limits, spool)
+            sub = submission(parts)
+            application = next(p for p in parts if p.name == "application").read()
+            try:
+                job = await run_in_threadpool(runner.submit, application, sub.uploads)
+            except QueueFull as err:
+                return _error(503, "busy", str(err), {"Retry-After": str(RETRY_AFTER)})
+            except JobStoreError as err:
+                return _error(500, "jobs_unavailable", str(err))
+        return JSONResponse(job.summary(), status_code=202, headers={"Location": job.url})
+
+    @app.get("/v1/jobs/{job_id}", summary="查询异步筛查任务：状态，完成时附报告",
+             openapi_extra={"parameters": [{"name": "job_id", "in": "path", "required": True,
+                                            "description": "任务编号（POST /v1/jobs 答复的 id）",
+                                            "schema": {"type": "string"}}]},
+             responses={200: {"model": JobStatus, "description": "任务状态；done 时 report 与 /v1/screen 的答复相同"},
+                        **_errors(404, 500)})
+    async def job_status(request: Request) -> Response:
+        try:
+            status = await run_in_threadpool(runner.status, request.path_params["job_id"])
+        except JobStoreError as err:
+            return _error(500, "jobs_unavailable", str(err))
+        if status is None:
+            return _error(404, "not_found", "没有这个任务（编号有误，或已超过保留期被删除）")
+        return JSONResponse(status, headers={"Cache-Control": "no-store"})
+
+    @app.post("/v1/redact/preview", summary="脱敏预览：application + 一个附件 → 将遮盖的内容（不生成文件）",
               openapi_extra=_openapi_body(single=True),
-              responses={200: {"description": "脱敏后的文件", "content": {m: {} for m in MEDIA_TYPES.values()}},
-                         400: errors, 413: errors, 415: errors, 422: errors, 500: errors})
-    async def redact_endpoint(request: Request, sanitize: bool = False) -> Response:
-        """`sanitize=true`: also remove every place a name could hide that the reader does not see
-        (comments, tracked changes, hidden text, properties, custom XML, embedded files, scripts,
-        XMP, earlier revisions), whatever it holds; the header X-Screening-Removed lists them."""
+              responses={200: {"model": RedactPlan, "description": "将遮盖的每一项文字及其位置"},
+                         **_errors(*UPLOAD_ERRORS, 422)})
+    async def redact_preview(request: Request) -> Response:
+        """与 `screening redact --dry-run` 相同；其中任一项的文字可作为 keep 字段提交给 /v1/redact，使之保留原样。"""
         from screening import redact
 
         with Spool() as spool:
-            sub = submission(await read_body(request, limits, spool))
-            if len(sub.uploads) != 1:
-                raise ApiError(400, "one_file", "脱敏一次只处理一个附件（files 字段恰好一个文件）")
+            sub = _one_file(submission(await read_body(request, limits, spool)), "脱敏")
+
+            def work(cancel: threading.Event) -> redact.Plan:
+                return redact.plan(sub.application, sub.uploads[0], parse=partial(isolation.parse, cancel=cancel))
+
+            try:
+                planned = await while_connected(request, work, "redaction preview")
+            except redact.RedactionError as err:
+                return _error(422, "redaction_failed", str(err))
+        return JSONResponse(planned.to_json(), headers={"Cache-Control": "no-store"})
+
+    @app.post("/v1/redact", summary="脱敏：application + 一个附件 → 遮盖了泄露身份信息的副本",
+              openapi_extra=_openapi_body(single=True, keep=True), response_class=Response,
+              responses={200: {"description": "脱敏后的文件（响应头 X-Screening-Masked：遮盖处数；X-Screening-Kept："
+                                              "按 keep 保留的文字；X-Screening-Removed：sanitize=true 时删除的隐藏内容；"
+                                              "后两者为 URL 编码）",
+                               "content": {m: {"schema": {"type": "string", "format": "binary"}}
+                                           for m in sorted(set(MEDIA_TYPES.values()))}},
+                         **_errors(*UPLOAD_ERRORS, 422)})
+    async def redact_endpoint(request: Request, sanitize: bool = False) -> Response:
+        """`sanitize=true`: also remove every place a name could hide that the reader does not see
+        (comments, tracked changes, hidden text, properties, custom XML, embedded files, scripts,
+        XMP, earlier revisions), whatever it holds; the header X-Screening-Removed lists them.
+        A `keep` field (repeatable) leaves that text of the preview's items unmasked."""
+        from screening import redact
+
+        with Spool() as spool:
+            sub = _one_file(submission(await read_body(request, limits, spool), extra=("keep",)), "脱敏")
 
             def work(cancel: threading.Event) -> redact.Redaction:
                 return redact.redact(sub.application, sub.uploads[0], parse=partial(isolation.parse, cancel=cancel),
                                      mask=lambda *args: isolation.run(redact.mask_bytes, *args, cancel=cancel),
-                                     sanitize=sanitize,
+                                     sanitize=sanitize, keep=sub.fields["keep"],
                                      clean=lambda *args: isolation.run(redact.sanitize_bytes, *args, cancel=cancel))
 
             try:
@@ -537,9 +714,36 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None)
         headers = {
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(result.file)}",
             "X-Screening-Masked": str(len(result.masked)),
+            "X-Screening-Kept": quote("、".join(result.kept)),
             "X-Screening-Removed": quote("、".join(result.removed)),
             "Cache-Control": "no-store",
         }
+        return Response(result.data, media_type=MEDIA_TYPES[result.format], headers=headers)
+
+    @app.post("/v1/annotate", summary="批注版：application + 一个附件 → 每条发现标注在原处的副本（退回申报人修改）",
+              openapi_extra=_openapi_body(single=True), response_class=Response,
+              responses={200: {"description": "批注版文件：docx 中每条发现是锚定在命中文字上的 Word 批注，pdf 中是带说明的"
+                                              "高亮注释（响应头 X-Screening-Annotated：标注的发现条数）",
+                               "content": {m: {"schema": {"type": "string", "format": "binary"}}
+                                           for m in sorted(set(MEDIA_TYPES.values()))}},
+                         **_errors(*UPLOAD_ERRORS, 422)})
+    async def annotate_endpoint(request: Request) -> Response:
+        """与 `screening annotate` 相同：原文不变，每条发现都在副本中（有位置的标在原处，其余列在开头的总批注里）。"""
+        from screening import annotate
+
+        with Spool() as spool:
+            sub = _one_file(submission(await read_body(request, limits, spool)), "生成批注版")
+
+            def work(cancel: threading.Event) -> annotate.Annotation:
+                return annotate.annotate(sub.application, sub.uploads[0], parse=partial(isolation.parse, cancel=cancel),
+                                         mark=lambda *args: isolation.run(annotate.mark_bytes, *args, cancel=cancel))
+
+            try:
+                result = await while_connected(request, work, "annotation")
+            except annotate.AnnotationError as err:
+                return _error(422, "annotation_failed", str(err))
+        headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(result.file)}",
+                   "X-Screening-Annotated": str(len(result.findings)), "Cache-Control": "no-store"}
         return Response(result.data, media_type=MEDIA_TYPES[result.format], headers=headers)
 
     return app

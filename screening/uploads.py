@@ -126,6 +126,9 @@ class Spool:
 class Submission:
     application: Application
     uploads: tuple[Upload, ...]
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the extra text fields an endpoint takes
+
+MAX_FIELD = 4096  # bytes of one extra text field (a text to keep unmasked is a name, not a document)
 
 
 def clean_file_name(raw: str) -> str:
@@ -231,13 +234,16 @@ async def read_parts(request: Request, limits: Limits, spool: Spool) -> list[For
     return reader.parts
 
 
-def submission(parts: list[FormPart]) -> Submission:
-    """The application and the attachments of a request; anything unexpected is refused."""
+def submission(parts: list[FormPart], extra: tuple[str, ...] = ()) -> Submission:
+    """The application and the attachments of a request, and the text fields named in `extra` (each
+    may repeat); anything unexpected is refused."""
     applications = [p for p in parts if p.name == "application"]
     files = [p for p in parts if p.name == "files"]
-    unknown = sorted({p.name for p in parts} - {"application", "files"})
+    unknown = sorted({p.name for p in parts} - {"application", "files", *extra})
     if unknown:
-        raise ApiError(400, "unknown_field", f"未知的字段：{', '.join(unknown)}；只接受 application 与 files")
+        accepted = "、".join(("application", "files", *extra))
+        raise ApiError(400, "unknown_field", f"未知的字段：{', '.join(unknown)}；只接受 {accepted}")
+    fields = {name: tuple(_text_field(p) for p in parts if p.name == name) for name in extra}
     if len(applications) != 1:
         raise ApiError(400, "invalid_application", "需要恰好一个 application 字段（application.json 的内容）")
     application = read_application(applications[0].read())
@@ -250,7 +256,17 @@ def submission(parts: list[FormPart]) -> Submission:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ApiError(400, "duplicate_file", f"附件文件名重复：{', '.join(duplicates)}")
-    return Submission(application, tuple(uploads))
+    return Submission(application, tuple(uploads), fields)
+
+
+def _text_field(part: FormPart) -> str:
+    raw = part.read()
+    if len(raw) > MAX_FIELD:
+        raise ApiError(400, "bad_field", f"字段 {part.name} 过长（超过{MAX_FIELD}字节）")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_field", f"字段 {part.name} 不是UTF-8编码的文本") from None
 
 
 def read_application(raw: bytes) -> Application:

@@ -93,12 +93,13 @@ def location(loc: Location | None) -> str:
     if loc is None:
         return ""
     part = Part(kind=loc.part, text="", page=loc.page, paragraph=loc.paragraph, origin=loc.origin,
-                embedded=loc.embedded, source=loc.source)
+                embedded=loc.embedded, source=loc.source, heading=loc.heading,
+                heading_paragraph=loc.heading_paragraph)
     return _inside(part) if part.embedded else _where(part)
 
 
 def where(part: Part) -> str:
-    """E.g. "第3页正文第2段", "首页页眉", "文档属性（作者）", "已删除的修订内容（正文第4段）";
+    """E.g. "第3页正文第2段", "“二、研究内容” › 第4段" (a Word paragraph under its heading), "首页页眉", "文档属性（作者）", "已删除的修订内容（正文第4段）";
     in a workbook "工作表“预算”第3行C列", "隐藏工作表“旧版”第2行A列", "工作表“预算”第3行C列的批注";
     in a file inside the attachment "中嵌入的文件“word/embeddings/预算.xlsx”的工作表“预算”第3行C列"."""
     return f"中{_inside(part)}" if part.embedded else _where(part)
@@ -120,6 +121,8 @@ def _where(part: Part) -> str:
         return f"{kind}（{label}）" if family != "custom" else f"自定义{kind}（{key}）"
     page = f"第{part.page}页" if part.page else ""
     para = f"第{part.paragraph}段" if part.paragraph and part.kind not in (PartKind.FILENAME,) else ""
+    if part.heading_paragraph is not None or part.heading:  # a Word body paragraph (parsers/docx/headings.py)
+        kind, para = _under_heading(part)
     if part.kind is PartKind.TABLE and (cell := _CELL.search(part.source)) and origin in ("", "hidden", "deleted"):
         # a Word (or OpenDocument) table's cell, as a person counts it: 表2 第3行第2列
         para = f"表{cell[1]}第{cell[2]}行第{cell[3]}列"
@@ -133,6 +136,16 @@ def _where(part: Part) -> str:
     if origin in ORIGIN:
         return f"{page}{ORIGIN[origin]}"
     return f"{page}{kind}{para}"
+
+
+def _under_heading(part: Part) -> tuple[str, str]:
+    """A Word body paragraph as (kind, paragraph) words: "标题“二、研究内容”", "“二、研究内容” › 第4段",
+    or before any heading "正文第2段" (paragraphs with text, as a person counts them)."""
+    if part.heading_paragraph is None:
+        return "", f"标题“{part.heading}”"
+    if part.heading:
+        return "", f"“{part.heading}” › 第{part.heading_paragraph}段"
+    return KIND[PartKind.BODY], f"第{part.heading_paragraph}段"
 
 
 SHEET = {VISIBLE: "工作表", HIDDEN: "隐藏工作表", VERY_HIDDEN: "深度隐藏的工作表"}

@@ -16,6 +16,7 @@ from screening.cli import main
 
 # OCR results are cached on disk; tests keep theirs out of the user's ~/.cache
 os.environ.setdefault("SCREENING_CACHE_DIR", tempfile.mkdtemp(prefix="screening-test-cache-"))
+os.environ.setdefault("SCREENING_JOBS_DIR", tempfile.mkdtemp(prefix="screening-test-jobs-"))  # never the home folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

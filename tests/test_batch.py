@@ -29,12 +29,12 @@ from samples.pdfkit import build_pdf
 from screening.application import Application, load_application, parse_application
 from screening.batch import STATE_DIR, Outcome, Status, discover, screen_batch, without_batch_findings
 from screening.batch import batch_findings as run_batch_rules
-from screening.batch_report import FORM_COLUMNS, form_file_name
 from screening.calls import call_path, load_call
 from screening.checks import batch as rules
 from screening.engine import APPLICATION_FILE
 from screening.errors import UsageError
 from screening.model import Report
+from screening.recommendation_form import FORM_COLUMNS, LEFT_OFF_COLUMNS, form_file_name
 from tests.conftest import BATCH, ROOT, Result, sample_projects
 
 SCHEMA = json.loads((ROOT / "schemas" / "screening-report-1.schema.json").read_text(encoding="utf-8"))
@@ -114,19 +114,41 @@ def test_summary_csv_opens_in_excel(sample_run: tuple[Path, subprocess.Completed
 
 
 def test_recommendation_forms_per_unit(sample_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    """附件3 as the notice prints it, the passing projects only; the others on two more sheets with
+    their reasons; A4 landscape, the head row repeated, fitted to the width."""
     out, _ = sample_run
     units: dict[str, list[Application]] = {}
     for p in sample_projects():
         app = load_application(p / APPLICATION_FILE)
         units.setdefault(app.recommender or "未填写推荐单位", []).append(app)
     assert {f.name for f in out.glob("推荐表-*.xlsx")} == {form_file_name(u) for u in units}
-    ws = load_workbook(out / form_file_name("柯城区")).active
+    verdicts = {pid: r["verdict"] for pid, r in reports(out).items()}
+    book = load_workbook(out / form_file_name("柯城区"))
+    assert book.sheetnames == ["推荐表", "需人工复核", "未通过形式审查"]
+    ws = book["推荐表"]
     rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
+    assert rows[0][0] == "附件3" and rows[1][0] == "2020年度市科技计划竞争性项目推荐表"
+    assert rows[2][0] == "推荐单位（盖章）：柯城区" and rows[2][-1] == "年　　月　　日"
     header = rows.index(FORM_COLUMNS)
+    assert header == 3 and ws.print_title_rows == "$4:$4"
+    assert (ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth) == ("landscape", 9, 1)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
     body = rows[header + 1 :]
-    assert [r[0] for r in body] == list(range(1, len(units["柯城区"]) + 1))
-    assert {r[1] for r in body} >= {"高性能含氟聚酰亚胺薄膜制备关键技术研究", "矿山智能凿岩装备关键技术研发"}
-    assert ("衢州瑞丰智能装备有限公司", "俞海波", "重大科技攻关项目") in {r[2:] for r in body}
+    by_title = {a.title: a for a in units["柯城区"]}
+    passing = [a for a in units["柯城区"] if verdicts[a.project_id] == "pass"]
+    assert passing and len(passing) < len(units["柯城区"])  # the samples hold both
+    assert [r[0] for r in body] == list(range(1, len(passing) + 1))
+    assert {r[1] for r in body} == {a.title for a in passing}
+    assert all(verdicts[by_title[r[1]].project_id] == "pass" for r in body)
+    for sheet, verdict, reason in (("需人工复核", "review", "需复核的原因"), ("未通过形式审查", "fail", "未通过的原因")):
+        rows = [tuple(c.value for c in row) for row in book[sheet].iter_rows()]
+        assert rows[1] == (*LEFT_OFF_COLUMNS, reason)
+        listed = {r[1]: r for r in rows[2:]}
+        assert set(listed) == {a.project_id for a in units["柯城区"] if verdicts[a.project_id] == verdict}
+        for pid, row in listed.items():
+            messages = [f["message"] for f in reports(out)[pid]["findings"]
+                        if f["severity"] == ("fail" if verdict == "fail" else "warn")]
+            assert row[-1].split("\n")[0] == f"1. {messages[0]}"
 
 
 def test_batch_report_is_the_project_report_plus_batch_findings(

@@ -58,6 +58,8 @@ def test_page_needs_nothing_from_outside(out: Path) -> None:
     assert "</script>" in finding["context"] and "<img" in finding["context"]  # the markup reached the report …
     assert highlighted(finding["context"], ORG) in page  # … and the page holds it as text
     assert "&lt;/script&gt;<mark>衢州康瑞生物医药有限公司</mark>&lt;img" in page
+    # severities as a clerk reads them, never the codes
+    assert '<td class="sev-fail">不通过</td>' in page and ">fail<" not in page and ">warn<" not in page
 
 
 def test_dom_after_scripts_ran(out: Path, tmp_path: Path) -> None:
@@ -73,7 +75,10 @@ def test_dom_after_scripts_ran(out: Path, tmp_path: Path) -> None:
     assert '<div class="evidence">依据：全称' in dom  # why each finding fails, for the clerk
     assert any("\n" not in m and "衢江精" in m for m in marks)  # a name across a PDF line, highlighted whole
     assert "<title>形式审查筛查报告" in dom and "pwned</title>" not in dom
-    assert "<img" not in dom and dom.count("<script") == 1
+    # the planted <img> is text; the only pictures are the figures of findings (data: URIs, screening/figures.py)
+    images = re.findall(r"<img\b[^>]*>", dom)
+    assert images and all(re.match(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+"', tag) for tag in images), images[:3]
+    assert dom.count("<script") == 1
 
 
 def test_highlight_is_visible(out: Path, tmp_path: Path) -> None:

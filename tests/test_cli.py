@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -71,7 +72,8 @@ def test_docx_every_part(tmp_path: Path, cli: Callable[..., Result]) -> None:
     assert ("metadata", "identity.metadata") in rules and ("filename", "identity.metadata") in rules
     assert ("comment", "identity.person") in rules and ("body", "identity.org") in rules
     body = next(f for f in report["findings"] if f["location"] == {"part": "body", "paragraph": 1, "start": 4,
-                                                                   "end": 4 + len(ORG), "source": "word/document.xml"})
+                                                                   "end": 4 + len(ORG), "source": "word/document.xml",
+                                                                       "heading_paragraph": 1})
     assert body["matched"] == ORG and body["method"] == "exact" and ORG in body["context"]
 
 
@@ -245,8 +247,11 @@ def test_redact_dry_run_lists_leaks_and_writes_nothing(tmp_path: Path, cli: Call
 
     text = cli("redact", doc, "--application", app, "--dry-run", "--sanitize")
     assert text.code == 0, text.err
-    masked = [line.split("将遮盖", 1)[1].strip() for line in text.out.splitlines() if line.startswith("  将遮盖")]
-    assert masked == [f["message"] for f in would]
+    items = [line.split("“", 1)[1].rsplit("”", 1)[0] for line in text.out.splitlines()
+             if re.match(r"  \d+\. “", line)]
+    assert items == [i["text"] for i in summary["items"]] == list(dict.fromkeys(f["matched"] for f in would))
+    for finding in would:  # every leak is listed under its text, where it is and what it is
+        assert f"{finding['where']}  {finding['message']}" in text.out
     assert "未写出任何文件" in text.out and "另将清除" in text.out
     assert cli("redact", doc, "--application", app, "--dry-run", "--sanitize", "--format", "json").json()["sanitize"]
     assert listing(tmp_path) == before
@@ -256,7 +261,18 @@ def test_redact_dry_run_lists_leaks_and_writes_nothing(tmp_path: Path, cli: Call
     out.mkdir()
     real = cli("redact", doc, "--application", app, "-o", out, "--format", "json")
     assert real.code == 0, real.err
-    assert real.json()["masked"] == would
+    assert real.json()["masked"] == would and real.json()["kept"] == []
+
+    # an item left unmasked on purpose: the copy keeps exactly it, nothing else of the list
+    kept = summary["items"][-1]["text"]
+    partial = cli("redact", doc, "--application", app, "-o", out / "kept.docx", "--keep", kept, "--format", "json")
+    assert partial.code == 0, partial.err
+    assert partial.json()["kept"] == [kept] and kept not in {f["matched"] for f in partial.json()["masked"]}
+    again = cli("check", out / "kept.docx", "--application", app, "--format", "json").json()
+    left = {f["matched"] for f in again["findings"] if f["rule"].startswith("identity.") and f["severity"] != "info"}
+    assert left and all(m in kept for m in left)
+    unknown = cli("redact", doc, "--application", app, "-o", out / "x.docx", "--keep", "不在列表中的文字")
+    assert unknown.code != 0 and "不在将遮盖的内容中" in unknown.err and not (out / "x.docx").exists()
 
 
 def test_redact_without_out_is_a_usage_error(tmp_path: Path, cli: Callable[..., Result]) -> None:

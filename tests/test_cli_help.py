@@ -32,7 +32,7 @@ def option_lines(help_text: str) -> list[str]:
 
 
 def test_every_command_is_registered() -> None:
-    assert {"check", "project", "batch", "patent", "classify", "redact", "serve"} <= set(COMMANDS)
+    assert {"check", "project", "batch", "patent", "classify", "redact", "annotate", "serve"} <= set(COMMANDS)
 
 
 @pytest.mark.usefixtures("wide")
@@ -54,8 +54,8 @@ def test_help_is_chinese(cli: Callable[..., Result], command: str) -> None:
 def test_batch_help_lists_every_option_in_chinese(cli: Callable[..., Result]) -> None:
     lines = option_lines(cli("batch", "--help").out)
     names = {m for line in lines for m in re.findall(r"--[\w-]+", line)}
-    assert {"--out", "--workers", "--scheduler", "--force", "--timeout", "--exit-zero", "--format", "--call",
-            "--help"} <= names
+    assert {"--out", "--workers", "--scheduler", "--force", "--timeout", "--exit-zero", "--annotate", "--format",
+            "--call", "--help"} <= names
     assert all(CJK.search(line) for line in lines)
 
 

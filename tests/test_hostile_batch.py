@@ -306,11 +306,12 @@ def test_summary_csv_quotes_formulas_and_drops_controls(hostile_run: tuple[Path,
 
 def test_forms_hold_text_never_formulas(hostile_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     out, _ = hostile_run
-    sheet = load_workbook(out / "推荐表-江山市.xlsx").active
-    cells = {c.value: c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    book = load_workbook(out / "推荐表-江山市.xlsx")  # on whichever sheet its verdict puts a project
+    every = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    cells = {c.value: c for c in every if isinstance(c.value, str)}
     for text in (FORMULAS["title"], FORMULAS["applicant"], FORMULAS["leader"], one_line(CONTROL_TITLE)):
         assert text in cells and cells[text].data_type == "s"
-    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+    assert not any(c.data_type == "f" for c in every)
 
 
 def test_html_escapes_and_drops_controls(hostile_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:

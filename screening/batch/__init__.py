@@ -40,6 +40,7 @@ The modules, in the order a batch uses them:
 | `cluster` | the Dask runner (`run_dask`, `screen_payload`) |
 | `results` | `BatchItem`, `BatchResult`, `Tick`: what a batch gives back |
 | `orchestration` | `screen_batch`: all of the above, then the `batch.*` rules |
+| `annotated` | with `--annotate`: the annotated copies of the attachments with findings (OUT/annotated) |
 
 The people's reports (summary.csv, report.html, the 附件3 forms) are rendered from the result by
 `screening.batch_report`.

@@ -6,7 +6,9 @@
    `document.application` report, and screen the rest on the local pool (`pool.run_local`) or a
    Dask cluster (`cluster.run_dask`) — each report is written, then its state, as it is done;
 3. compute the `batch.*` findings (screening/checks/batch.py) over all reports, always from
-   scratch (stripped from reports read back on resumption), and rewrite the reports they change.
+   scratch (stripped from reports read back on resumption), and rewrite the reports they change;
+4. with `annotate`, make the annotated copies of the attachments with findings from the final
+   reports (`annotated.annotate_batch`; resumable the same way), still under the lock.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from screening.batch.annotated import annotate_batch
 from screening.batch.cluster import run_dask
 from screening.batch.discovery import Project, discover
 from screening.batch.pool import default_workers, run_local
@@ -28,6 +31,7 @@ from screening.calls import load_call
 from screening.checks import batch as batch_rules
 from screening.engine import APPLICATION_FILE
 from screening.errors import UsageError
+from screening.isolation import Isolation
 from screening.limits import from_env
 from screening.model import Finding
 
@@ -101,13 +105,15 @@ def screen_batch(
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
     screener: ProjectScreener = screen_in_worker,
+    annotate: bool = False,
 ) -> BatchResult:
     """Screen every project folder of `folder` into `out` (see `screening.batch`).
 
     `workers` processes on this machine (default: one per core), or the Dask cluster at
     `scheduler` ("tcp://host:port"). `screener` is what a local worker runs on a folder; it must
     be importable by name (workers are fresh processes). A local worker's memory limit comes from
-    `screening.limits` (`SCREENING_PARSE_MEMORY_MB`)."""
+    `screening.limits` (`SCREENING_PARSE_MEMORY_MB`). With `annotate`, the attachments with findings
+    get annotated copies in OUT/annotated (`screening.batch.annotated`)."""
     started = time.monotonic()
     limits = from_env()  # a bad SCREENING_* value stops the batch before anything is written
     if not folder.is_dir():
@@ -144,4 +150,5 @@ def screen_batch(
             run_local(todo, workers=workers or default_workers(), timeout=timeout, screener=screener,
                       finish=ledger.finish, limits=limits)
         items = ledger.with_batch_findings()
-    return BatchResult(folder, out, tuple(items), tuple(skipped), time.monotonic() - started)
+        copies = annotate_batch(items, out, run=Isolation(limits).run, force=force) if annotate else None
+    return BatchResult(folder, out, tuple(items), tuple(skipped), time.monotonic() - started, copies)

@@ -11,12 +11,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screening.application import Application
 from screening.batch.discovery import Project, Skipped
 from screening.batch.reports import pages_of
 from screening.model import Severity, Verdict
+
+if TYPE_CHECKING:
+    from screening.batch.annotated import Copies
 
 
 class Status(StrEnum):
@@ -84,6 +87,7 @@ class BatchResult:
     items: tuple[BatchItem, ...]
     skipped: tuple[Skipped, ...]
     seconds: float
+    copies: Copies | None = None  # the annotated copies (`screen_batch(annotate=True)`), else None
 
     @property
     def verdict(self) -> Verdict:

@@ -81,8 +81,13 @@ def resumable(project: Project, out: Path, timeout: float) -> tuple[dict[str, An
 def remove_temp_files(out: Path) -> None:
     """The temporary files a killed run left behind."""
     for folder in (out, out / STATE_DIR):
-        for tmp in folder.glob(f"{_TEMP_PREFIX}*.tmp"):
-            tmp.unlink(missing_ok=True)
+        remove_temps(folder)
+
+
+def remove_temps(folder: Path) -> None:
+    """The temporary files `write_atomic` left in one folder (a killed run)."""
+    for tmp in folder.glob(f"{_TEMP_PREFIX}*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -1,5 +1,7 @@
 """`screening batch DIR --out OUT`: every project folder of DIR (contract §2). Arguments →
-`screen_batch` → `batch_report` → exit code; the progress bar goes to stderr."""
+`screen_batch` → `batch_report` → exit code; the progress bar goes to stderr. With `--annotate`,
+the annotated copies (OUT/annotated, `screening.batch.annotated`) are listed after the summary and
+the ones that could not be made go to stderr."""
 
 from __future__ import annotations
 
@@ -60,6 +62,8 @@ def batch(
     timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="每个项目的限时（秒）")] = DEFAULT_TIMEOUT,
     exit_zero: Annotated[bool, typer.Option(
         "--exit-zero", help="批次跑完即以 0 退出，不论项目是否通过（不加此项时，有项目不通过则退出码为 1）")] = False,
+    annotate: Annotated[bool, typer.Option(
+        "--annotate", help="为有问题的项目生成标注副本：在每个有问题的docx、pdf附件的副本中以批注或高亮标出问题（写入 OUT/annotated/项目编号/）")] = False,
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
 ) -> None:
@@ -69,10 +73,18 @@ def batch(
 
     with progress_bar() as progress:
         result = screen_batch(folder, out, workers=workers, scheduler=scheduler, force=force, call=call,
-                              timeout=timeout, progress=progress)
-    summary = result.to_json(write_all(result))
+                              timeout=timeout, progress=progress, annotate=annotate)
+    copies = result.copies
+    files = write_all(result) + ([copies.folder] if copies is not None and copies.paths else [])
+    summary = result.to_json(files)
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
         render_summary(summary, sys.stdout)
+    if copies is not None:
+        if fmt is Format.TEXT:
+            print(f"标注副本：{len(copies.paths)}份（本次生成{len(copies.made)}份，沿用上次{len(copies.kept)}份），"
+                  f"在{one_line(str(copies.folder))}")
+        for problem in copies.failed:
+            print(f"screening: 未能生成标注副本：{one_line(problem)}", file=sys.stderr)
     raise typer.Exit(0 if exit_zero else exit_code([result.verdict]))

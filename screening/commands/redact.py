@@ -38,6 +38,8 @@ def redact(
     call: CallOpt = None,
     sanitize: Annotated[bool, typer.Option("--sanitize", help="同时清除批注、修订、隐藏文字、文档属性、自定义XML、嵌入文件、脚本、XMP和早期版本等所有可能藏名之处（无论其中有无泄露）")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要遮盖的内容，不写出任何文件")] = False,
+    keep: Annotated[list[str] | None, typer.Option(
+        "--keep", help="保留不遮盖的内容（须是 --dry-run 列出的某一项的文字；可重复）")] = None,
 ) -> None:
     """生成附件的脱敏副本：遮盖泄露的单位和人员信息，并重新筛查确认副本中已无泄露。"""
     from screening.application import load_application
@@ -59,7 +61,8 @@ def redact(
     given = None if out.is_dir() else out.name
     result = make_copy(load_application(application), Upload(file.name, path=file), call=call, output_name=given,
                        parse=isolation.parse, mask=lambda *args: isolation.run(mask_bytes, *args),
-                       sanitize=sanitize, clean=lambda *args: isolation.run(sanitize_bytes, *args))
+                       sanitize=sanitize, clean=lambda *args: isolation.run(sanitize_bytes, *args),
+                       keep=keep or ())
     target = out / result.file if out.is_dir() else out
     try:
         target.write_bytes(result.data)
@@ -67,12 +70,14 @@ def redact(
         raise UsageError(f"{target}: 无法写入（{err.strerror or err}）") from None
     if fmt is Format.JSON:
         summary = {"file": str(target), "format": result.format, "masked": [f.to_json() for f in result.masked],
-                   "removed": list(result.removed), "notes": list(result.notes)}
+                   "kept": list(result.kept), "removed": list(result.removed), "notes": list(result.notes)}
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return
     print(f"已写出脱敏副本：{one_line(str(target))}（遮盖{len(result.masked)}处，复查未发现身份信息）")
     for finding in result.masked:
         print(f"  已遮盖  {one_line(finding.message)}")  # document text: no control characters reach the terminal
+    for text in result.kept:
+        print(f"  按要求保留  “{one_line(text)}”")
     for what in result.removed:
         print(f"  已清除  {what}")
     for note in result.notes:
@@ -81,21 +86,21 @@ def redact(
 
 def preview(application: Application, file: Path, fmt: Format, *, call: str | None, sanitize: bool,
             parse: Parse) -> None:
-    """`--dry-run`: what a copy would have masked (the leaks of the file, as `redact()` finds them),
+    """`--dry-run`: what a copy would mask (`redact.plan`: one item per text, with where it is),
     refused as the real run refuses it; nothing is written."""
-    from screening.engine import Upload, screen
-    from screening.redact import _check_readable, leaks
+    from screening.engine import Upload
+    from screening.redact import plan
 
-    report = screen(application, [Upload(file.name, path=file)], parse=parse, call=call)
-    doc = report.documents[0]
-    _check_readable(doc)  # a picture, an encrypted or unreadable file: the real run would refuse it
-    found = leaks(report, doc.file)
+    planned = plan(application, Upload(file.name, path=file), parse=parse, call=call)
     if fmt is Format.JSON:
-        summary = {"file": str(file), "would_mask": [f.to_json() for f in found], "sanitize": sanitize}
+        summary = {**planned.to_json(), "file": str(file), "sanitize": sanitize}
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return
-    print(f"试运行，未写出任何文件。{one_line(str(file))}：将遮盖{len(found)}处")
-    for finding in found:
-        print(f"  将遮盖  {one_line(finding.message)}")
+    print(f"试运行，未写出任何文件。{one_line(str(file))}：将遮盖{len(planned.texts)}项、{len(planned.found)}处"
+          "（要保留某项，正式运行时加 --keep 该项文字）")
+    for n, text in enumerate(planned.texts, start=1):
+        print(f"  {n}. “{one_line(text)}”")
+        for finding in planned.findings_of(text):
+            print(f"       {one_line(finding.to_json().get('where') or '')}  {one_line(finding.message)}")
     if sanitize:
         print("  另将清除批注、修订、隐藏文字、文档属性等所有可能藏名之处（--sanitize）")

@@ -140,44 +140,13 @@ class _PartMasker:
 
     # 1. paragraphs, joined per channel
     def _paragraph(self, p: etree._Element) -> None:
-        if p.tag == A_P:
-            channels = {"": list(_own(p, (A_T,)))}
-        else:
-            hidden = self.styles.paragraph(_paragraph_style(p))[0]
-            channels = {"": [], "deleted": [], "hidden": []}
-            for t in _own(p, (W_T, W_DELTEXT, M_T)):
-                channels[self._channel(t, p, hidden)].append(t)
-        for channel, elements in channels.items():
+        for channel, elements in paragraph_channels(p, self.styles).items():
             self._mask_joined(channel, elements)
 
-    def _channel(self, t: etree._Element, p: etree._Element, para_hidden: bool) -> str:
-        run = None
-        el = t.getparent()
-        while el is not None and el is not p:
-            if el.tag in DELETED:
-                return "deleted"
-            if el.tag == W_R and run is None:
-                run = el
-            el = el.getparent()
-        if t.tag == W_DELTEXT:
-            return "deleted"
-        if t.tag == M_T or run is None:
-            return "hidden" if para_hidden else ""
-        return "hidden" if self.styles.run_hidden(run.find(W_RPR), para_hidden) else ""
-
     def _mask_joined(self, channel: str, elements: list[etree._Element]) -> None:
-        spans = self.needles.spans("".join(el.text or "" for el in elements))
-        if not spans:
-            return
-        offset = 0
-        for el in elements:
-            text = el.text or ""
-            low, high = offset, offset + len(text)
-            offset = high
-            local = [(max(a, low) - low, min(b, high) - low) for a, b in spans if a < high and b > low]
-            if not local:
-                continue
-            el.text = mask_spans(text, local)
+        spans = self.needles.spans(joined_text(elements))
+        for el, local in element_spans(elements, spans):
+            el.text = mask_spans(el.text or "", local)
             self.changed = True
             if channel == "deleted":
                 self.drop.append(_first(_ancestor(el, DELETED), _ancestor(el, RUN), el))
@@ -199,6 +168,57 @@ class _PartMasker:
                 if _maskable(el, key) and (new := mask(value)) != value:
                     el.set(key, new)
                     self.changed = True
+
+
+# ---------------------------------------------------------------- where a leak's characters are
+# (shared with `screening.annotate.docx`, which anchors a comment on the same characters)
+
+
+def paragraph_channels(p: etree._Element, styles: Styles) -> dict[str, list[etree._Element]]:
+    """The text elements of paragraph `p` (w:t, w:delText, m:t; a:t for DrawingML), per channel as
+    the parser joins them: "" ordinary text, "deleted" tracked deletions, "hidden" hidden text."""
+    if p.tag == A_P:
+        return {"": list(_own(p, (A_T,)))}
+    hidden = styles.paragraph(_paragraph_style(p))[0]
+    channels: dict[str, list[etree._Element]] = {"": [], "deleted": [], "hidden": []}
+    for t in _own(p, (W_T, W_DELTEXT, M_T)):
+        channels[_channel(t, p, hidden, styles)].append(t)
+    return channels
+
+
+def joined_text(elements: list[etree._Element]) -> str:
+    """The text of a channel's elements, joined (the offsets `element_spans` maps back)."""
+    return "".join(el.text or "" for el in elements)
+
+
+def element_spans(elements: list[etree._Element],
+                  spans: list[tuple[int, int]]) -> Iterator[tuple[etree._Element, list[tuple[int, int]]]]:
+    """Each element holding characters of `spans` (offsets of `joined_text`), in order, with
+    those characters as offsets of its own text."""
+    offset = 0
+    for el in elements:
+        text = el.text or ""
+        low, high = offset, offset + len(text)
+        offset = high
+        local = [(max(a, low) - low, min(b, high) - low) for a, b in spans if a < high and b > low]
+        if local:
+            yield el, local
+
+
+def _channel(t: etree._Element, p: etree._Element, para_hidden: bool, styles: Styles) -> str:
+    run = None
+    el = t.getparent()
+    while el is not None and el is not p:
+        if el.tag in DELETED:
+            return "deleted"
+        if el.tag == W_R and run is None:
+            run = el
+        el = el.getparent()
+    if t.tag == W_DELTEXT:
+        return "deleted"
+    if t.tag == M_T or run is None:
+        return "hidden" if para_hidden else ""
+    return "hidden" if styles.run_hidden(run.find(W_RPR), para_hidden) else ""
 
 
 def _own(p: etree._Element, tags: tuple[str, ...]) -> Iterator[etree._Element]:

@@ -375,9 +375,8 @@ def _leak_bars(data: bytes, needles: Needles) -> dict[int, list[Rect]]:
             page = pdf[index]
             textpage = page.get_textpage()
             try:
-                text = _page_text(textpage)
-                for start, end in needles.spans(text):
-                    bars.setdefault(index, []).extend(_line_rects(textpage, text, start, end))
+                for _, rects in page_hits(textpage, _page_text(textpage), needles):
+                    bars.setdefault(index, []).extend(rects)
             finally:
                 textpage.close()
                 page.close()
@@ -386,12 +385,23 @@ def _leak_bars(data: bytes, needles: Needles) -> dict[int, list[Rect]]:
     return bars
 
 
-def _line_rects(textpage: pdfium.PdfTextPage, text: str, start: int, end: int) -> list[Rect]:
+def page_hits(textpage: pdfium.PdfTextPage, text: str, needles: Needles, *, loose: bool = False,
+              padding: float = BAR_PADDING) -> list[tuple[tuple[int, int], list[Rect]]]:
+    """Each hit of `needles` in a page's text (`parsers.pdf._page_text` of `textpage`): its
+    characters [start, end) and one rectangle per line it covers (user space), from pdfium's
+    character boxes — tight glyph boxes, or with `loose` the font's full height — grown by
+    `padding` points (shared with `screening.annotate.pdf`, which highlights the same characters)."""
+    return [((start, end), _line_rects(textpage, text, start, end, loose=loose, padding=padding))
+            for start, end in needles.spans(text)]
+
+
+def _line_rects(textpage: pdfium.PdfTextPage, text: str, start: int, end: int, *, loose: bool = False,
+                padding: float = BAR_PADDING) -> list[Rect]:
     rects: list[list[float]] = []
     for i in range(start, end):
         if text[i].isspace():
             continue
-        left, bottom, right, top = textpage.get_charbox(i)
+        left, bottom, right, top = textpage.get_charbox(i, loose=loose)
         if right <= left or top <= bottom:
             continue
         last = rects[-1] if rects else None
@@ -399,7 +409,7 @@ def _line_rects(textpage: pdfium.PdfTextPage, text: str, start: int, end: int) -
             last[0], last[1], last[2], last[3] = min(last[0], left), min(last[1], bottom), max(last[2], right), max(last[3], top)
         else:
             rects.append([left, bottom, right, top])
-    p = BAR_PADDING
+    p = padding
     return [(r[0] - p, r[1] - p, r[2] + p, r[3] + p) for r in rects]
 
 

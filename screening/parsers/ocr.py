@@ -37,7 +37,8 @@ numbered per picture from 1, on a scanned PDF page after the page's other body p
 `box` is (x0, top, x1, bottom) in points of the displayed page for a scanned PDF page, and in
 pixels of the picture for pictures (a picture has no page geometry of its own). `segments` keeps
 the recogniser's pieces the paragraph was joined from, each with its four corners in pixels of the
-picture: a table's cells, which screening/scan_grid.py lays out again by position.
+picture (a table's cells, which screening/scan_grid.py lays out again by position) and its upright
+box where the paragraph's box is (what a finding's `location.box` is made of: `Part.span_box`).
 
 The engine's angle classifier turns a short word upside down now and then (a "总计" beside a
 table's rule came out as nothing); a piece it turned is recognised both ways round and the
@@ -690,7 +691,7 @@ def _parts(target: _Target, reading: Reading, to_box: ToBox, first: int) -> list
     return [
         Part(kind=target.kind, text="\n".join(line.text for line in group), page=target.ref.page, paragraph=number,
              origin=ORIGIN, source=target.ref.source, box=to_box(_union(group)), confidence=mean_score(group),
-             segments=tuple(Segment(s.text, s.score, s.quad) for row in group for s in pieces[id(row)]))
+             segments=tuple(Segment(s.text, s.score, s.quad, to_box(s.box)) for row in group for s in pieces[id(row)]))
         for number, group in enumerate(paragraphs([row for row, _ in joined]), first)
     ]
 
@@ -750,6 +751,25 @@ def ocr_document(doc: Document, data: bytes) -> Document:
         problems.append(Problem(SCANNED, f"扫描页和图片的文字识别出错（{type(err).__name__}），未识别部分需人工查看"))
     kept = tuple(p for p in doc.problems if not _settled(p, done))
     return replace(doc, parts=(*doc.parts, *parts), problems=(*kept, *problems), ocr=doc.ocr or read_any)
+
+
+def picture(data: bytes, doc_format: str, source: str, page: int | None) -> Image.Image:
+    """The picture whose text became the OCR parts of `source` (`Part.source`: a picture file's frame
+    "page N", a picture on a PDF page with text "page N image k", a Word document's "word/media/…"),
+    exactly as OCR read it, so that those parts' boxes are in its pixels (screening/figures.py crops
+    it). A scanned PDF page or a region is not such a picture: its parts' boxes are in page points.
+    Raises ValueError when OCR would read no such picture, and whatever decoding it raises."""
+    ref = ImageRef(source=source, page=page)
+    doc = Document(file="", format=formats.Format(doc_format), sha256="", pages=None, images=(ref,))
+    loader = formats.info(doc.format).ocr_loader
+    targets = [t for t in _targets(doc) if not (t.whole and doc.format == "pdf") and not t.region]
+    if loader is None or not targets:
+        raise ValueError(f"no picture {source!r} read by OCR in a {doc_format or 'unknown'} file")
+    for _, loaded in formats.function(loader)(data, targets[:1]):
+        if isinstance(loaded, Exception):
+            raise loaded
+        return loaded[0]
+    raise ValueError(f"picture {source!r} not found")
 
 
 # ---------------------------------------------------------------- loaders of the other document formats

@@ -847,6 +847,46 @@ def _document_parts(pdf: pdfium.PdfDocument, data: bytes) -> tuple[list[Part], l
     return parts, problems
 
 
+# ---------------------------------------------------------------- where text stands (figures of findings)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A page's reading view (the view `Part.box` is given in): `turn`, the clockwise degrees it is
+    turned from the page as displayed (0 unless the text runs another way), and its size in points."""
+
+    turn: int
+    width: float
+    height: float
+
+
+def text_places(page: pdfium.PdfPage, needle: str | None) -> tuple[View, list[list[Box]]]:
+    """Where `needle` stands on a page, placed as the parser places text (screening/figures.py
+    outlines it): the page's reading view and, for every occurrence of `needle` in the page's text
+    (white space and line breaks between its characters ignored), the em boxes of its pieces, one
+    per line, (x0, top, x1, bottom) in points of that view. Unseen characters count too (a finding
+    may be about them); the view is judged from every line, unseen ones included, which can differ
+    from the parser's only on a page whose hidden text runs another way than its visible text."""
+    page_frame = _Frame.of(page)
+    textpage = page.get_textpage()
+    try:
+        text = _page_text(textpage)
+        _, frame = _lines(textpage, page_frame, text)
+        found: list[list[Box]] = []
+        chars = [c for c in needle or "" if not c.isspace()]
+        for match in re.finditer(r"\s*".join(map(re.escape, chars)), text) if chars else ():
+            pieces = []
+            for line in re.finditer(r"[^\r\n]+", match.group()):
+                placed = _placed(textpage, text, match.start() + line.start(), match.start() + line.end())
+                if placed is not None:
+                    pieces.append(_union([frame.box(*placed[0])]))
+            if pieces:
+                found.append(pieces)
+    finally:
+        textpage.close()
+    return View((frame.rotation - page_frame.rotation) % 360, frame.width, frame.height), found
+
+
 # ---------------------------------------------------------------- entry point
 
 

@@ -50,6 +50,7 @@ W_PPR, W_RPR, W_PSTYLE, W_RSTYLE, W_VANISH = map(w, ("pPr", "rPr", "pStyle", "rS
 W_TAB, W_PTAB, W_BR, W_CR = map(w, ("tab", "ptab", "br", "cr"))
 W_NOBREAKHYPHEN, W_SOFTHYPHEN, W_INSTRTEXT = map(w, ("noBreakHyphen", "softHyphen", "instrText"))
 W_LASTRENDERED, W_PAGEBREAKBEFORE = map(w, ("lastRenderedPageBreak", "pageBreakBefore"))
+W_OUTLINELVL = w("outlineLvl")
 W_TBL, W_TR, W_TC, W_TRPR, W_TCPR = map(w, ("tbl", "tr", "tc", "trPr", "tcPr"))
 W_GRIDBEFORE, W_GRIDSPAN = map(w, ("gridBefore", "gridSpan"))
 W_SDT, W_SDTCONTENT, W_CUSTOMXML = map(w, ("sdt", "sdtContent", "customXml"))

@@ -57,6 +57,7 @@ from screening.parsers.docx.package import Package, is_media, natural, open_zip,
 from screening.parsers.docx.sink import Page, Sink
 from screening.parsers.docx.styles import Styles, read_styles
 from screening.parsers.docx.walker import Walker
+from screening.parsers.headings import with_headings
 from screening.parsers.image import meta_parts
 from screening.parsers.xmlsafe import ZIP_DAMAGE
 from screening.parsers.zippkg import image_size
@@ -343,10 +344,10 @@ class Reader:
         return page
 
     def _parts(self) -> tuple[Part, ...]:
-        parts = [
+        parts = with_headings([
             Part(kind=kind, text=text, page=self._resolve(page), paragraph=paragraph, origin=origin, source=source)
             for kind, text, paragraph, origin, source, page in self.sink.items
-        ]
+        ], self.main, self.walker.headings if self.walker is not None else {})
         parts.extend(
             Part(kind=kind, text=text, origin=origin, source=source)
             for (kind, origin, text), source in self.sink.once_items.items()

@@ -75,6 +75,7 @@ from screening.parsers.docx.ooxml import (
     W_MOVEFROM,
     W_MOVETO,
     W_NOBREAKHYPHEN,
+    W_OUTLINELVL,
     W_P,
     W_PAGEBREAKBEFORE,
     W_PPR,
@@ -105,7 +106,7 @@ from screening.parsers.docx.ooxml import (
     w,
 )
 from screening.parsers.docx.sink import Page, Sink
-from screening.parsers.docx.styles import Styles
+from screening.parsers.docx.styles import Styles, outline_value
 
 # elements whose text is never document text, skipped while walking a paragraph
 _INLINE_SKIP = frozenset(
@@ -163,6 +164,7 @@ class Walker:
         self.field_links: list[str] = []
         self.alt_chunks: list[str] = []
         self.pictures: list[tuple[str, PartKind, int, Page]] = []  # (r:id, paragraph kind, number, page)
+        self.headings: dict[int, int] = {}  # body paragraph number → outline level (0 = Heading 1), main document
 
     # where the text being read is
     def _where(self) -> Page:
@@ -230,7 +232,7 @@ class Walker:
 
     def _paragraph(self, p: etree._Element, kind: PartKind, origin: str, path: str) -> None:
         number = self.sink.number(kind, self.member)
-        style, direct_break, sect = "", None, None
+        style, direct_break, sect, outline = "", None, None, None
         ppr = p.find(W_PPR)
         if ppr is not None:
             style_el = ppr.find(W_PSTYLE)
@@ -238,7 +240,11 @@ class Walker:
             break_el = ppr.find(W_PAGEBREAKBEFORE)
             direct_break = is_on(break_el) if break_el is not None else None
             sect = ppr.find(W_SECTPR)
+            outline = ppr.find(W_OUTLINELVL)
         hidden, style_break = self.styles.paragraph(style)
+        level = outline_value(outline) if outline is not None else self.styles.outline(style)
+        if level is not None and self._counting() and kind is PartKind.BODY and not path:
+            self.headings[number] = level
         if self._counting():
             if (style_break if direct_break is None else direct_break) and self.seen_paragraph:
                 self.explicit += 1

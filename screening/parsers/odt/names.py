@@ -54,6 +54,7 @@ OFFICE_BODY, OFFICE_TEXT, OFFICE_ANNOTATION, OFFICE_ANNOTATION_END = map(
     office, ("body", "text", "annotation", "annotation-end"))
 OFFICE_CHANGE_INFO, OFFICE_META, OFFICE_MASTER_STYLES = map(office, ("change-info", "meta", "master-styles"))
 OFFICE_AUTOMATIC_STYLES, OFFICE_STYLES = office("automatic-styles"), office("styles")
+TEXT_OUTLINE_LEVEL = text("outline-level")
 TEXT_P, TEXT_H, TEXT_SPAN, TEXT_S, TEXT_TAB, TEXT_LINE_BREAK = map(text, ("p", "h", "span", "s", "tab", "line-break"))
 TEXT_SOFT_PAGE_BREAK, TEXT_A, TEXT_NOTE, TEXT_NOTE_BODY, TEXT_NOTE_CITATION = map(
     text, ("soft-page-break", "a", "note", "note-body", "note-citation"))

@@ -31,6 +31,7 @@ from screening.model import Part, PartKind
 from screening.parsers.base import Parsed
 from screening.parsers.docx.columns import with_columns
 from screening.parsers.docx.sink import Sink
+from screening.parsers.headings import with_headings
 from screening.parsers.odt import meta
 from screening.parsers.odt.names import (
     DC_CREATOR,
@@ -70,6 +71,7 @@ class Reader:
         self.styles = HiddenStyles()
         self.pictures: dict[str, int | None] = {}  # member → the page first showing it
         self.breaks: int | None = None  # page breaks Writer recorded in the body (None: none)
+        self.headings: dict[str, dict[int, int]] = {}  # content member → its headings (walker.headings)
 
     def read(self) -> Parsed:
         content = self.pkg.find(CONTENT)
@@ -123,6 +125,7 @@ class Reader:
                 walker.blocks(text, PartKind.BODY, "")
         if counting:
             self.breaks = walker.breaks
+        self.headings[member] = walker.headings
         for ident, deleted in deletions.items():
             if ident not in walker.used:
                 self.sink.add(PartKind.BODY, deleted, source=member, origin="deleted")
@@ -175,6 +178,8 @@ class Reader:
         parts = [Part(kind=kind, text=text, page=page if isinstance(page, int) else None, paragraph=paragraph,
                       origin=origin, source=source)
                  for kind, text, paragraph, origin, source, page in self.sink.items]
+        for member, headings in self.headings.items():
+            parts = with_headings(parts, member, headings)
         parts.extend(Part(kind=kind, text=text, origin=origin, source=source)
                      for (kind, origin, text), source in self.sink.once_items.items())
         return tuple(parts)

@@ -59,6 +59,7 @@ from screening.parsers.odt.names import (
     TEXT_NOTE,
     TEXT_NOTE_BODY,
     TEXT_NOTE_CLASS,
+    TEXT_OUTLINE_LEVEL,
     TEXT_P,
     TEXT_RUBY,
     TEXT_RUBY_BASE,
@@ -120,6 +121,7 @@ class Walker:
         self.page = page
         self.tables = 0
         self.pictures: list[tuple[str, int | None]] = []  # (xlink:href, page), in reading order
+        self.headings: dict[int, int] = {}  # body paragraph number of each text:h → its outline level
 
     def where(self) -> int | None:
         return self.breaks + 1 if self.counting else self.page
@@ -177,6 +179,8 @@ class Walker:
 
     def _paragraph(self, p: etree._Element, kind: PartKind, origin: str, path: str) -> None:
         number = self.sink.number(kind, self.member)
+        if p.tag == TEXT_H and kind is PartKind.BODY and not path and self.box_origin == "":
+            self.headings[number] = max(0, to_int(p.get(TEXT_OUTLINE_LEVEL), 1) - 1)
         hidden = self.styles.hides("paragraph", p.get(TEXT_STYLE_NAME)) or any(
             True for _ in p.iter(TEXT_HIDDEN_PARAGRAPH))
         para = _Para(hidden)
