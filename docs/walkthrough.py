@@ -13,8 +13,10 @@ sees (docs/screenshots/, linked from the README):
 
     python3 docs/walkthrough.py [--checkout DIR]
 
-`--checkout` reuses a clone where the main command already ran. Needs git, /usr/bin/chromium,
-LibreOffice (soffice) and the network-free package installs the README's command does. Not a test:
+`--checkout DIR` reuses a clone where the main command already ran, or makes the fresh clone there
+and keeps it. Needs git,
+/usr/bin/chromium, LibreOffice with Writer and Calc (Debian: libreoffice-writer-nogui,
+libreoffice-calc-nogui) and the package installs the README's commands do. Not a test:
 a few minutes (the install and the whole sample batch).
 """
 
@@ -45,12 +47,12 @@ UNIT = "柯城区"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="README 演示流程截图（docs/screenshots/）")
-    parser.add_argument("--checkout", type=Path, help="已运行过 README 主命令的克隆（默认：新克隆并运行）")
+    parser.add_argument("--checkout", type=Path, help="已运行过 README 主命令的克隆；不存在时在此新克隆并运行（默认：临时目录）")
     args = parser.parse_args(argv)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="screening-walkthrough-") as temp:
         work = Path(temp)
-        clone = args.checkout or fresh_clone(work / "clone")
+        clone = args.checkout if args.checkout and args.checkout.exists() else fresh_clone(args.checkout or work / "clone")
         out = clone / "out"
         report_shot.screenshot(out / "report.html", f"p-{PROJECT}", SHOTS / "report.png", work / "profile", "1280,1600")
         form(out / f"推荐表-{UNIT}.xlsx", work)
@@ -86,10 +88,16 @@ def soffice(path: Path, work: Path, target: str) -> Path:
         raise SystemExit("需要 LibreOffice（soffice）")
     subprocess.run([program, "--headless", f"-env:UserInstallation=file://{work / 'lo-profile'}", "--convert-to",
                     target, "--outdir", str(work / "lo"), str(path)], check=True, capture_output=True, timeout=180)
-    return work / "lo" / f"{path.stem}.{target}"
+    written = work / "lo" / f"{path.stem}.{target}"
+    if not written.is_file():  # soffice exits 0 when it has no filter for the file (no Calc for a workbook)
+        raise SystemExit(f"LibreOffice 未能转换 {path.name}（表格需要 libreoffice-calc-nogui）")
+    return written
 
 
 def upload_page(clone: Path, work: Path) -> None:
+    """The service as the README installs it (`pip install -c constraints.txt -e '.[server]'`), its page."""
+    subprocess.run([str(clone / ".venv" / "bin" / "pip"), "install", "-q", "-c", "constraints.txt", "-e", ".[server]"],
+                   cwd=clone, check=True)
     port = free_port()
     log = (work / "serve.log").open("wb")
     server = subprocess.Popen([str(clone / ".venv" / "bin" / "screening"), "serve", "--port", str(port)],

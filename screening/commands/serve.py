@@ -24,7 +24,10 @@ def serve(
     header_timeout: Annotated[float | None, typer.Option("--header-timeout", help="发送请求头的限时（秒），超时答复 408 并断开（环境变量 SCREENING_HEADER_TIMEOUT；默认 10）")] = None,
     max_connections: Annotated[int | None, typer.Option("--max-connections", help="同时打开的连接数上限，超出时关闭闲置最久的连接或以 503 拒绝新连接（环境变量 SCREENING_MAX_CONNECTIONS；默认为 max-concurrent 的 8 倍加 64）")] = None,
 ) -> None:
-    """启动供申报系统调用的筛查服务：POST /v1/screen、POST /v1/redact、GET /healthz，GET / 为上传页面。"""
+    """启动供申报系统调用的筛查服务：POST /v1/screen（同步筛查）、POST /v1/jobs 与 GET /v1/jobs/{id}（异步任务，
+    任务目录等见环境变量 SCREENING_JOBS_DIR、SCREENING_JOBS_KEEP_DAYS、SCREENING_JOBS_CALLBACK、SCREENING_JOBS_MAX_PENDING），
+    POST /v1/redact/preview 与 /v1/redact（脱敏预览与副本）、POST /v1/annotate（批注版）、GET /healthz；
+    GET / 为上传页面，GET /docs 为接口文档（离线可用）。"""
     from screening.server import serve as run_server
 
     limits = from_env().override(
