@@ -160,10 +160,13 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
     data = upload.data if upload.data is not None else _read(upload)
     upload = Upload(Path(upload.name).name, data=data)
     _, doc, found = _screened(application, upload, parse, call)
-    kept = tuple(t for t in dict.fromkeys(keep) if any(f.matched == t for f in found))
-    if len(kept) != len(set(keep)):
-        unknown = "、".join(sorted(set(keep) - set(kept)))
-        raise RedactionError(f"要保留的内容“{unknown}”不在将遮盖的内容中（先预览，再从其中选择要保留的项）")
+    # a text of the plan, as a browser's form sends it back (line breaks as CRLF) or as given
+    texts = {_lines(f.matched): f.matched for f in found if f.matched}
+    wanted = list(dict.fromkeys(_lines(k) for k in keep))
+    unknown = [k for k in wanted if k not in texts]
+    if unknown:
+        raise RedactionError(f"要保留的内容“{'、'.join(unknown)}”不在将遮盖的内容中（先预览，再从其中选择要保留的项）")
+    kept = tuple(texts[k] for k in wanted)
     found = [f for f in found if f.matched not in kept]
     needles = tuple(sorted({f.matched for f in found if f.matched and f.location and f.location.part
                             is not PartKind.FILENAME}))
@@ -193,6 +196,11 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
                    if not re.fullmatch(r"page \d+", source))
     return Redaction(data=masked, file=name, format=doc.format, masked=tuple(found), notes=notes, removed=removed,
                      kept=kept)
+
+
+def _lines(text: str) -> str:
+    """The text with its line breaks as one "\n" (an HTML form sends a field's line breaks as CRLF)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _kept(finding: Finding, kept: Sequence[str]) -> bool:

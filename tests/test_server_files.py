@@ -95,3 +95,14 @@ def test_annotated_copy(client: TestClient) -> None:
     data, files = project_parts(BATCH / "QZ2020-0002")
     two = client.post("/v1/annotate", data=data, files=files)
     assert two.status_code == 400 and two.json()["error"] == "one_file"
+
+
+def test_a_kept_name_broken_across_lines_comes_back_as_a_form_sends_it(client: TestClient) -> None:
+    """A browser sends a field's line break as CRLF: the PDF's name broken over two lines is still the
+    preview's item."""
+    data, files = one_file("QZ2020-0004", "经费预算表.pdf")
+    items = [i["text"] for i in client.post("/v1/redact/preview", data=data, files=files).json()["items"]]
+    broken = next(t for t in items if "\n" in t)
+    copy = client.post("/v1/redact", data={**data, "keep": broken.replace("\n", "\r\n")}, files=files)
+    assert copy.status_code == 200, copy.text
+    assert copy.headers["X-Screening-Masked"] == str(len(items) - 1) and copy.headers["X-Screening-Kept"]
