@@ -178,9 +178,9 @@ def check(
     parse_memory_mb: ParseMemoryOpt = None,
 ) -> None:
     """筛查单个或几个附件，查找其中泄露的申报单位和人员信息。"""
+    limited = isolation(parse_timeout, parse_memory_mb).start()  # the fork server loads while this command does
     from screening.engine import screen_files
 
-    limited = isolation(parse_timeout, parse_memory_mb)
     emit([screen_files(files, application, orgs=org or (), persons=person or (), call=call, parse=limited.parse,
                        deadline=limited.deadline())], fmt)
 
@@ -194,9 +194,9 @@ def project(
     parse_memory_mb: ParseMemoryOpt = None,
 ) -> None:
     """筛查一个项目文件夹。"""
+    limited = isolation(parse_timeout, parse_memory_mb).start()
     from screening.engine import screen_project
 
-    limited = isolation(parse_timeout, parse_memory_mb)
     emit([screen_project(folder, call=call, parse=limited.parse, deadline=limited.deadline())], fmt)
 
 

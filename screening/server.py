@@ -51,7 +51,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import io
 import json
 import logging
 import os
@@ -61,7 +60,6 @@ import signal
 import socket
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -71,14 +69,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
-from screening import api_docs, formats
+from screening import api_docs, formats, warm
 from screening.api_models import ErrorBody, Health, JobCreated, JobStatus, RedactPlan
 from screening.api_models import Report as ReportModel
-from screening.application import Application
 from screening.deadline import Cancelled
-from screening.engine import Upload, parse_upload, screen
+from screening.engine import Upload
 from screening.errors import AttachmentError, ScreeningError, UsageError
 from screening.isolation import Busy, Isolation
 from screening.jobs import JobSettings, JobStore, JobStoreError, settings_from_env
@@ -349,38 +345,6 @@ async def while_connected(request: Request, work: Callable[[threading.Event], T]
 # ---------------------------------------------------------------- warm-up
 
 
-WARMUP_APPLICATION = {
-    "project_id": "WARMUP", "title": "服务启动自检",
-    "applicant": {"name": "自检示例科技有限公司", "aliases": ["自检示例"]},
-    "team": [{"name": "欧阳自检", "role": "leader"}],
-}
-WARMUP_TEXT = "本项目由自检示例科技有限公司承担，项目负责人欧阳自检。"
-
-
-def tiny_docx(text: str) -> bytes:
-    """A minimal valid .docx with one paragraph (for the warm-up; no template needed)."""
-    members = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
-            'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.'
-            'main+xml"/></Types>'),
-        "_rels/.rels": (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
-            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
-            '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'),
-        "word/document.xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-            f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p></w:body></w:document>'),
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, xml in members.items():
-            zf.writestr(name, xml.encode("utf-8"))
-    return out.getvalue()
-
-
 def _timed(func: Callable[[], object]) -> float:
     started = time.perf_counter()
     func()
@@ -415,12 +379,10 @@ def warm_up(isolation: Isolation) -> None:
     call, the lexicons and the identity engine's models by screening a built-in document (ours,
     so parsed in-process); then one isolated parse proves the worker path end to end.
     """
-    application = Application.model_validate(WARMUP_APPLICATION)
-    upload = Upload("自检.docx", data=tiny_docx(WARMUP_TEXT))
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-forkserver") as pool:
         forkserver = pool.submit(_timed, isolation.warm)
-        report = screen(application, [upload], parse=parse_upload)
+        application, upload, report = warm.screen_sample()
         models = time.perf_counter() - started
         forking = forkserver.result()
     isolated = isolation.parse(upload, application)
@@ -428,7 +390,7 @@ def warm_up(isolation: Isolation) -> None:
              time.perf_counter() - started, models, forking)
     if not any(f.rule.startswith("identity.") for f in report.findings):
         raise ScreeningError("服务启动自检失败：内置样例中的申报单位名称未被发现，服务不会启动")
-    if isolated.problems or not any(WARMUP_TEXT in part.text for part in isolated.parts):
+    if isolated.problems or not any(warm.TEXT in part.text for part in isolated.parts):
         raise ScreeningError("服务启动自检失败：隔离进程未能解析内置样例，服务不会启动")
 
 

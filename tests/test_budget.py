@@ -1,4 +1,4 @@
-"""Budget tables read right in every layout (docx table, ruled PDF via pdfplumber, PDF text lines,
+"""Budget tables read right in every layout (docx table, ruled PDF via the table finder on pdfium's rules, PDF text lines,
 元, wrapped names, sub-items, a table continued on the next page), and the budget.* checks: each
 fires on its fault, stays silent on clean tables and within the tolerances."""
 
@@ -124,10 +124,10 @@ def test_ruled_tables_are_read_by_the_parser_in_its_limited_process(tmp_path: Pa
     table = budget.read(doc, **LEXICONS)
     assert table is not None and table.method == "pdf_table" and items(table) == ITEMS_520
     refused = with_tables(parse_file(path, Role.BUDGET), b"%PDF-1.4 not really", {1})
-    assert refused.tables == () and "pdfplumber无法读取此PDF的表格" in refused.tables_note
+    assert refused.tables == () and "无法读取此PDF的表格线" in refused.tables_note
     fallback = budget.read(refused, **LEXICONS)
     assert fallback is not None and fallback.method == "text" and items(fallback) == ITEMS_520
-    assert "pdfplumber无法读取此PDF的表格" in fallback.note
+    assert "无法读取此PDF的表格线" in fallback.note
 
 
 def test_an_empty_cell_keeps_its_column_only_with_the_rules(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""The local process pool of a batch (`run_local`): `workers` spawned processes of this machine
-(`screening.batch.worker.serve`), each under `RLIMIT_AS` = `Limits.worker_memory`.
+"""The local process pool of a batch (`run_local`): `workers` processes of this machine
+(`screening.batch.worker.serve`), each under `RLIMIT_AS` = `Limits.worker_memory`, forked from a
+fork server that loaded the models once (`warm_context`).
 
 Time: a project's `timeout` starts when a started worker takes it, and an attachment the worker
 parses itself may take `Limits.parse_timeout` (the worker says which attachment it is parsing).
@@ -30,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from multiprocessing import connection
-from multiprocessing.context import SpawnContext
+from multiprocessing.context import ForkServerContext
 from typing import Any, TypeAlias
 
 from screening.batch.discovery import Project
@@ -85,7 +86,7 @@ _Ending: TypeAlias = _Done | _Retry
 class _Worker:
     """One pool worker as the parent sees it (see the module docstring for its states)."""
 
-    def __init__(self, ctx: SpawnContext, screener: ProjectScreener, limits: Limits, timeout: float) -> None:
+    def __init__(self, ctx: ForkServerContext, screener: ProjectScreener, limits: Limits, timeout: float) -> None:
         self.conn, theirs = ctx.Pipe()
         # not a daemon: a daemon may not start the processes of an isolated retry; the parent stops
         # its workers itself, and a worker whose parent is gone exits when its pipe closes
@@ -198,7 +199,7 @@ class _Pool:
 
     def __init__(self, projects: Sequence[Project], *, timeout: float, screener: ProjectScreener, finish: Finish,
                  limits: Limits) -> None:
-        self.ctx = multiprocessing.get_context("spawn")  # no fork: the parent may run threads (the progress bar)
+        self.ctx = warm_context()
         self.queue: deque[tuple[Project, bool]] = deque((p, False) for p in projects)
         self.workers: list[_Worker] = []
         self.timeout, self.screener, self.finish, self.limits = timeout, screener, finish, limits
@@ -238,6 +239,15 @@ class _Pool:
         for worker in self.workers:
             if worker.state is not _State.GONE:
                 worker.stop(kill=worker.state is not _State.IDLE)
+
+
+def warm_context() -> ForkServerContext:
+    """Workers forked from a fork server that has loaded the models once (`warm_workers`): start-up
+    is paid once per batch, not once per worker. A fork server, not a plain fork: the parent may run
+    threads (the progress bar), the fork server runs none."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["screening.batch.warm_workers"])
+    return ctx
 
 
 def run_local(projects: Sequence[Project], *, workers: int, timeout: float, screener: ProjectScreener,
