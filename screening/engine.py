@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,10 +148,15 @@ def screen(
     deadline = deadline or Deadline()
     the_call = load_call(call_of(application, call))
     documents: list[Document] = []
-    for upload in uploads:
-        deadline.check()
-        documents.append(parse_safely(parse, upload, application))
-    targets = tuple(identities(application, the_call.identity, tuple(orgs), tuple(persons)))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="identities") as pool:
+        # what to look for is worked out while the attachments are read: a parse in a limited
+        # process (the CLI, the hook) leaves this process idle, so a command's cold start pays
+        # both at once (jieba's dictionary, the pinyin tables) instead of one after the other
+        pending = pool.submit(lambda: tuple(identities(application, the_call.identity, tuple(orgs), tuple(persons))))
+        for upload in uploads:
+            deadline.check()
+            documents.append(parse_safely(parse, upload, application))
+        targets = pending.result()
     ctx = Context(the_call, application, tuple(documents), targets, deadline=deadline, whole_project=whole_project)
     deadline.start()
     project = project_id or (application.project_id if application else "-")

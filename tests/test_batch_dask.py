@@ -1,21 +1,40 @@
 """`screening batch --scheduler`: a real Dask scheduler and two workers on loopback, started as
-processes; the batch screened through them gives the very reports of the local pool, and resumes."""
+processes; the batch screened through them gives the very reports of the local pool, and resumes;
+a project past the timeout is stopped on its worker, nothing of it left running."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psutil
 import pytest
 
-from screening.batch import STATE_DIR, discover, make_payload, screen_batch, screen_payload_now
-from screening.engine import screen_project
+from screening.batch import (
+    STATE_DIR,
+    Outcome,
+    Payload,
+    Project,
+    discover,
+    failure_report,
+    make_payload,
+    run_dask,
+    screen_batch,
+    screen_payload,
+    screen_payload_now,
+)
+from screening.batch.reports import timeout_message
+from screening.engine import APPLICATION_FILE, screen_project
+from screening.limits import Limits, from_env
 from tests.conftest import BATCH, ROOT
 
 distributed = pytest.importorskip("distributed", reason="needs the dist extra: pip install -e '.[dist]'")
@@ -98,3 +117,86 @@ def test_a_payload_holds_contents_not_paths() -> None:
         assert all(isinstance(data, bytes) for _, data in payload.files)
         assert {name for name, _ in payload.files} == {name for name, _ in project.attachments}
         assert screen_payload_now(payload) == screen_project(project.folder).to_json()
+
+
+# --- a project past the timeout -----------------------------------------------------------------
+
+TIMEOUT = 6.0
+
+
+def screen_or_hang(payload: Payload, limits: Limits) -> dict[str, Any]:
+    """What a worker's screening process runs in the test below (imported by name): T-hangs starts
+    a process, as the parsing of an attachment would, notes the worker's, its own and that
+    process's ids next to its application.json, and never returns; any other project is screened."""
+    if payload.project_id != "T-hangs":
+        return screen_payload_now(payload, limits)
+    helper = subprocess.Popen(["sleep", "600"])
+    Path(payload.source).with_name("pids.txt").write_text(f"{os.getppid()} {os.getpid()} {helper.pid}")
+    time.sleep(600)
+    raise AssertionError("the screening process was not stopped")
+
+
+def running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_a_project_past_the_timeout_is_stopped_on_its_worker(cluster: str, tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    for pid in ("QZ2020-0004", "QZ2020-0006"):
+        shutil.copytree(BATCH / pid, batch / pid)
+    hangs = shutil.copytree(BATCH / "QZ2020-0005", batch / "hangs")
+    app = json.loads((hangs / APPLICATION_FILE).read_text(encoding="utf-8"))
+    (hangs / APPLICATION_FILE).write_text(json.dumps({**app, "project_id": "T-hangs"}, ensure_ascii=False),
+                                          encoding="utf-8")
+    projects, _ = discover(batch, tmp_path / "out", None)
+    fine = {p.project_id: p for p in projects if p.project_id != "T-hangs"}
+    expected = {pid: screen_project(p.folder).to_json() for pid, p in fine.items()}
+
+    with distributed.Client(cluster, timeout="30s") as client:
+        workers = client.run(os.getpid)  # address → process id
+
+        def screen_on(address: str, project: Project) -> Any:
+            # the time a first project takes on a busy machine (the models load), not the test's timeout
+            return client.submit(screen_payload, make_payload(project), 120.0, from_env(), workers=[address],
+                                 pure=False)
+
+        # every worker's screening process started (loading the models takes a first project a few seconds)
+        first = [screen_on(address, fine["QZ2020-0004"]) for address in workers]
+        assert [f.result(timeout=120)[:2] for f in first] == [("ok", expected["QZ2020-0004"])] * len(workers)
+
+        done: dict[str, tuple[dict[str, Any], Outcome, float]] = {}
+
+        def finish(project: Project, report: dict[str, Any], outcome: Outcome, seconds: float) -> None:
+            done[project.project_id] = (report, outcome, seconds)
+
+        # by this name a worker imports it (pytest imports this file as a top-level module)
+        this = importlib.import_module("tests.test_batch_dask")
+        started = time.monotonic()
+        run_dask(projects, scheduler=cluster, timeout=TIMEOUT, finish=finish, screener=this.screen_or_hang)
+        assert time.monotonic() - started < TIMEOUT + 20
+
+        # the timed-out project: the local pool's report of a timeout, given at the timeout
+        report, outcome, seconds = done.pop("T-hangs")
+        assert outcome is Outcome.TIMEOUT and TIMEOUT <= seconds < TIMEOUT + 3
+        hanging = next(p for p in projects if p.project_id == "T-hangs")
+        assert report == failure_report(hanging, "document.timeout", timeout_message(TIMEOUT))
+        # the others: complete, as `screening project` gives them
+        assert {pid: (report, outcome) for pid, (report, outcome, _) in done.items()} == {
+            pid: (report, Outcome.OK) for pid, report in expected.items()}
+
+        # nothing of it runs on the worker: not its screening process, nor the process that one started
+        worker, screening, helper = map(int, (hangs / "pids.txt").read_text().split())
+        until = time.monotonic() + 5  # a killed process is reaped by whoever inherits it
+        while (running(screening) or running(helper)) and time.monotonic() < until:
+            time.sleep(0.1)
+        assert not running(screening) and not running(helper)
+        left = psutil.Process(worker).children(recursive=True)
+        assert not {screening, helper} & {p.pid for p in left}
+        assert not [p for p in left if p.name() == "sleep"]
+
+        # and that worker screens its next project, in a new screening process
+        address = next(a for a, pid in workers.items() if pid == worker)
+        assert screen_on(address, fine["QZ2020-0006"]).result(timeout=120)[:2] == ("ok", expected["QZ2020-0006"])

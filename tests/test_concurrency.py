@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from samples.pdfkit import build_pdf
-from screening.server import tiny_docx
+from screening.warm import tiny_docx
 from tests.serving import running_server
 
 CORES = ["青松", "白鹭", "金桥", "银河", "碧水", "丹霞", "紫荆", "翠竹", "玉兰", "海棠",

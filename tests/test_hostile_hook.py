@@ -27,8 +27,9 @@ from fastapi.testclient import TestClient
 
 from screening.isolation import Isolation
 from screening.limits import MB, Limits
-from screening.server import _OneLine, create_app, tiny_docx
+from screening.server import _OneLine, create_app
 from screening.uploads import SPOOL_PREFIX
+from screening.warm import tiny_docx
 from tests import isolated_functions as fn
 from tests.serving import Running, read_until_closed, running_server, serving_in_thread
 

@@ -94,7 +94,7 @@ def screen_isolated(folder: Path, *, call: str | None = None, limits: Limits | N
     return screen_project(folder, call=call, parse=isolation.parse, deadline=isolation.deadline())
 
 
-def _limit_worker(memory: int | None) -> None:
+def limit_worker(memory: int | None) -> None:
     """The worker's own address-space limit (`Limits.worker_memory`); never above an inherited one."""
     if memory is None:
         return
@@ -109,7 +109,7 @@ def serve(conn: Connection, screener: ProjectScreener, limits: Limits) -> None:
     pipe closes; while it parses an attachment in-process it says which ("parsing", name)."""
     global _announce
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the workers
-    _limit_worker(limits.worker_memory)
+    limit_worker(limits.worker_memory)
     _announce = lambda name: conn.send(("parsing", name, 0.0))  # noqa: E731
     conn.send(("ready", None, 0.0))
     while True:
