@@ -258,8 +258,9 @@ def test_project_command_reports_despite_a_crash(tmp_path: Path, pdf_parser_rais
 
     # the command parses in a limited process, where this test's patched parser does not reach:
     # parse in-process here (the isolated path's own crash handling is tested in test_hostile_cli)
-    monkeypatch.setattr(screening.cli, "isolation", lambda *a, **k: types.SimpleNamespace(
-        parse=engine.parse_upload, deadline=lambda: None))
+    in_process = types.SimpleNamespace(parse=engine.parse_upload, deadline=lambda: None)
+    in_process.start = lambda: in_process
+    monkeypatch.setattr(screening.cli, "isolation", lambda *a, **k: in_process)
     assert main(["project", str(crash_project(tmp_path)), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert "identity.org" in rules(report) and "document.unreadable" in rules(report)
