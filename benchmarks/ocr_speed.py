@@ -17,14 +17,24 @@ Each thread count runs in a fresh process, since the engine's threads are fixed 
            white space removed and NFKC applied to both (OCR writes ASCII punctuation at times)
   rss      peak resident memory of the process (getrusage), MB
 
-Target: cold ≤ 1.0 s/page on 2 cores. Run on a quiet machine: other work on the same cores
-distorts every figure.
+Target: cold ≤ 0.5 s/page on 2 cores (issue "Speed"; not reached: 0.66–0.71 below). Run on a
+quiet machine: other work on the same cores distorts every figure (the wall clock most; on a busy
+machine the CPU time is the steadier figure, and a run that starts quiet may not stay so).
 
-Last run (2 CPUs, load average 0.9, rapidocr-onnxruntime 1.4.4, onnxruntime 1.32.0):
+Last runs (2 CPUs, load average 0.05 and 0.7 at the start, rapidocr-onnxruntime 1.4.4,
+onnxruntime 1.32.0), two of them:
 
   threads chars/page  load s  first s  cold s/page  cold CPU s/page  cached s/page  accuracy  peak RSS MB
-        1        820    0.16     1.85         1.51             1.52          0.031    0.9964          537
-        2        820    0.18     1.21         0.95             1.83          0.030    0.9964          520
+        1        820    0.26     1.32         1.14             1.15          0.102    0.9964          568
+        2        820    0.27     0.82         0.66             1.25          0.065    0.9964          600
+        1        820    0.25     1.42         1.18             1.18          0.089    0.9964          530
+        2        820    0.27     0.86         0.71             1.33          0.078    0.9964          625
+
+The code before the models were fused and the lines spread over the threads (screening/parsers/
+ocr.py, "Speed and resources"), run in alternation with those: 1 thread 1.97 and 1.63 s/page (CPU
+the same), 2 threads 1.01 and 1.21 s/page (CPU 1.89 and 2.25), accuracy 0.9964, peak RSS
+531–563 MB; on a quieter day it had measured 1.51 and 0.95 s/page. "cached" is mostly the barcode
+decoder (0.06 s a page), which reads every picture again.
 """
 
 from __future__ import annotations

@@ -260,6 +260,67 @@ def test_switch_and_thread_settings(monkeypatch: pytest.MonkeyPatch) -> None:
             ocr.ocr_threads(bad)
 
 
+# ---------------------------------------------------------------- speed: the models and the threads
+
+
+@pytest.mark.parametrize(("module", "shape"), [("det", (1, 3, 320, 256)), ("cls", (3, 3, 48, 192)),
+                                                ("rec", (2, 3, 48, 400))])
+def test_the_fused_models_compute_what_the_shipped_ones_do(module: str, shape: tuple[int, ...]) -> None:
+    import numpy as np
+    import onnxruntime as ort
+
+    from screening.parsers.onnx_fusion import _model_class, fuse
+
+    shipped = ocr.shipped_models()[module].read_bytes()
+    fused = fuse(shipped)
+    sessions = [ort.InferenceSession(model, providers=["CPUExecutionProvider"]) for model in (shipped, fused)]
+    x = np.random.default_rng(7).uniform(-1, 1, shape).astype(np.float32)
+    before, after = (session.run(None, {"x": x})[0] for session in sessions)
+    assert np.abs(before - after).max() < 1e-4  # the same function, rounded a little differently
+    meta = [session.get_modelmeta().custom_metadata_map for session in sessions]
+    assert meta[0] == meta[1]  # the recogniser's character list travels in the metadata
+
+    def ops(model: bytes) -> list[str]:
+        message = _model_class()()
+        message.ParseFromString(model)
+        return [node.op_type for node in message.graph.node if node.op_type != "Constant"]
+
+    assert len(ops(fused)) < len(ops(shipped))
+    assert "Clip" not in ops(fused)  # every hard-swish rewritten
+
+
+def test_a_graph_without_those_patterns_comes_back_as_it_was() -> None:
+    from screening.parsers.onnx_fusion import _model_class, fuse
+
+    message = _model_class()()
+    message.ir_version = 8
+    node = message.graph.node.add()
+    node.op_type, node.name = "Relu", "relu"
+    node.input.append("x")
+    node.output.append("y")
+    data = message.SerializeToString()
+    assert fuse(data) == data
+
+
+def test_lines_read_on_several_threads_come_back_in_their_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    picture = table_picture([["岗位", "姓名", "分工"], ["技术骨干", "周明轩", "力控算法"], ["财务", "方若琳", "经费"]], seed=4)
+    prepared, _ = ocr._prepare(picture)
+    monkeypatch.setenv("SCREENING_OCR_THREADS", "1")
+    alone = ocr._recognise(prepared)
+    monkeypatch.setenv("SCREENING_OCR_THREADS", "2")
+    monkeypatch.setattr(ocr.os, "cpu_count", lambda: 2)  # two threads on a one-CPU machine too
+    assert ocr._pool() is not None
+    assert ocr._recognise(prepared) == alone and len(alone.lines) >= 6
+    assert ocr._spread(lambda n: n * n, [3, 1, 2], costs=[3, 1, 2]) == [9, 1, 4]
+
+
+def test_an_opaque_picture_with_an_alpha_channel_is_its_colours() -> None:
+    picture = table_picture([["姓名"], ["周明轩"]], seed=2)
+    assert ocr._prepare(picture.convert("RGBA"))[0].tobytes() == picture.tobytes()
+    see_through = Image.new("RGBA", (200, 100), (0, 0, 0, 0))
+    assert ocr._prepare(see_through)[0].getextrema() == ((255, 255),) * 3  # flattened on white
+
+
 # ---------------------------------------------------------------- lines → paragraphs
 
 

@@ -64,19 +64,44 @@ but not installed: one problem naming `INSTALL_HINT`, and the "not read" problem
 Speed and resources. The engine is loaded once per process (`engine()`), with onnxruntime's
 thread count `ocr_threads()`: `SCREENING_OCR_THREADS` if set, else the CPU count divided by
 `SCREENING_WORKERS` (the number of processes screening in parallel on this machine, default 1),
-at least 1 — oversubscribed cores make OCR markedly slower. Text detection runs on a copy scaled
-to `DET_MAX_SIDE`; recognition crops lines from the picture scaled to at most `MAX_SIDE` and
-runs on one line at a time (`REC_BATCH`: padding lines to a batch's widest made a full page cost
-2.2 instead of 1.25 CPU seconds). A full 200-dpi A4 page takes about 0.95 s with 2 threads, 1.5 s
-with 1 (benchmarks/ocr_speed.py); the process peaks near 550 MB resident and 1.35 GB of address
-space, so an `RLIMIT_AS` below about 1.6 GB makes OCR fail (each picture is then reported).
+at least 1 — oversubscribed cores make OCR markedly slower. Its three models are rewritten as
+it loads (screening/parsers/onnx_fusion.py: the same functions with a fraction of the element-wise
+operators, 30 % less time per line) into a temporary folder RapidOCR loads them from. Text
+detection runs on a copy scaled to `DET_MAX_SIDE`, on all the threads (Pillow's Lanczos, 0.04 s a
+page: OpenCV's area average takes 0.005 s but moves boxes by a pixel, which changes the reports'
+boxes and paragraphs and what is read off a figure of them). Recognition crops lines from the
+picture scaled to at most `MAX_SIDE` and reads one line per model run (`REC_BATCH`), the lines
+spread over `ocr_threads()` threads (`_pool`; two lines at a time on two cores, one core each, take
+8 % less time than each line on both), longest first, the readings in their order; the angle
+classifier's runs likewise. The picture's QR codes and barcodes are decoded on the pool meanwhile
+(`_meanwhile`; 0.06 s a page). What is read stays the same (the fused models round differently
+in the last digits; the sample reports of tests/golden do not change).
+
+Measured and left as they were (benchmarks/ocr_speed.py, and pages of prose, of numbers and codes,
+at 75–300 dpi and 6.5–14 pt): batches of long lines cost more per line than one line a run
+(4 × 1600 px: 40 % more; 4 × 400 px 13 % less, and padding changes the readings); detection at
+1024 px instead of 1280 (a third less detection time) makes taller boxes, so smaller characters,
+and lost digits of a scanned table (tests/test_budget_scan.py) and confidence on a certificate
+(tests/test_patents_scans.py); lines recognised lower than the model's 48 px (44, 40, or the
+crop's own height) cost 15–30 % less and misread 20–60 % more Latin letters and symbols; a memory
+arena, thread spinning, memory patterns and denormals-as-zero change nothing measurable.
+
+A full 200-dpi A4 page takes about 0.7 s with 2 threads (1.3 s of CPU) and 1.15 s with 1
+(benchmarks/ocr_speed.py; 1.0–1.2 s and 1.6–2.0 s before these changes, on the same machine at
+the same time); nearly all of it is the recogniser's convolutions, about 0.8 s of CPU for the 32
+lines of a page. The benchmark's process peaks near 600 MB resident with 2 threads (520 MB with
+`MALLOC_ARENA_MAX=1`: glibc's arenas of the pool's threads), 550 MB with 1; one reading a single
+page, 1.25 GB of address space (1.1 GB on one thread), and it still reads it under an `RLIMIT_AS`
+of 1.25 GB, not under 1.2 GB (each picture is then reported).
+
 Results are cached on disk (`Cache`): one JSON file per picture, named by the SHA-256 of its
 prepared pixels, in a folder named by the cache schema, the engine's version and these settings,
 under `$SCREENING_CACHE_DIR/ocr` (default `~/.cache/screening/ocr`); files are written atomically
 (temporary file + rename). A cache that cannot be read is a miss; one that cannot be written is
 logged as a warning and the run goes on.
 
-Like pdfium, call this from one thread at a time (processes are fine).
+Like pdfium, call this from one thread at a time (processes are fine); it starts its own
+threads (`_pool`).
 
 The thresholds above (row and paragraph factors, `LINE_MIN_SCORE`, `LOW_CONFIDENCE`,
 `FULL_PAGE_SHARE`, the picture sizes of pdf.py) are values of lexicons/parsing.yaml; the engine
@@ -85,6 +110,7 @@ settings (resolutions, sizes, batch) stay here, beside the measurements that cho
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -97,9 +123,10 @@ import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from PIL import Image
 
@@ -120,17 +147,17 @@ _ROWS = _T.rows
 # Engine settings (speed and resolution, measured with benchmarks/ocr_speed.py; part of the cache key):
 RENDER_DPI = 200  # scanned PDF pages that are not one full-page picture are rendered at this
 MAX_SIDE = 2400  # px: larger pictures are scaled down first (a 200-dpi A4 page is not: 2339 px)
-DET_MAX_SIDE = 1280  # px: text detection runs on a copy this large (0.2 s a page; 0.7 s at 2000 px)
+DET_MAX_SIDE = 1280  # px: text detection runs on a copy this large (0.2 s of CPU a page; see the docstring)
 DET_MIN_SIDE = 64  # px: … padded to at least this
 MAX_UPSCALE = 4.0  # … and small pictures enlarged at most this much for it
-REC_BATCH = 1  # lines recognised per model run: batches of 6 (the engine's default) cost 75 % more CPU
+REC_BATCH = 1  # lines recognised per model run: batches of 4 (6 is the engine's default) cost 40 % more CPU
 # Thresholds (from the data file):
 FULL_PAGE_SHARE = _T.full_page_share  # a page's only picture covering this share of the page is the scan itself
 ROW_GAP = _ROWS.gap  # line heights: pieces of one row this far apart are still one row (a label and its value)
 LINE_MIN_SCORE = _T.line_min_score  # recognised lines scoring below this are noise
 LOW_CONFIDENCE = _T.low_confidence  # a picture read with a lower mean score needs a person's look (see the docstring)
 VECTOR_SUFFIXES = (".svg",)  # docx keeps a bitmap copy of these
-CACHE_SCHEMA = 2  # 2: a crop the angle classifier turned is read both ways round
+CACHE_SCHEMA = 3  # 2: a crop the angle classifier turned is read both ways round; 3: the fused models (onnx_fusion)
 SCANNED = "document.scanned"
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -139,6 +166,8 @@ Quad = tuple[float, float, float, float, float, float, float, float]
 _FALSE = frozenset({"0", "false", "no", "off"})
 _TRUE = frozenset({"", "1", "true", "yes", "on"})
 _PAGE_REF = re.compile(r"page (\d+)(?: (image|region) (\d+))?")
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 
 class OcrUnavailableError(RuntimeError):
@@ -274,14 +303,101 @@ def _engine_class() -> Any:
     return RapidOCR
 
 
+def _session(model: Path, threads: int) -> Any:
+    """An onnxruntime session as RapidOCR makes them (all graph optimisations, no memory arena: inputs
+    of every width would keep the largest one's memory), on `threads` threads."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.enable_cpu_mem_arena = False
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def shipped_models() -> dict[str, Path]:
+    """RapidOCR's own model files, by module: "det", "cls", "rec" (from its configuration)."""
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
+    from rapidocr_onnxruntime.utils import read_yaml, update_model_path
+
+    config = update_model_path(read_yaml(str(DEFAULT_CFG_PATH)))
+    return {module: Path(config[module.capitalize()]["model_path"]) for module in ("det", "cls", "rec")}
+
+
+def _models(folder: Path | None) -> dict[str, str]:
+    """RapidOCR's three models as its `*_model_path` arguments: simplified by `onnx_fusion.fuse` and
+    written to `folder`, or the shipped file where that fails or there is no folder (slower, not
+    wrong: the readings agree but for rounding, so they share the cache); none when RapidOCR's
+    configuration cannot be read (its own models then, detection on one thread)."""
+    from screening.parsers.onnx_fusion import fuse
+
+    try:
+        shipped = shipped_models()
+    except Exception as err:  # another RapidOCR version
+        log.warning("OCR模型路径无法读取（%s：%s），按原模型运行", type(err).__name__, err)
+        return {}
+    paths = {}
+    for module, model in shipped.items():
+        target = model
+        if folder is not None:
+            try:
+                (folder / model.name).write_bytes(fuse(model.read_bytes()))
+                target = folder / model.name
+            except Exception as err:
+                log.warning("OCR模型%s未能简化（%s：%s），按原模型运行", model.name, type(err).__name__, err)
+        paths[f"{module}_model_path"] = str(target)
+    return paths
+
+
 @functools.cache
 def engine() -> Any:
-    """The process's one RapidOCR engine (models load in ~0.3 s; a failed import is not cached)."""
+    """The process's one RapidOCR engine (models load in ~0.3 s; a failed import is not cached).
+
+    Its models are `_models`. Detection runs on all `ocr_threads()`; the angle classifier and the
+    recogniser on one thread each, called for several lines at once from `_pool` (lines are
+    independent: two lines on two cores beat one line on two)."""
     rapid_ocr = _engine_class()
-    ocr = rapid_ocr(intra_op_num_threads=ocr_threads(), inter_op_num_threads=1, text_score=LINE_MIN_SCORE,
-                    max_side_len=MAX_SIDE, rec_batch_num=REC_BATCH, print_verbose=False)
+    threads = ocr_threads()
+    with contextlib.ExitStack() as stack:
+        try:
+            folder: Path | None = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="screening-ocr-", ignore_cleanup_errors=True)))
+        except OSError as err:  # no temporary folder to write to: the shipped models
+            log.warning("OCR模型无法写入临时目录（%s），按原模型运行", err)
+            folder = None
+        models = _models(folder)
+        ocr = rapid_ocr(intra_op_num_threads=1, inter_op_num_threads=1, text_score=LINE_MIN_SCORE,
+                        max_side_len=MAX_SIDE, rec_batch_num=REC_BATCH, print_verbose=False, **models)
+        if threads > 1 and "det_model_path" in models:
+            ocr.text_det.infer.session = _session(Path(models["det_model_path"]), threads)
     ocr.text_det.limit_type = "max"  # detect at the size `_recognise` chose: never scaled up to 736 px again
     return ocr
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool() -> ThreadPoolExecutor | None:
+    """The threads lines are recognised on (`ocr_threads()` of them; None for one), per process."""
+    threads = ocr_threads()
+    if threads < 2:
+        return None
+    pid = os.getpid()  # a forked child has none of its parent's threads
+    if pid not in _pools:
+        _pools[pid] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="screening-ocr")
+    return _pools[pid]
+
+
+def _spread(function: Callable[[_In], _Out], items: Sequence[_In], costs: Sequence[float]) -> list[_Out]:
+    """`function` of each item, on `_pool` (the costliest first), in the items' order."""
+    pool = _pool()
+    if pool is None or len(items) < 2:
+        return [function(item) for item in items]
+    order = sorted(range(len(items)), key=lambda i: -costs[i])
+    done = dict(zip(order, pool.map(function, [items[i] for i in order]), strict=True))
+    return [done[i] for i in range(len(items))]
 
 
 @functools.cache
@@ -292,9 +408,10 @@ def engine_version() -> str:
 
 
 def _bgr(image: Image.Image) -> Any:
+    import cv2
     import numpy as np
 
-    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])  # the engine works in OpenCV's channel order
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)  # the engine works in OpenCV's channel order
 
 
 def _detection_copy(image: Image.Image) -> tuple[Image.Image, float]:
@@ -308,6 +425,26 @@ def _detection_copy(image: Image.Image) -> tuple[Image.Image, float]:
         padded.paste(small, (0, 0))
         small = padded
     return small, factor
+
+
+def _classified(ocr: Any, crops: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The angle classifier's (crops, turned where it says so; [angle, score] of each), on `_pool`
+    in as many runs as it has threads (the classifier reads six crops a run)."""
+    runs = min(ocr_threads(), max(1, len(crops) // 6))
+    chunks = [list(range(k, len(crops), runs)) for k in range(runs)]
+    results = _spread(lambda chunk: ocr.text_cls([crops[i] for i in chunk]), chunks, [len(c) for c in chunks])
+    turned: list[Any] = list(crops)
+    angles: list[Any] = [None] * len(crops)
+    for chunk, (images, labels, _) in zip(chunks, results, strict=True):
+        for i, image, label in zip(chunk, images, labels, strict=True):
+            turned[i], angles[i] = image, label
+    return turned, angles
+
+
+def _read_lines(ocr: Any, crops: Sequence[Any], lengths: Sequence[float]) -> list[Any]:
+    """(text, score) of each crop: one recogniser run per line (`REC_BATCH`), the lines in parallel,
+    the longest (`lengths`: width / height) first."""
+    return _spread(lambda crop: ocr.text_rec([crop])[0][0], crops, lengths)
 
 
 def _recognise(image: Image.Image) -> Reading:
@@ -328,14 +465,15 @@ def _recognise(image: Image.Image) -> Reading:
         return Reading((), *image.size)
     limits = np.asarray([image.width, image.height], dtype=np.float32)
     quads = [np.clip(np.asarray(box, dtype=np.float32) / factor, 0, limits) for box in ocr.sorted_boxes(boxes)]
+    lengths = [math.dist(q[0], q[1]) / max(math.dist(q[0], q[3]), 1.0) for q in quads]  # a line's cost
     upright = ocr.get_crop_img_list(_bgr(image), quads)
-    crops, angles, _ = ocr.text_cls(list(upright))
-    recognised, _ = ocr.text_rec(crops)
+    crops, angles = _classified(ocr, list(upright))
+    recognised = _read_lines(ocr, crops, lengths)
     # the angle classifier turns a short word upside down now and then ("总计" read as nothing):
     # a crop it turned is read both ways round, and the better reading kept
     turned = [i for i, (angle, _) in enumerate(angles) if str(angle) == "180"]
     if turned:
-        again, _ = ocr.text_rec([upright[i] for i in turned])
+        again = _read_lines(ocr, [upright[i] for i in turned], [lengths[i] for i in turned])
         for i, rec in zip(turned, again, strict=True):
             if float(rec[1]) > float(recognised[i][1]):
                 recognised[i] = rec
@@ -351,9 +489,12 @@ def _prepare(image: Image.Image) -> tuple[Image.Image, float]:
     """RGB on white (transparency flattened), at most MAX_SIDE px; and the scale applied."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, "white")
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        image = flat
+        alpha = rgba.getchannel("A")
+        if alpha.getextrema() == (255, 255):  # opaque (pdfium renders every scan so): nothing to flatten
+            image = rgba.convert("RGB")
+        else:
+            image = Image.new("RGB", rgba.size, "white")
+            image.paste(rgba, mask=alpha)
     elif image.mode != "RGB":
         image = image.convert("RGB")
     scale = min(1.0, MAX_SIDE / max(image.size))
@@ -402,7 +543,10 @@ class Cache:
 
     @property
     def folder(self) -> Path:
-        settings = json.dumps([engine_version(), MAX_SIDE, DET_MAX_SIDE, DET_MIN_SIDE, MAX_UPSCALE, REC_BATCH, LINE_MIN_SCORE])
+        from screening.parsers.onnx_fusion import VERSION as FUSION
+
+        settings = json.dumps([engine_version(), FUSION, MAX_SIDE, DET_MAX_SIDE, DET_MIN_SIDE, MAX_UPSCALE, REC_BATCH,
+                               LINE_MIN_SCORE])
         return self.root / f"v{CACHE_SCHEMA}-{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
 
     def path(self, key: str) -> Path:
@@ -696,11 +840,21 @@ def _parts(target: _Target, reading: Reading, to_box: ToBox, first: int) -> list
     ]
 
 
-def _barcode_parts(target: _Target, image: Image.Image, before: int) -> list[Part]:
+def _barcode_parts(target: _Target, codes: list[str], before: int) -> list[Part]:
     """The QR codes and barcodes of a picture (`barcodes.decode`): parts of the picture's kind,
     origin "barcode", numbered after its paragraphs."""
     return [Part(kind=target.kind, text=text, page=target.ref.page, paragraph=before + k, origin="barcode",
-                 source=target.ref.source) for k, text in enumerate(barcodes.decode(image), 1)]
+                 source=target.ref.source) for k, text in enumerate(codes, 1)]
+
+
+def _meanwhile(function: Callable[[_In], _Out], argument: _In) -> Callable[[], _Out]:
+    """`function(argument)` started on `_pool` (run now without one); call the result for its value.
+    The barcode decoder (0.06 s a page, off the GIL) so runs while the OCR's own work leaves a core idle."""
+    pool = _pool()
+    if pool is None:
+        value = function(argument)
+        return lambda: value
+    return pool.submit(function, argument).result
 
 
 def _first_paragraph(doc: Document, target: _Target) -> int:
@@ -737,6 +891,7 @@ def ocr_document(doc: Document, data: bytes) -> Document:
                 problems.append(_problem(target, f"无法解码（{type(loaded).__name__}），其中文字未识别"))
                 continue
             image, to_box = loaded
+            codes = _meanwhile(barcodes.decode, image)
             try:
                 reading = read_image(image, cache)
             except Exception as err:  # the engine choking on one picture (or memory running out) costs that picture only
@@ -744,7 +899,7 @@ def ocr_document(doc: Document, data: bytes) -> Document:
                 continue
             read_any = True
             parts += _parts(target, reading, to_box, _first_paragraph(doc, target))
-            parts += _barcode_parts(target, image, len(parts))
+            parts += _barcode_parts(target, codes(), len(parts))
             if (problem := _verdict(target, reading)) is not None:
                 problems.append(problem)
     except Exception as err:  # the file would not open a second time: what was not read stays "not read"
