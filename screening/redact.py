@@ -75,7 +75,7 @@ class Plan:
     texts: tuple[str, ...]  # the distinct texts masked wherever they occur, in the order first found
 
     def findings_of(self, text: str) -> list[Finding]:
-        """The findings a text answers (its own, and a file-name finding holding it)."""
+        """The findings whose matched text is `text` (wherever they are: body, properties, file name)."""
         return [f for f in self.found if f.matched == text]
 
     def to_json(self) -> dict[str, object]:
