@@ -142,14 +142,16 @@ def write_findings(path: Path, items: Sequence[BatchItem]) -> Path:
     sheet.append(list(FINDING_COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    at = 1
     for item in items:
         unit = (item.application.recommender or "") if item.application else ""
         for f in item.report.get("findings", []):
             row = (item.project_id, unit, f.get("file") or "", location_text(f), f.get("rule", ""),
                    SEVERITY.get(f.get("severity", ""), f.get("severity", "")), f.get("message", ""),
                    f.get("matched") or "", VERDICT_WORD[item.verdict])
-            sheet.append([_string_cell(value) for value in row])
-            for cell in sheet[sheet.max_row]:
+            at += 1  # counted here: sheet.max_row / sheet[row] look at every cell each time
+            for index, value in enumerate(row, start=1):
+                cell = sheet.cell(row=at, column=index, value=_string_cell(value))
                 cell.data_type = "s"  # text, never a formula: openpyxl makes "=…" a formula
     sheet.auto_filter.ref = sheet.dimensions
     sheet.freeze_panes = "A2"

@@ -60,9 +60,7 @@ import io
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -72,6 +70,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from screening import files
 from screening.model import Box
 
 log = logging.getLogger(__name__)
@@ -378,10 +377,8 @@ class _Disk:
 
     @staticmethod
     def folder() -> Path:
-        from screening.parsers.ocr import Cache
-
         digest = hashlib.sha256(_settings().encode()).hexdigest()[:16]
-        return Cache.from_env().root.parent / "figures" / f"v{VERSION}-{digest}"
+        return files.cache_root() / "figures" / f"v{VERSION}-{digest}"
 
     def path(self, key: str) -> Path:
         return self.folder() / key[:2] / f"{key}.png"
@@ -395,22 +392,7 @@ class _Disk:
 
     def store(self, key: str, png: bytes) -> None:
         target = self.path(key)
-        temp: str | None = None
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=target.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(png)
-            os.replace(temp, target)
-            temp = None
-        except OSError as err:
-            root = target.parent.parent
-            if root not in self.warned:
-                self.warned.add(root)
-                log.warning("缩略图缓存无法写入（%s：%s），缩略图不缓存", root, err)
-        finally:
-            if temp is not None:
-                Path(temp).unlink(missing_ok=True)
+        files.store(target, png, root=target.parent.parent, cache="缩略图", items="缩略图")
 
 
 _MEMORY = _Memory(MEMORY_ENTRIES)

@@ -134,7 +134,7 @@ class Isolation:
         self.limits = limits or Limits()
         self.parser = parser  # what `parse` runs in the worker (module level, so that it pickles)
         self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["__main__", *PRELOAD])
+        self._ctx.set_forkserver_preload(list(PRELOAD))
         self._slots = threading.BoundedSemaphore(self.limits.workers)
 
     def warm(self) -> None:

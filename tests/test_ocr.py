@@ -29,6 +29,7 @@ from samples.make_samples import filler
 from samples.pdfkit import FONT as PDF_FONT
 from samples.pdfkit import build_pdf
 from samples.scans import banner_photo, encode, projects, render_page, scan_pdf, table_picture
+from screening import files
 from screening.application import parse_application
 from screening.engine import Upload, screen
 from screening.errors import ConfigError
@@ -199,9 +200,9 @@ def test_unwritable_cache_is_a_warning(monkeypatch: pytest.MonkeyPatch, tmp_path
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     monkeypatch.setenv("SCREENING_CACHE_DIR", str(blocker))
-    monkeypatch.setattr(ocr, "_unwritable", set())
+    monkeypatch.setattr(files, "_unwritable", set())
     monkeypatch.setattr(ocr, "_recognise", lambda image: fake_reading(0.99))
-    with caplog.at_level(logging.WARNING, logger="screening.parsers.ocr"):
+    with caplog.at_level(logging.WARNING, logger="screening.files"):
         doc = parse_bytes(encode(Image.new("L", (400, 300), 255), "PNG"), "照片.png")
     assert ocr_parts(doc) == ["项目负责人周明轩"]
     assert any("OCR缓存无法写入" in r.getMessage() for r in caplog.records)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,21 +24,9 @@ from screening.batch.discovery import Project
 from screening.batch.reports import report_text
 from screening.batch.results import Outcome
 from screening.errors import UsageError
+from screening.files import TEMP_PREFIX, write_atomic
 
 STATE_DIR = ".state"
-_TEMP_PREFIX = ".screening-"  # temporary files of an atomic write; left only by a killed run
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that a reader (or a killed run) only ever sees the old or the new content."""
-    tmp = path.parent / f"{_TEMP_PREFIX}{path.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        with tmp.open("xb") as f:  # unlike mkstemp, the file gets the umask's usual permissions
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_report(out: Path, report: dict[str, Any]) -> None:
@@ -86,7 +72,7 @@ def remove_temp_files(out: Path) -> None:
 
 def remove_temps(folder: Path) -> None:
     """The temporary files `write_atomic` left in one folder (a killed run)."""
-    for tmp in folder.glob(f"{_TEMP_PREFIX}*.tmp"):
+    for tmp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
         tmp.unlink(missing_ok=True)
 
 

@@ -130,7 +130,7 @@ from typing import Any, TypeVar
 
 from PIL import Image
 
-from screening import formats
+from screening import files, formats
 from screening.errors import ConfigError
 from screening.model import Document, ImageRef, Part, PartKind, Problem, Segment
 from screening.parsers import barcodes
@@ -526,7 +526,6 @@ def read_image(image: Image.Image, cache: Cache | None = None) -> Reading:
 # ---------------------------------------------------------------- the cache
 
 
-_unwritable: set[Path] = set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,9 +536,7 @@ class Cache:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Cache:
-        env = os.environ if environ is None else environ
-        base = env.get("SCREENING_CACHE_DIR", "").strip()
-        return cls((Path(base) if base else Path.home() / ".cache" / "screening") / "ocr")
+        return cls(files.cache_root(environ) / "ocr")
 
     @property
     def folder(self) -> Path:
@@ -562,22 +559,8 @@ class Cache:
             return None
 
     def store(self, key: str, reading: Reading) -> None:
-        target = self.path(key)
-        temp: str | None = None
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(reading.to_json(), fh, ensure_ascii=False)
-            os.replace(temp, target)
-            temp = None
-        except OSError as err:
-            if self.root not in _unwritable:
-                _unwritable.add(self.root)
-                log.warning("OCR缓存无法写入（%s：%s），识别结果不缓存", self.root, err)
-        finally:
-            if temp is not None:
-                Path(temp).unlink(missing_ok=True)
+        data = json.dumps(reading.to_json(), ensure_ascii=False).encode("utf-8")
+        files.store(self.path(key), data, root=self.root, cache="OCR", items="识别结果")
 
 
 # ---------------------------------------------------------------- pieces → rows → paragraphs

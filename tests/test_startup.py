@@ -1,0 +1,71 @@
+"""What a cold command pays for (issue 17): importing a part of the package loads only that part,
+heavy libraries load when used, and jieba's dictionary is read from the cache folder — the same
+table jieba builds, whatever state the cache is in."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+HEAVY = ("spacy", "pypinyin", "pdfplumber", "pdfminer", "onnxruntime", "openpyxl", "numpy", "jieba", "fastapi",
+         "dask", "typer", "rich")
+
+
+def _modules_after(statement: str) -> set[str]:
+    code = f"import sys, json\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, check=True)
+    return set(json.loads(done.stdout))
+
+
+def test_a_parser_module_loads_without_the_engine() -> None:
+    loaded = _modules_after("import screening.parsers.docx")
+    assert "screening.engine" not in loaded
+    assert not {m for m in HEAVY if m in loaded}
+
+
+def test_the_engine_loads_no_model_or_format_library_before_it_needs_one() -> None:
+    loaded = _modules_after("import screening.engine")
+    assert not {m for m in HEAVY if m in loaded}
+
+
+def test_the_package_still_offers_its_api_names() -> None:
+    loaded = _modules_after("from screening import screen_files, screen_project, Upload, __version__")
+    assert "screening.engine" in loaded
+
+
+_TABLE = """
+import hashlib, json
+from screening.identity import nlp
+d = nlp.dictionary()
+digest = hashlib.sha256(repr(sorted(d.FREQ.items())).encode()).hexdigest()
+print(json.dumps({"total": d.total, "words": len(d.FREQ), "digest": digest, "initialized": d.initialized}))
+"""
+
+
+def _table(cache: Path) -> dict[str, object]:
+    env = {**os.environ, "SCREENING_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", _TABLE], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=300, check=True)
+    return dict(json.loads(done.stdout))
+
+
+@pytest.mark.slow
+def test_jieba_dictionary_from_the_cache_is_the_one_jieba_builds(tmp_path: Path) -> None:
+    built = _table(tmp_path)  # no cache yet: jieba reads its dictionary, the table is stored
+    stored = list((tmp_path / "jieba").glob("*.pickle"))
+    assert len(stored) == 1
+    assert _table(tmp_path) == built  # read from the cache
+    stored[0].write_bytes(b"\x80\x05damaged")
+    assert _table(tmp_path) == built  # a damaged entry: jieba reads its dictionary again
+    assert stored[0].read_bytes() != b"\x80\x05damaged"  # and the entry is written anew
+    assert built["initialized"] is True and int(str(built["words"])) > 100_000
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    assert _table(blocker) == built  # an unwritable cache folder: a warning, the same table
