@@ -81,11 +81,13 @@ def problems(item: BatchItem, family: str) -> int:
 
 
 def top_domain(report: dict[str, Any]) -> str:
+    """The best guide domain of a report ("1.2 有机硅"), or that none fits and which came closest."""
     domains = report.get("domains") or []
     if not domains:
         return ""
     first = domains[0]
-    return " ".join(str(x) for x in (first.get("code"), first.get("name")) if x)
+    best = " ".join(str(x) for x in (first.get("code"), first.get("name")) if x)
+    return f"无合适领域（最接近 {best}）" if first.get("none_fits") else best
 
 
 # --- summary.csv --------------------------------------------------------------------------------

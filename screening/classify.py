@@ -10,32 +10,42 @@ Latin terms match whole Latin words only.
 
 Evidence of a domain = Σ title terms (weight × title_weight, each term once; the head of the title
                        counts head_boost more, what only qualifies it counts modifier_weight)
+                     + the character n-grams of the title's words no term covers (`guide_ngrams`:
+                       「充电」, 「…纸」; × ngrams.weight, at most ngrams.cap)
                      + body_weight × body_cap × (1 − exp(−B / body_cap)) × B / B_max,
 where B = Σ BM25-saturated body terms of the domain and B_max the largest B of any domain.
 Score = 1 − exp(−evidence / scale), in 0..1. When the best score is under `none_below`, no domain
 fits (`Ranking.none_fits`): the candidates are still returned, flagged, rather than forcing one.
 Every parameter is in the lexicon's `scoring` section.
 
+The bureau's corrections (`screening classify --learn`, `screening.learn`) live in a local overlay
+next to the lexicon (`overlay_path`); `load_guide` adds its terms, and a domain one of them decided
+lists it in `corrections`.
+
 The report block (`block`) ranks the project title with the body of the feasibility report. Each
 entry is `{"code", "area", "name", "score", "terms", "none_fits"}`, best first; `none_fits` is the same
-on every entry (true when nothing fits well). The list is empty only when not one term matched.
+on every entry (true when nothing fits well). The list is empty only when neither a term nor an
+n-gram gave any evidence.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field
 
+from screening import guide_ngrams
 from screening.errors import ConfigError
+from screening.guide_ngrams import NgramModel
 from screening.identity import nlp
 from screening.model import Document, PartKind, Role
 from screening.resources import data_dir
@@ -113,12 +123,59 @@ class HeadSpec(Strict):
     cues: list[CueSpec] = Field(default_factory=list)
 
 
+class OrdinarySpec(Strict):
+    """Title words that say nothing of a domain: never learned, never n-gram evidence."""
+
+    words: list[str] = Field(default_factory=list)  # whatever jieba says (智能, 系统, 平台 …)
+    freq: int = Field(gt=0)  # and any word jieba's dictionary counts at least this often
+    head_chars: list[str] = Field(default_factory=list)  # endings of any field's words (化, 性 …): no head character
+
+
+class LearningSpec(Strict):
+    """How a correction becomes terms (`screening.learn`)."""
+
+    weights: list[float] = Field(min_length=1)  # tried in turn: the least that puts the right domain first
+    whole_title_max: float = Field(gt=0)  # last resort: the title's core as a term, up to this weight
+
+
+class NgramSpec(Strict):
+    """The character n-gram backoff (`screening.guide_ngrams`)."""
+
+    titles: str | None = None  # labelled real titles (JSONL, relative to the lexicon's folder)
+    title_weight: float = Field(ge=0)  # what one labelled title counts, against a term's weight
+    also_weight: float = Field(ge=0, le=1)  # a title's acceptable second code counts this share
+    alpha: float = Field(gt=0)  # smoothing of P(domain | feature)
+    shrink: float = Field(ge=0)  # a feature seen M times counts M / (M + shrink) of its lift
+    min_mass: float = Field(ge=0)  # features seen less than this are ignored
+    weight: float = Field(ge=0)  # title evidence per unit of summed votes …
+    cap: float = Field(ge=0)  # … and at most this much for one domain
+
+
 class LexiconSpec(Strict):
     scoring: Scoring
+    ngrams: NgramSpec | None = None
+    ordinary: OrdinarySpec | None = None
     heads: HeadSpec = HeadSpec()
+    learning: LearningSpec | None = None
     areas: dict[str, AreaSpec] = Field(min_length=1)
     domains: dict[str, DomainSpec] = Field(min_length=1)
     shared: list[SharedSpec] = Field(default_factory=list)
+
+
+class CorrectionSpec(Strict):
+    """One correction the bureau made (`screening classify --learn`): the title, the right code,
+    and the terms learned from it with their weights for that code."""
+
+    title: str = Field(min_length=1)
+    code: str
+    terms: dict[str, float] = Field(default_factory=dict)  # empty: the title was already ranked right
+
+
+class OverlaySpec(Strict):
+    """The local overlay of a guide lexicon (`<lexicon>.local.yaml`): what was learned here."""
+
+    lexicon: str = Field(min_length=1)
+    corrections: list[CorrectionSpec] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,6 +237,20 @@ class Guide:
     modifier_spans: tuple[tuple[str, str], ...]
     cues: tuple[Cue, ...]
     tokenizer: jieba.Tokenizer
+    learning: LearningSpec | None = None
+    ngrams: NgramModel | None = None
+    ngram_spec: NgramSpec | None = None
+    ordinary_words: frozenset[str] = frozenset()  # normalised; with the generic endings
+    ordinary_freq: int | None = None
+    ordinary_heads: frozenset[str] = frozenset()
+    learned: frozenset[tuple[str, int]] = frozenset()  # (term, domain index) pairs from the local overlay
+    overlay: Path | None = None  # the overlay file read, if any
+
+    def is_ordinary(self, word: str) -> bool:
+        """A word that says nothing of a domain (the lexicon's `ordinary` section, the generic endings)."""
+        if word in self.ordinary_words:
+            return True
+        return self.ordinary_freq is not None and nlp.word_freq(word) >= self.ordinary_freq
 
     def terms(self, text: str) -> list[str]:
         """The lexicon terms in `text`, in order, each occurrence once, never overlapping."""
@@ -250,23 +321,20 @@ class Guide:
         """(head term or '', the head part) of a normalised title whose terms are `found`: the part
         before "在…中的应用", with generic endings (研究, 研制, 及产业化 …) stripped, and the last domain
         term in it when nothing but a couple of characters follows that term."""
+        region = self.head_region(title)
+        inside = [(t, at) for t, _, at in found if at + len(t) <= len(region) and t not in self.area_terms]
+        if inside and inside[-1][1] + len(inside[-1][0]) >= len(region) - HEAD_SLACK:
+            return inside[-1][0], region
+        return "", region
+
+    def head_region(self, title: str) -> str:
+        """The head part of a normalised title (see `head`)."""
         region = title
         for marker in self.application_markers:
             at = region.find(marker)
             if at > 0 and (cut := region.rfind("在", 0, at)) > 0:
                 region = region[:cut]
-        region = _PUNCT.sub("", region)
-        stripped = True
-        while stripped and region:
-            stripped = False
-            for ending in self.generic_endings:
-                if region.endswith(ending) and len(region) > len(ending):
-                    region, stripped = region[: -len(ending)], True
-                    break
-        inside = [(t, at) for t, _, at in found if at + len(t) <= len(region) and t not in self.area_terms]
-        if inside and inside[-1][1] + len(inside[-1][0]) >= len(region) - HEAD_SLACK:
-            return inside[-1][0], region
-        return "", region
+        return strip_endings(_PUNCT.sub("", region), self.generic_endings)
 
 
 _PUNCT = re.compile(r"[\s\"'“”‘’《》〈〉「」（）()【】\[\]、，,。.：:；;！!？?·—\-]+$")
@@ -278,13 +346,82 @@ def lexicon_path(name: str) -> Path:
     return data_dir("lexicons") / name
 
 
+OVERLAY_ENV = "SCREENING_GUIDE_OVERLAY"
+OVERLAY_SUFFIX = ".local.yaml"
+
+
+def overlay_path(name: str = DEFAULT_LEXICON) -> Path:
+    """Where the local overlay of a lexicon lives: `$SCREENING_GUIDE_OVERLAY`, else next to the
+    lexicon (`guide-2020.yaml` → `guide-2020.local.yaml`)."""
+    given = os.environ.get(OVERLAY_ENV, "").strip()
+    if given:
+        return Path(given)
+    path = lexicon_path(name)
+    return path.with_name(path.stem + OVERLAY_SUFFIX)
+
+
+def load_guide(name: str = DEFAULT_LEXICON, overlay: Path | None = None) -> Guide:
+    """The compiled guide lexicon with its local overlay (`overlay`, default `overlay_path(name)`)
+    when that file exists. Both are read once (the overlay again when its file changes); a broken
+    file raises ConfigError naming file and key."""
+    over = overlay if overlay is not None else overlay_path(name)
+    try:
+        stat = over.stat()
+    except OSError:
+        return _lexicon(name)
+    return _with_overlay(name, str(over), (stat.st_mtime_ns, stat.st_size))
+
+
 @cache
-def load_guide(name: str = DEFAULT_LEXICON) -> Guide:
-    """Read, validate and compile a guide lexicon once; a broken file raises ConfigError naming file and key."""
+def _lexicon(name: str) -> Guide:
     path = lexicon_path(name)
     if not path.is_file():
         raise ConfigError(f"{path}: 找不到指南领域词表")
     return _compile(path, load_yaml(path, LexiconSpec, "指南领域词表"))
+
+
+@cache
+def _with_overlay(name: str, overlay: str, _stamp: tuple[int, int]) -> Guide:
+    path = Path(overlay)
+    base = _lexicon(name)
+    spec = load_yaml(path, OverlaySpec, "指南领域本地更正")
+    guide = apply_overlay(base, spec, path)
+    if base.ngram_spec is None:
+        return guide
+    # a corrected title also teaches the n-grams, as one of the labelled titles
+    index = {d.code: i for i, d in enumerate(base.domains)}
+    extra = [(c.title, index[c.code], 1.0) for c in spec.corrections]
+    return replace(guide, ngrams=_ngrams(guide, base.path, base.ngram_spec, extra))
+
+
+def apply_overlay(guide: Guide, spec: OverlaySpec, path: Path | None = None, *, own_tokenizer: bool = False) -> Guide:
+    """`guide` with the overlay's learned terms added (a new Guide; `guide` is left as it is, except
+    with `own_tokenizer`: its tokenizer is the caller's private copy and takes the new words). A
+    learned term adds its weight for its code, also when the lexicon lists it elsewhere."""
+    index = {d.code: i for i, d in enumerate(guide.domains)}
+    where = path or Path("-")
+    weights = {t: list(v) for t, v in guide.weights.items()}
+    display = dict(guide.display)
+    learned: set[tuple[str, int]] = set(guide.learned)
+    for n, c in enumerate(spec.corrections):
+        if c.code not in index:
+            raise ConfigError(f"{where}: corrections.{n}.code: 没有领域编号“{c.code}”")
+        for term, weight in c.terms.items():
+            norm = normalize(term)
+            if len(norm) < 2 or weight <= 0:
+                raise ConfigError(f"{where}: corrections.{n}.terms: “{term}”应至少两个字符、权重大于0")
+            weights.setdefault(norm, []).append((index[c.code], weight))
+            display.setdefault(norm, term)
+            learned.add((norm, index[c.code]))
+    new_words = [t for t in weights if t not in guide.weights and " " not in t]
+    tokenizer = guide.tokenizer
+    if new_words and own_tokenizer:
+        for word in new_words:
+            tokenizer.add_word(word)
+    elif new_words:
+        tokenizer = nlp.copy_tokenizer(guide.tokenizer, new_words)
+    return replace(guide, weights={t: tuple(v) for t, v in weights.items()}, display=display,
+                   max_len=max(map(len, weights)), tokenizer=tokenizer, learned=frozenset(learned), overlay=path)
 
 
 def _compile(path: Path, spec: LexiconSpec) -> Guide:
@@ -348,7 +485,7 @@ def _compile(path: Path, spec: LexiconSpec) -> Guide:
         cues.append(
             Cue(index[c.domain], tuple(index[x] for x in c.sources), c.weight, _longest_first(c.endings))
         )
-    return Guide(
+    guide = Guide(
         path=path,
         scoring=spec.scoring,
         domains=tuple(domains),
@@ -362,7 +499,68 @@ def _compile(path: Path, spec: LexiconSpec) -> Guide:
         modifier_spans=tuple((normalize(a), normalize(b)) for a, b in heads.modifier_spans),
         cues=tuple(cues),
         tokenizer=_tokenizer(weights),
+        learning=spec.learning,
+        ngram_spec=spec.ngrams,
+        ordinary_words=frozenset(normalize(w) for w in (*heads.generic, *(spec.ordinary.words if spec.ordinary else ())))
+        - {""},
+        ordinary_freq=spec.ordinary.freq if spec.ordinary else None,
+        ordinary_heads=frozenset(spec.ordinary.head_chars if spec.ordinary else ()),
     )
+    return replace(guide, ngrams=_ngrams(guide, path, spec.ngrams)) if spec.ngrams else guide
+
+
+def _ngrams(guide: Guide, path: Path, ng: NgramSpec, extra: Sequence[tuple[str, int, float]] = ()) -> NgramModel:
+    """The n-gram model of a compiled guide: its terms, and the telling words of the labelled titles
+    (and of `extra` ones: the bureau's corrections)."""
+    titles: list[tuple[list[str], int, float]] = []
+    codes = {d.code: i for i, d in enumerate(guide.domains)}
+    labelled = guide_ngrams.read_titles(path.parent / ng.titles, codes, ng.also_weight) if ng.titles else []
+    for title, i, weight in [*labelled, *extra]:
+        norm = normalize(title)
+        pieces, head_char = _telling(guide, norm, guide.tokens(norm), None, "")
+        titles.append((guide_ngrams.piece_features(pieces, head_char), i, weight))
+    return guide_ngrams.build(len(guide.domains), guide.weights, titles, alpha=ng.alpha, shrink=ng.shrink,
+                              min_mass=ng.min_mass, title_weight=ng.title_weight)
+
+
+def _telling(guide: Guide, title: str, tokens: Sequence[str], covered: Sequence[bool] | None,
+             head: str) -> tuple[list[str], str]:
+    """The runs of telling words of a normalised title's head part (not ordinary words, not covered
+    by a term when `covered` is given), and the last character of its last telling word when that
+    word ends the head part and no term (`head`) is its head."""
+    region = guide.head(title, guide.matches(tokens))[1] if covered is None else guide.head_region(title)
+    pieces: list[str] = []
+    current = last = ""
+    offset = 0
+    for token in tokens:
+        start, offset = offset, offset + len(token)
+        if start >= len(region):
+            break
+        word = token.strip()
+        if not word or (covered is not None and any(covered[start:offset])) or guide.is_ordinary(word):
+            pieces.append(current)
+            current, last = "", ""
+            continue
+        current += word
+        last = word
+    pieces.append(current)
+    head_char = last[-1] if last and not head and offset >= len(region) - HEAD_SLACK else ""
+    return [p for p in pieces if p], "" if head_char in guide.ordinary_heads else head_char
+
+
+_PUNCT_ALL = re.compile(r"[\s\"'“”‘’《》〈〉「」（）()【】\[\]、，,。.：:；;！!？?·—\-/]+")
+
+
+def strip_endings(region: str, endings: Sequence[str]) -> str:
+    """`region` without the generic endings it finishes with (研究, 研制, 及产业化 …), repeatedly."""
+    stripped = True
+    while stripped and region:
+        stripped = False
+        for ending in endings:
+            if region.endswith(ending) and len(region) > len(ending):
+                region, stripped = region[: -len(ending)], True
+                break
+    return region
 
 
 def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
@@ -386,11 +584,14 @@ class DomainScore:
     name: str
     score: float  # 0..1
     terms: tuple[str, ...]  # the terms that decided it, strongest first
+    corrections: tuple[str, ...] = ()  # of those, the ones learned from the bureau's corrections (local overlay)
 
     def to_json(self, *, terms: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "area": self.area, "name": self.name, "score": round(self.score, 4)}
         if terms:
             out["terms"] = list(self.terms)
+        if self.corrections:
+            out["corrections"] = list(self.corrections)
         return out
 
 
@@ -426,6 +627,8 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
         strength[term] = max(strength.get(term, 0.0), factor)
     for term, factor in strength.items():
         _add(title_ev, guide, term, sc.title_weight * factor)
+    if title and guide.ngrams is not None:
+        _ngram_evidence(guide, title, tokens, found, title_ev)
     if title:
         _head(guide, title, found, title_ev)
     body = body[: sc.body_chars]
@@ -449,19 +652,39 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
         if evidence > 0:
             scored.append((1 - math.exp(-evidence / sc.scale), i, contributions))
     scored.sort(key=lambda s: (-s[0], s[1]))
-    ranked = [
-        DomainScore(
+    ranked = []
+    for score, i, c in scored[:top]:
+        strongest = [t for t, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[: sc.explain_terms]]
+        ranked.append(DomainScore(
             code=guide.domains[i].code,
             area=guide.domains[i].area,
             name=guide.domains[i].name,
             score=score,
-            terms=tuple(
-                guide.display.get(t, t) for t, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[: sc.explain_terms]
-            ),
-        )
-        for score, i, c in scored[:top]
-    ]
+            terms=tuple(guide.display.get(t, t) for t in strongest),
+            corrections=tuple(guide.display.get(t, t) for t in strongest if (t, i) in guide.learned),
+        ))
     return Ranking(domains=ranked, none_fits=not ranked or ranked[0].score < sc.none_below)
+
+
+def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequence[tuple[str, int, int]],
+                    evidence: list[dict[str, float]]) -> None:
+    """Add the n-gram votes (`screening.guide_ngrams`) of the title's words that no term covers and
+    that say something (not ordinary words), and of its head's last character when no term is its
+    head: × weight, at most cap per domain, each vote shown as 「充电」 or 「…纸」."""
+    assert guide.ngrams is not None and guide.ngram_spec is not None
+    head, _ = guide.head(title, found)
+    covered = [False] * len(title)
+    for term, _, at in found:
+        for k in range(at, min(at + len(term), len(title))):
+            covered[k] = True
+    pieces, head_char = _telling(guide, title, tokens, covered, head)
+    spec = guide.ngram_spec
+    for domain, votes in guide.ngrams.votes(pieces, head_char).items():
+        total = sum(votes.values())
+        amount = min(spec.cap, spec.weight * total)
+        for feature, vote in votes.items():
+            key = f"「{feature}」"
+            evidence[domain][key] = evidence[domain].get(key, 0.0) + amount * vote / total
 
 
 def _head(guide: Guide, title: str, found: Sequence[tuple[str, int, int]], evidence: list[dict[str, float]]) -> None:
@@ -479,9 +702,11 @@ def _head(guide: Guide, title: str, found: Sequence[tuple[str, int, int]], evide
             evidence[cue.domain][key] = evidence[cue.domain].get(key, 0.0) + carried + cue.weight
 
 
-def classify_text(title: str, body: str = "", *, top: int = 3, lexicon: str = DEFAULT_LEXICON) -> Ranking:
-    """Rank the guide's domains for a project title (weighted highest) and an optional body text."""
-    return rank(load_guide(lexicon), title, body, top=top)
+def classify_text(title: str, body: str = "", *, top: int = 3, lexicon: str = DEFAULT_LEXICON,
+                  overlay: Path | None = None) -> Ranking:
+    """Rank the guide's domains for a project title (weighted highest) and an optional body text
+    (`overlay`: the local overlay to use instead of the default one, `load_guide`)."""
+    return rank(load_guide(lexicon, overlay), title, body, top=top)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,11 +730,12 @@ def title_and_body(documents: Sequence[Document], limit: int) -> tuple[str, str]
 
 
 def classify_documents(
-    title: str | None, documents: Sequence[Document], *, top: int = 3, lexicon: str = DEFAULT_LEXICON
+    title: str | None, documents: Sequence[Document], *, top: int = 3, lexicon: str = DEFAULT_LEXICON,
+    overlay: Path | None = None,
 ) -> Ranking:
     """Rank a project from its title and the body of its feasibility reports (all documents when none
     has that role); without a title, the first body paragraph stands in for it."""
-    guide = load_guide(lexicon)
+    guide = load_guide(lexicon, overlay)
     reports = [d for d in documents if d.role is Role.FEASIBILITY_REPORT] or list(documents)
     first, body = title_and_body(reports, guide.scoring.body_chars)
     return rank(guide, title if title is not None else first, body, top=top)
@@ -539,7 +765,7 @@ __all__ = [
 ]
 
 
-def classify_file(path: Path, *, top: int = 3, lexicon: str = DEFAULT_LEXICON,
+def classify_file(path: Path, *, top: int = 3, lexicon: str = DEFAULT_LEXICON, overlay: Path | None = None,
                   parse: Callable[[Path], Document] | None = None) -> tuple[str, Ranking]:
     """A feasibility report's first body paragraph (its title, usually) and the domains it ranks.
 
@@ -555,4 +781,4 @@ def classify_file(path: Path, *, top: int = 3, lexicon: str = DEFAULT_LEXICON,
     if not paragraphs:
         reason = "；".join(p.message for p in document.problems) or "没有可读的正文"
         raise UsageError(f"{path.name}: 无法分类：{reason}")
-    return paragraphs[0].strip(), classify_documents(None, [document], top=top, lexicon=lexicon)
+    return paragraphs[0].strip(), classify_documents(None, [document], top=top, lexicon=lexicon, overlay=overlay)

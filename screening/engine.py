@@ -52,6 +52,13 @@ class Upload:
         assert self.path is not None
         return self.path.read_bytes()
 
+    def content(self, error: Callable[[str], Exception]) -> bytes:
+        """Its bytes; a file that cannot be read raises `error("<path>: 无法读取（why）")`."""
+        try:
+            return self.read()
+        except OSError as err:
+            raise error(f"{self.path}: 无法读取（{err.strerror or err}）") from None
+
 
 infer_role = roles.from_name  # the role a file name claims, or None (kept for callers of the old name)
 

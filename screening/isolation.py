@@ -33,7 +33,6 @@ again (as `__mp_main__`): a script that uses this module must keep its work unde
 
 from __future__ import annotations
 
-import multiprocessing
 import resource
 import signal
 import threading
@@ -48,6 +47,7 @@ from screening.engine import Upload, parse_upload
 from screening.engine import failed_document as engine_failed_document
 from screening.errors import AttachmentError, ScreeningError, TooLargeError
 from screening.formats import sniff
+from screening.launch import PARSE_PRELOAD, fork_server
 from screening.limits import MB, Limits
 from screening.model import Document
 
@@ -55,16 +55,7 @@ T = TypeVar("T")
 Parser = Callable[[Upload, Application | None], Document]
 
 # imported once in the fork server, so that every parsing process starts with them loaded
-PRELOAD = (
-    "screening.engine",
-    "screening.parsers",
-    "screening.parsers.docx",
-    "screening.parsers.pdf",
-    "screening.parsers.image",
-    "screening.redact",
-    "screening.masking.docx",
-    "screening.masking.pdf",
-)
+PRELOAD = PARSE_PRELOAD  # see screening.launch
 # how an allocator dies when the address-space limit refuses it memory (pdfium: trap or abort)
 MEMORY_SIGNALS = frozenset({signal.SIGABRT, signal.SIGILL, signal.SIGTRAP, signal.SIGKILL, signal.SIGBUS})
 MAX_FILE_WRITTEN = 16 * MB
@@ -133,8 +124,7 @@ class Isolation:
     def __init__(self, limits: Limits | None = None, parser: Parser = parse_upload) -> None:
         self.limits = limits or Limits()
         self.parser = parser  # what `parse` runs in the worker (module level, so that it pickles)
-        self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(list(PRELOAD))
+        self._ctx = fork_server(PARSE_PRELOAD)
         self._slots = threading.BoundedSemaphore(self.limits.workers)
 
     def warm(self) -> None:

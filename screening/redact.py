@@ -138,7 +138,7 @@ def copy_name(name: str, fmt: str, needles: Sequence[str]) -> str:
 def plan(application: Application, upload: Upload, *, parse: Parse = parse_upload, call: str | None = None) -> Plan:
     """What `redact()` would mask in this attachment, nothing written; refused (`RedactionError`) as
     `redact()` refuses it."""
-    data = upload.data if upload.data is not None else _read(upload)
+    data = upload.content(RedactionError)
     _, doc, found = _screened(application, Upload(Path(upload.name).name, data=data), parse, call)
     return Plan(doc.file, doc.format, tuple(found), tuple(dict.fromkeys(f.matched for f in found if f.matched)))
 
@@ -157,7 +157,7 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
     """A verified redacted copy of one attachment (see the module docstring); with `sanitize`, also
     every place a name could hide that the reader does not see removed (`sanitize_bytes`); the texts
     in `keep` (items of `plan()`) left as they are."""
-    data = upload.data if upload.data is not None else _read(upload)
+    data = upload.content(RedactionError)
     upload = Upload(Path(upload.name).name, data=data)
     _, doc, found = _screened(application, upload, parse, call)
     # a text of the plan, as a browser's form sends it back (line breaks as CRLF) or as given
@@ -214,14 +214,6 @@ def _picture_name(source: str) -> str:
     if match := re.fullmatch(r"page (\d+) (image|region) (\d+)", source):
         return f"第{match[1]}页第{match[3]}{'张图片' if match[2] == 'image' else '处图形文字'}"
     return f"图片“{Path(source).name}”"
-
-
-def _read(upload: Upload) -> bytes:
-    assert upload.path is not None
-    try:
-        return upload.path.read_bytes()
-    except OSError as err:
-        raise RedactionError(f"{upload.path}: 无法读取（{err.strerror or err}）") from None
 
 
 def _check_readable(doc: Document) -> None:

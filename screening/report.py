@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -68,6 +68,24 @@ def _highlight(f: Finding) -> Text:
     return text
 
 
+def domain_line(domains: Sequence[Mapping[str, Any]]) -> str:
+    """The guide domains of a report in one line (best first), saying so when none fits: the
+    report's `domains`, whose entries all carry the same `none_fits`."""
+    if not domains:
+        return ""
+
+    def one(d: Mapping[str, Any]) -> str:
+        terms = "、".join(str(t) for t in d.get("terms") or ())
+        learned = f"；据本地更正：{'、'.join(str(t) for t in d['corrections'])}" if d.get("corrections") else ""
+        why = f"（依据：{terms}{learned}）" if terms else ""
+        return f"{d.get('code', '')} {d.get('name', '')} {float(d.get('score', 0)):.2f}{why}"
+
+    listed = "；".join(one(d) for d in domains)
+    if domains[0].get("none_fits"):
+        return f"指南领域：没有合适的领域（得分均低于阈值），最接近的是 {listed}"
+    return f"指南领域：{listed}"
+
+
 def render_text(report: Report, out: TextIO, *, color: bool | None = None) -> None:
     console = Console(file=out, width=160 if not out.isatty() else None, force_terminal=color, highlight=False)
     verdict = report.verdict
@@ -81,6 +99,9 @@ def render_text(report: Report, out: TextIO, *, color: bool | None = None) -> No
     for doc in report.documents:
         pages = f"{doc.pages}页" if doc.pages else "页数未知"
         console.print(plain(f"  {doc.file}  [{doc.role.value}] {doc.format or '?'} {pages}  {len(doc.parts)}处文字"))
+    domains = domain_line(report.domains)
+    if domains:
+        console.print(plain(f"  {domains}"))
     if not report.findings:
         console.print("  未发现问题")
         return

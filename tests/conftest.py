@@ -17,6 +17,8 @@ from screening.cli import main
 # OCR results are cached on disk; tests keep theirs out of the user's ~/.cache
 os.environ.setdefault("SCREENING_CACHE_DIR", tempfile.mkdtemp(prefix="screening-test-cache-"))
 os.environ.setdefault("SCREENING_JOBS_DIR", tempfile.mkdtemp(prefix="screening-test-jobs-"))  # never the home folder
+# the guide lexicon's local overlay (classify --learn) of whoever runs the tests is never read by them
+os.environ["SCREENING_GUIDE_OVERLAY"] = str(Path(tempfile.mkdtemp(prefix="screening-test-overlay-")) / "guide.local.yaml")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

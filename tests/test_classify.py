@@ -285,7 +285,8 @@ def test_block_flags_every_entry_when_nothing_fits(tmp_path: Path) -> None:
     assert domains, "weak candidates are still listed"
     assert all(d["none_fits"] is True for d in domains)
     assert domains[0]["score"] < load_guide().scoring.none_below
-    assert block(context(tmp_path, "高档女装面料数码印花工艺研究", ["真丝面料。"])) == []  # not one term: empty
+    # not one term and no telling character pair (only ordinary title words): empty
+    assert block(context(tmp_path, "关键技术研究及产业化", ["本项目按计划实施。"])) == []
 
 
 # --- the command ----------------------------------------------------------------------------

@@ -69,3 +69,27 @@ def test_jieba_dictionary_from_the_cache_is_the_one_jieba_builds(tmp_path: Path)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     assert _table(blocker) == built  # an unwritable cache folder: a warning, the same table
+
+
+_GUIDE = """
+import hashlib, json
+from screening.classify import load_guide
+t = load_guide().tokenizer
+print(json.dumps({"total": t.total, "digest": hashlib.sha256(repr(sorted(t.FREQ.items())).encode()).hexdigest()}))
+"""
+
+
+@pytest.mark.slow
+def test_the_guide_tokenizer_from_the_cache_is_the_one_jieba_builds(tmp_path: Path) -> None:
+    env = {**os.environ, "SCREENING_CACHE_DIR": str(tmp_path)}
+
+    def table() -> str:
+        return subprocess.run([sys.executable, "-c", _GUIDE], capture_output=True, text=True, cwd=ROOT, env=env,
+                              timeout=300, check=True).stdout
+
+    built = table()  # jieba works out every term's frequency; the changes are stored
+    assert list((tmp_path / "jieba").glob("words-*.pickle"))
+    assert table() == built  # applied from the cache
+    for entry in (tmp_path / "jieba").glob("words-*.pickle"):
+        entry.write_bytes(b"damaged")
+    assert table() == built

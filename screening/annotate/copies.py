@@ -86,7 +86,7 @@ def annotate(application: Application, upload: Upload, *, parse: Parse = parse_u
              call: str | None = None, output_name: str | None = None) -> Annotation:
     """Screen one attachment and make its annotated copy (see the module docstring); `parse` and
     `mark` are injectable so that the command runs both in limited processes."""
-    data = upload.data if upload.data is not None else _read(upload)
+    data = upload.content(AnnotationError)
     upload = Upload(Path(upload.name).name, data=data)
     report = screen(application, [upload], parse=parse, call=call)
     doc = report.documents[0]
@@ -98,11 +98,3 @@ def annotate(application: Application, upload: Upload, *, parse: Parse = parse_u
         raise AnnotationError(f"无法生成标注副本：{err.message}") from None
     return Annotation(data=marked.data, file=output_name or copy_name(doc.file, doc.format), format=doc.format,
                       findings=tuple(found), anchored=marked.anchored, listed=marked.listed)
-
-
-def _read(upload: Upload) -> bytes:
-    assert upload.path is not None
-    try:
-        return upload.path.read_bytes()
-    except OSError as err:
-        raise AnnotationError(f"{upload.path}: 无法读取（{err.strerror or err}）") from None

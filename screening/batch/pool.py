@@ -23,7 +23,6 @@ The parent's view of a worker is a small state machine (`_Worker`); each method 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import time
 from collections import deque
@@ -39,6 +38,7 @@ from screening.batch.reports import attachment_timeout_message, crash_message, f
 from screening.batch.results import Finish, Outcome
 from screening.batch.worker import Job, ProjectScreener, serve
 from screening.errors import UsageError
+from screening.launch import BATCH_PRELOAD, fork_server
 from screening.limits import Limits, from_env
 
 
@@ -245,9 +245,7 @@ def warm_context() -> ForkServerContext:
     """Workers forked from a fork server that has loaded the models once (`warm_workers`): start-up
     is paid once per batch, not once per worker. A fork server, not a plain fork: the parent may run
     threads (the progress bar), the fork server runs none."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["screening.batch.warm_workers"])
-    return ctx
+    return fork_server(BATCH_PRELOAD)
 
 
 def run_local(projects: Sequence[Project], *, workers: int, timeout: float, screener: ProjectScreener,

@@ -38,7 +38,8 @@ def render_text(title: str, ranking: Ranking, none_below: float, out: IO[str]) -
         out.write(f"结论：没有合适的指南领域（最高得分{ranking.domains[0].score:.2f}，低于{none_below:.2f}），"
                   "以下仅为得分最高的候选。\n")
     for n, d in enumerate(ranking.domains, 1):
-        out.write(f"{n}. {d.code} {d.name}（{d.area}） {d.score:.2f}  依据：{'、'.join(d.terms)}\n")
+        learned = f"（其中据本地更正：{'、'.join(d.corrections)}）" if d.corrections else ""
+        out.write(f"{n}. {d.code} {d.name}（{d.area}） {d.score:.2f}  依据：{'、'.join(d.terms)}{learned}\n")
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -68,7 +69,7 @@ def _request(raw: bytes) -> tuple[Any, str]:
     return data.get("id"), text
 
 
-def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str]) -> int:
+def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str], overlay: Path | None = None) -> int:
     """Classify every line of a JSONL file; returns the number of bad lines."""
     from screening.classify import classify_text
 
@@ -83,7 +84,7 @@ def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str])
             bad += 1
             err.write(f"screening: 第{number}行：{problem}，已跳过\n")
             continue
-        ranking = classify_text(text, top=top, lexicon=lexicon)
+        ranking = classify_text(text, top=top, lexicon=lexicon, overlay=overlay)
         line = {
             "id": index if ident is None else ident,
             "domains": [d.to_json(terms=False) for d in ranking.domains],
@@ -100,32 +101,39 @@ def classify(
     jsonl: Annotated[Path | None, typer.Option(
         "--jsonl", help="每行一个 {\"id\", \"text\"}，每行输出一行结果（'-' 表示从标准输入读）")] = None,
     top: Annotated[int, typer.Option("--top", min=1, max=24, help="列出得分最高的几个领域")] = 3,
+    learn: Annotated[Path | None, typer.Option(
+        "--learn", help="从更正文件学习：每行一个 {\"title\": 项目名称, \"code\": 正确的领域编号}，学到的词写入本地更正文件，"
+                        "随软件发布的词表不改动")] = None,
+    overlay: Annotated[Path | None, typer.Option(
+        "--overlay", help="本地更正文件（默认在词表旁，如 guide-2020.local.yaml；也可用环境变量 SCREENING_GUIDE_OVERLAY）")] = None,
     fmt: FormatOpt = Format.TEXT,
     call: CallOpt = None,
 ) -> None:
-    """按申报指南的领域给项目名称、附件或一批名称（JSONL）归类排序。"""
+    """按申报指南的领域给项目名称、附件或一批名称（JSONL）归类排序；--learn 从更正中学习。"""
     from screening.calls import load_call
     from screening.classify import classify_file, classify_text, load_guide
     from screening.engine import call_of
     from screening.model import Role
     from screening.parsers import parse_file
 
-    if sum(x is not None for x in (file, text, jsonl)) != 1:
-        raise UsageError("请给出且只给出一个输入：FILE、--text TEXT 或 --jsonl FILE")
+    if sum(x is not None for x in (file, text, jsonl, learn)) != 1:
+        raise UsageError("请给出且只给出一个输入：FILE、--text TEXT、--jsonl FILE 或 --learn FILE")
     lexicon = load_call(call_of(None, call)).domains
-    guide = load_guide(lexicon)
+    if learn is not None:
+        teach(learn, lexicon, overlay, fmt)
+    guide = load_guide(lexicon, overlay)
     if jsonl is not None:
         if str(jsonl) != "-" and not jsonl.is_file():
             raise UsageError(f"{jsonl}: 文件不存在或不是普通文件")
-        bad = stream_jsonl(jsonl, top, lexicon, sys.stdout, sys.stderr)
+        bad = stream_jsonl(jsonl, top, lexicon, sys.stdout, sys.stderr, overlay)
         raise typer.Exit(USAGE_EXIT if bad else 0)
     if text is not None:
         if not text.strip():
             raise UsageError("--text 不能为空")
-        title, ranking = text.strip(), classify_text(text, top=top, lexicon=lexicon)
+        title, ranking = text.strip(), classify_text(text, top=top, lexicon=lexicon, overlay=overlay)
     else:
         assert file is not None
-        title, ranking = classify_file(file, top=top, lexicon=lexicon, parse=lambda path: parse_limited(
+        title, ranking = classify_file(file, top=top, lexicon=lexicon, overlay=overlay, parse=lambda path: parse_limited(
             parse_file, path, Role.FEASIBILITY_REPORT, "command"))
     if fmt is Format.JSON:
         out = {"title": title, "domains": ranking.to_json(), "none_fits": ranking.none_fits}
@@ -133,3 +141,28 @@ def classify(
     else:
         render_text(title, ranking, guide.scoring.none_below, sys.stdout)
     raise typer.Exit(0)
+
+
+STATUS = {"learned": "已学习", "already": "本已归类正确，记为已标注的题目", "unsettled": "无法仅靠学词纠正，未写入"}
+
+
+def teach(path: Path, lexicon: str, overlay: Path | None, fmt: Format) -> None:
+    """`--learn FILE`: learn the corrections, say what was learned, exit (2 when some could not be)."""
+    from screening.learn import learn, read_corrections
+
+    if not path.is_file():
+        raise UsageError(f"{path}: 文件不存在或不是普通文件")
+    outcome = learn(read_corrections(path), lexicon=lexicon, overlay=overlay)
+    if fmt is Format.JSON:
+        out = {"overlay": str(outcome.overlay), "learned_terms": outcome.terms,
+               "corrections": [{"title": x.title, "code": x.code, "status": x.status, "terms": x.terms}
+                               for x in outcome.lessons]}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for x in outcome.lessons:
+            terms = f"：{'、'.join(f'{t}（{w:g}）' for t, w in x.terms.items())}" if x.terms else ""
+            sys.stdout.write(f"{x.code} {x.title} — {STATUS[x.status]}{terms}\n")
+        sys.stdout.write(f"共{len(outcome.lessons)}条更正：学习{outcome.count('learned')}条（{outcome.terms}个词），"
+                         f"本已正确{outcome.count('already')}条，无法纠正{outcome.count('unsettled')}条；"
+                         f"本地更正文件：{outcome.overlay}\n")
+    raise typer.Exit(USAGE_EXIT if outcome.count("unsettled") else 0)
