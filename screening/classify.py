@@ -518,7 +518,7 @@ def _ngrams(guide: Guide, path: Path, ng: NgramSpec, extra: Sequence[tuple[str, 
     for title, i, weight in [*labelled, *extra]:
         norm = normalize(title)
         pieces, head_char = _telling(guide, norm, guide.tokens(norm), None, "")
-        titles.append((guide_ngrams.piece_features(pieces, head_char), i, weight))
+        titles.append((guide_ngrams.piece_features(pieces, head_char, guide.ordinary_words), i, weight))
     return guide_ngrams.build(len(guide.domains), guide.weights, titles, alpha=ng.alpha, shrink=ng.shrink,
                               min_mass=ng.min_mass, title_weight=ng.title_weight)
 
@@ -537,9 +537,14 @@ def _telling(guide: Guide, title: str, tokens: Sequence[str], covered: Sequence[
         if start >= len(region):
             break
         word = token.strip()
-        if not word or (covered is not None and any(covered[start:offset])) or guide.is_ordinary(word):
+        core = strip_endings(word, guide.generic_endings)  # 工程技术 → 工程: a generic ending says nothing
+        if not word or (covered is not None and any(covered[start:offset])) or guide.is_ordinary(core):
             pieces.append(current)
             current, last = "", ""
+            continue
+        if core != word:  # the generic ending ends the run of telling words
+            pieces.append(current + core)
+            current, last = "", core
             continue
         current += word
         last = word
@@ -679,7 +684,7 @@ def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequ
             covered[k] = True
     pieces, head_char = _telling(guide, title, tokens, covered, head)
     spec = guide.ngram_spec
-    for domain, votes in guide.ngrams.votes(pieces, head_char).items():
+    for domain, votes in guide.ngrams.votes(pieces, head_char, guide.ordinary_words).items():
         total = sum(votes.values())
         amount = min(spec.cap, spec.weight * total)
         for feature, vote in votes.items():

@@ -23,7 +23,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,19 +38,22 @@ class NgramModel:
 
     table: dict[str, tuple[tuple[int, float], ...]]
 
-    def votes(self, pieces: Iterable[str], head_char: str) -> dict[int, dict[str, float]]:
-        """Per domain, the votes of the bigrams in `pieces` (each once) and of the head character."""
+    def votes(self, pieces: Iterable[str], head_char: str, ignore: Container[str] = ()) -> dict[int, dict[str, float]]:
+        """Per domain, the votes of the bigrams in `pieces` (each once; not those in `ignore`) and of
+        the head character."""
         out: dict[int, dict[str, float]] = defaultdict(dict)
-        for feature in sorted(set(piece_features(pieces, head_char))):
+        for feature in sorted(set(piece_features(pieces, head_char, ignore))):
             for domain, vote in self.table.get(feature, ()):
                 out[domain][feature] = vote
         return out
 
 
-def piece_features(pieces: Iterable[str], head_char: str = "") -> list[str]:
+def piece_features(pieces: Iterable[str], head_char: str = "", ignore: Container[str] = ()) -> list[str]:
     """The features of some pieces of text (each a run of telling words): the CJK bigrams inside
-    each piece, and the head character as "…纸"."""
-    out = [run[i:i + 2] for piece in pieces for run in _CJK.findall(piece) for i in range(len(run) - 1)]
+    each piece (but those in `ignore`: ordinary words such as 分析 inside 特征分析), and the head
+    character as "…纸"."""
+    out = [pair for piece in pieces for run in _CJK.findall(piece) for i in range(len(run) - 1)
+           if (pair := run[i:i + 2]) not in ignore]
     if head_char and _CJK.fullmatch(head_char):
         out.append("…" + head_char)
     return out
