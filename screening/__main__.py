@@ -1,3 +1,3 @@
-from screening.launch import main
+from screening.cli import run
 
-main()
+run()

@@ -30,6 +30,7 @@ n-gram gave any evidence.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -511,7 +512,26 @@ def _compile(path: Path, spec: LexiconSpec) -> Guide:
 
 def _ngrams(guide: Guide, path: Path, ng: NgramSpec, extra: Sequence[tuple[str, int, float]] = ()) -> NgramModel:
     """The n-gram model of a compiled guide: its terms, and the telling words of the labelled titles
-    (and of `extra` ones: the bureau's corrections)."""
+    (and of `extra` ones: the bureau's corrections). Segmenting the titles takes ~0.3 s, so the
+    model of the shipped files is kept in the cache folder, keyed by the bytes of the lexicon, of
+    the titles and of the code that makes the model (this module and guide_ngrams), and jieba's
+    dictionary."""
+    if extra:
+        return _build_ngrams(guide, path, ng, extra)
+    from screening import files
+
+    titles = path.parent / ng.titles if ng.titles else None
+    digest = hashlib.sha256()
+    for part in (path.read_bytes(), titles.read_bytes() if titles else b"", Path(__file__).read_bytes(),
+                 Path(guide_ngrams.__file__).read_bytes(), nlp.dictionary_key().encode()):
+        digest.update(hashlib.sha256(part).digest())
+    root = files.cache_root() / "guide"
+    table = files.pickled(root / f"ngrams-{digest.hexdigest()[:24]}.pickle", root=root, cache="指南领域", items="字组模型",
+                          build=lambda: _build_ngrams(guide, path, ng, ()).table, valid=lambda v: isinstance(v, dict))
+    return NgramModel(table)
+
+
+def _build_ngrams(guide: Guide, path: Path, ng: NgramSpec, extra: Sequence[tuple[str, int, float]]) -> NgramModel:
     titles: list[tuple[list[str], int, float]] = []
     codes = {d.code: i for i, d in enumerate(guide.domains)}
     labelled = guide_ngrams.read_titles(path.parent / ng.titles, codes, ng.also_weight) if ng.titles else []

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -51,3 +53,22 @@ def store(path: Path, data: bytes, *, root: Path, cache: str, items: str) -> boo
             log.warning("%s缓存无法写入（%s：%s），%s不缓存", cache, root, err, items)
         return False
     return True
+
+
+def pickled(path: Path, *, root: Path, cache: str, items: str, build: Callable[[], Any],
+            valid: Callable[[Any], bool]) -> Any:
+    """A value kept in the cache folder in pickle form: read from `path` when it is there and
+    `valid` says so, else built, stored (`store`) and returned. The key in `path`'s name must
+    say everything the value depends on; a damaged or foreign entry is built again."""
+    try:
+        value = pickle.loads(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    except Exception as err:  # damaged (pickle raises many kinds): built again
+        log.debug("cache entry %s unreadable (%s), built again", path, err)
+    else:
+        if valid(value):
+            return value
+    value = build()
+    store(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), root=root, cache=cache, items=items)
+    return value

@@ -46,8 +46,8 @@ from screening.deadline import Cancelled, Deadline
 from screening.engine import Upload, parse_upload
 from screening.engine import failed_document as engine_failed_document
 from screening.errors import AttachmentError, ScreeningError, TooLargeError
+from screening.forkservers import PARSE_PRELOAD, fork_server
 from screening.formats import sniff
-from screening.launch import PARSE_PRELOAD, fork_server
 from screening.limits import MB, Limits
 from screening.model import Document
 
@@ -55,7 +55,6 @@ T = TypeVar("T")
 Parser = Callable[[Upload, Application | None], Document]
 
 # imported once in the fork server, so that every parsing process starts with them loaded
-PRELOAD = PARSE_PRELOAD  # see screening.launch
 # how an allocator dies when the address-space limit refuses it memory (pdfium: trap or abort)
 MEMORY_SIGNALS = frozenset({signal.SIGABRT, signal.SIGILL, signal.SIGTRAP, signal.SIGKILL, signal.SIGBUS})
 MAX_FILE_WRITTEN = 16 * MB

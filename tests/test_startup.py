@@ -93,3 +93,27 @@ def test_the_guide_tokenizer_from_the_cache_is_the_one_jieba_builds(tmp_path: Pa
     for entry in (tmp_path / "jieba").glob("words-*.pickle"):
         entry.write_bytes(b"damaged")
     assert table() == built
+
+
+_NGRAMS = """
+import hashlib, json
+from screening.classify import load_guide
+table = load_guide().ngrams.table
+print(hashlib.sha256(repr(sorted(table.items())).encode()).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_the_guide_ngram_model_from_the_cache_is_the_one_built(tmp_path: Path) -> None:
+    env = {**os.environ, "SCREENING_CACHE_DIR": str(tmp_path)}
+
+    def model() -> str:
+        return subprocess.run([sys.executable, "-c", _NGRAMS], capture_output=True, text=True, cwd=ROOT, env=env,
+                              timeout=300, check=True).stdout
+
+    built = model()
+    entries = list((tmp_path / "guide").glob("ngrams-*.pickle"))
+    assert len(entries) == 1
+    assert model() == built  # read from the cache
+    entries[0].write_bytes(b"\x80\x05N.")  # a foreign entry (None): built again
+    assert model() == built

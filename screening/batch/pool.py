@@ -38,7 +38,7 @@ from screening.batch.reports import attachment_timeout_message, crash_message, f
 from screening.batch.results import Finish, Outcome
 from screening.batch.worker import Job, ProjectScreener, serve
 from screening.errors import UsageError
-from screening.launch import BATCH_PRELOAD, fork_server
+from screening.forkservers import BATCH_PRELOAD, fork_server
 from screening.limits import Limits, from_env
 
 

@@ -61,6 +61,12 @@ def dictionary() -> Any:
     return default
 
 
+def dictionary_key() -> str:
+    """What identifies jieba's default dictionary (its version, file, size and time): a cache of
+    something computed with it is keyed by this."""
+    return _DictionaryCache(_jieba()).path.stem
+
+
 class _DictionaryCache:
     """jieba's parsed default dictionary in `$SCREENING_CACHE_DIR/jieba/<key>.pickle`, the key made
     of jieba's version and the dictionary file's path, size and modification time: the table is
@@ -112,34 +118,30 @@ def private_tokenizer(words: Iterable[str]) -> Any:
     base = dictionary()
     listed = list(words)
     cache = _DictionaryCache(_jieba())
-    key = hashlib.sha256("\x00".join([cache.path.stem, *listed]).encode()).hexdigest()[:24]
-    path = cache.root / f"words-{key}.pickle"
-    changes = _load_changes(path) if cache.usable else None
-    if changes is not None:
-        out = _jieba().Tokenizer()
-        out.FREQ, out.total = dict(base.FREQ), changes[1]
-        out.FREQ.update(changes[0])
-        out.initialized = True
-        return out
-    out = copy_tokenizer(base, listed)
-    if cache.usable:
+    if not cache.usable:
+        return copy_tokenizer(base, listed)
+    built: list[Any] = []
+
+    def build() -> tuple[dict[str, int], int]:
+        built.append(copy_tokenizer(base, listed))
         touched = {word[:n] for word in listed for n in range(1, len(word) + 1)}
-        data = pickle.dumps(({w: out.FREQ[w] for w in touched}, out.total), protocol=pickle.HIGHEST_PROTOCOL)
-        files.store(path, data, root=cache.root, cache="分词词典", items="词典")
+        return {w: built[0].FREQ[w] for w in touched}, built[0].total
+
+    key = hashlib.sha256("\x00".join([cache.path.stem, *listed]).encode()).hexdigest()[:24]
+    changes, total = files.pickled(cache.root / f"words-{key}.pickle", root=cache.root, cache="分词词典", items="词典",
+                                   build=build, valid=_is_changes)
+    if built:
+        return built[0]
+    out = _jieba().Tokenizer()
+    out.FREQ, out.total = dict(base.FREQ), total
+    out.FREQ.update(changes)
+    out.initialized = True
     return out
 
 
-def _load_changes(path: Path) -> tuple[dict[str, int], int] | None:
-    try:
-        changes, total = pickle.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    except Exception as err:  # damaged (pickle raises many kinds): worked out again
-        log.debug("jieba word cache %s unreadable (%s), worked out again", path, err)
-        return None
-    if not isinstance(changes, dict) or not isinstance(total, int):
-        return None
-    return changes, total
+def _is_changes(value: Any) -> bool:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)
+            and isinstance(value[1], int))
 
 
 @cache
