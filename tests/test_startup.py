@@ -49,11 +49,15 @@ print(json.dumps({"total": d.total, "words": len(d.FREQ), "digest": digest, "ini
 """
 
 
-def _table(cache: Path) -> dict[str, object]:
+def _printed(code: str, cache: Path) -> str:
+    """What `code` prints in a fresh process whose cache folder is `cache`."""
     env = {**os.environ, "SCREENING_CACHE_DIR": str(cache)}
-    done = subprocess.run([sys.executable, "-c", _TABLE], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=300, check=True)
-    return dict(json.loads(done.stdout))
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=300, check=True).stdout
+
+
+def _table(cache: Path) -> dict[str, object]:
+    return dict(json.loads(_printed(_TABLE, cache)))
 
 
 @pytest.mark.slow
@@ -81,18 +85,12 @@ print(json.dumps({"total": t.total, "digest": hashlib.sha256(repr(sorted(t.FREQ.
 
 @pytest.mark.slow
 def test_the_guide_tokenizer_from_the_cache_is_the_one_jieba_builds(tmp_path: Path) -> None:
-    env = {**os.environ, "SCREENING_CACHE_DIR": str(tmp_path)}
-
-    def table() -> str:
-        return subprocess.run([sys.executable, "-c", _GUIDE], capture_output=True, text=True, cwd=ROOT, env=env,
-                              timeout=300, check=True).stdout
-
-    built = table()  # jieba works out every term's frequency; the changes are stored
+    built = _printed(_GUIDE, tmp_path)  # jieba works out every term's frequency; the changes are stored
     assert list((tmp_path / "jieba").glob("words-*.pickle"))
-    assert table() == built  # applied from the cache
+    assert _printed(_GUIDE, tmp_path) == built  # applied from the cache
     for entry in (tmp_path / "jieba").glob("words-*.pickle"):
         entry.write_bytes(b"damaged")
-    assert table() == built
+    assert _printed(_GUIDE, tmp_path) == built
 
 
 _NGRAMS = """
@@ -105,15 +103,9 @@ print(hashlib.sha256(repr(sorted(table.items())).encode()).hexdigest())
 
 @pytest.mark.slow
 def test_the_guide_ngram_model_from_the_cache_is_the_one_built(tmp_path: Path) -> None:
-    env = {**os.environ, "SCREENING_CACHE_DIR": str(tmp_path)}
-
-    def model() -> str:
-        return subprocess.run([sys.executable, "-c", _NGRAMS], capture_output=True, text=True, cwd=ROOT, env=env,
-                              timeout=300, check=True).stdout
-
-    built = model()
+    built = _printed(_NGRAMS, tmp_path)
     entries = list((tmp_path / "guide").glob("ngrams-*.pickle"))
     assert len(entries) == 1
-    assert model() == built  # read from the cache
+    assert _printed(_NGRAMS, tmp_path) == built  # read from the cache
     entries[0].write_bytes(b"\x80\x05N.")  # a foreign entry (None): built again
-    assert model() == built
+    assert _printed(_NGRAMS, tmp_path) == built
