@@ -24,9 +24,11 @@ twice adds nothing the second time (its titles are then already right).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -119,6 +121,30 @@ def learn(corrections: Sequence[tuple[str, str]], *, lexicon: str = DEFAULT_LEXI
     unknown = sorted({code for _, code in corrections} - codes)
     if unknown:
         raise UsageError(f"没有这些领域编号：{'、'.join(unknown)}（可用：{'、'.join(sorted(codes, key=_order))}）")
+    with _locked(path):  # two clerks learning at once: the second learns on top of the first
+        return _learn(corrections, path, base, rules, lexicon)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on `<overlay>.lock` while the overlay is read, learned from and written."""
+    lock = path.with_name(path.name + ".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock.open("a")
+    except OSError as err:
+        raise UsageError(f"{path}: 无法写入本地更正（{err.strerror or err}）；可用环境变量 SCREENING_GUIDE_OVERLAY "
+                         "指定一个可写的文件") from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _learn(corrections: Sequence[tuple[str, str]], path: Path, base: Guide, rules: LearningSpec,
+           lexicon: str) -> Outcome:
     spec = (load_yaml(path, OverlaySpec, "指南领域本地更正") if path.is_file()
             else OverlaySpec(lexicon=Path(lexicon).name))
     # the learning guide has a tokenizer of its own, which takes each learned word as it comes

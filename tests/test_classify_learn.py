@@ -151,3 +151,17 @@ def test_ngram_evidence_is_capped_and_explained() -> None:
     cap = guide.ngram_spec.cap
     assert all(d.score <= 1 - math.exp(-cap / guide.scoring.scale) + 1e-9 for d in ranking.domains
                if all(t.startswith("「") for t in d.terms))
+
+
+def test_two_clerks_learning_at_once_lose_nothing(tmp_path: Path) -> None:
+    import threading
+
+    overlay = tmp_path / "o.yaml"
+    files = [[(TITLE, "1.3")], [("丛生竹种茎秆水分利用特征研究", "6.4")]]
+    threads = [threading.Thread(target=learn, args=(rows,), kwargs={"overlay": overlay}) for rows in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    text = overlay.read_text(encoding="utf-8")
+    assert TITLE in text and "丛生竹种茎秆水分利用特征研究" in text
