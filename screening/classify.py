@@ -245,7 +245,6 @@ class Guide:
     ordinary_freq: int | None = None
     ordinary_heads: frozenset[str] = frozenset()
     learned: frozenset[tuple[str, int]] = frozenset()  # (term, domain index) pairs from the local overlay
-    overlay: Path | None = None  # the overlay file read, if any
 
     def is_ordinary(self, word: str) -> bool:
         """A word that says nothing of a domain (the lexicon's `ordinary` section, the generic endings)."""
@@ -369,12 +368,13 @@ def load_guide(name: str = DEFAULT_LEXICON, overlay: Path | None = None) -> Guid
     try:
         stat = over.stat()
     except OSError:
-        return _lexicon(name)
+        return load_lexicon(name)
     return _with_overlay(name, str(over), (stat.st_mtime_ns, stat.st_size))
 
 
 @cache
-def _lexicon(name: str) -> Guide:
+def load_lexicon(name: str = DEFAULT_LEXICON) -> Guide:
+    """The shipped guide lexicon compiled, without any overlay (once per process)."""
     path = lexicon_path(name)
     if not path.is_file():
         raise ConfigError(f"{path}: 找不到指南领域词表")
@@ -384,7 +384,7 @@ def _lexicon(name: str) -> Guide:
 @cache
 def _with_overlay(name: str, overlay: str, _stamp: tuple[int, int]) -> Guide:
     path = Path(overlay)
-    base = _lexicon(name)
+    base = load_lexicon(name)
     spec = load_yaml(path, OverlaySpec, "指南领域本地更正")
     guide = apply_overlay(base, spec, path)
     if base.ngram_spec is None:
@@ -422,7 +422,7 @@ def apply_overlay(guide: Guide, spec: OverlaySpec, path: Path | None = None, *, 
     elif new_words:
         tokenizer = nlp.copy_tokenizer(guide.tokenizer, new_words)
     return replace(guide, weights={t: tuple(v) for t, v in weights.items()}, display=display,
-                   max_len=max(map(len, weights)), tokenizer=tokenizer, learned=frozenset(learned), overlay=path)
+                   max_len=max(map(len, weights)), tokenizer=tokenizer, learned=frozenset(learned))
 
 
 def _compile(path: Path, spec: LexiconSpec) -> Guide:
@@ -548,7 +548,7 @@ def _telling(guide: Guide, title: str, tokens: Sequence[str], covered: Sequence[
     """The runs of telling words of a normalised title's head part (not ordinary words, not covered
     by a term when `covered` is given), and the last character of its last telling word when that
     word ends the head part and no term (`head`) is its head."""
-    region = guide.head(title, guide.matches(tokens))[1] if covered is None else guide.head_region(title)
+    region = guide.head_region(title)
     pieces: list[str] = []
     current = last = ""
     offset = 0
@@ -571,9 +571,6 @@ def _telling(guide: Guide, title: str, tokens: Sequence[str], covered: Sequence[
     pieces.append(current)
     head_char = last[-1] if last and not head and offset >= len(region) - HEAD_SLACK else ""
     return [p for p in pieces if p], "" if head_char in guide.ordinary_heads else head_char
-
-
-_PUNCT_ALL = re.compile(r"[\s\"'“”‘’《》〈〉「」（）()【】\[\]、，,。.：:；;！!？?·—\-/]+")
 
 
 def strip_endings(region: str, endings: Sequence[str]) -> str:
@@ -652,10 +649,11 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
         strength[term] = max(strength.get(term, 0.0), factor)
     for term, factor in strength.items():
         _add(title_ev, guide, term, sc.title_weight * factor)
-    if title and guide.ngrams is not None:
-        _ngram_evidence(guide, title, tokens, found, title_ev)
     if title:
-        _head(guide, title, found, title_ev)
+        head, region = guide.head(title, found)
+        if guide.ngrams is not None:
+            _ngram_evidence(guide, title, tokens, found, head, title_ev)
+        _head(guide, head, region, title_ev)
     body = body[: sc.body_chars]
     body_ev: list[dict[str, float]] = [{} for _ in range(n)]
     if body.strip():
@@ -692,12 +690,11 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
 
 
 def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequence[tuple[str, int, int]],
-                    evidence: list[dict[str, float]]) -> None:
+                    head: str, evidence: list[dict[str, float]]) -> None:
     """Add the n-gram votes (`screening.guide_ngrams`) of the title's words that no term covers and
-    that say something (not ordinary words), and of its head's last character when no term is its
-    head: × weight, at most cap per domain, each vote shown as 「充电」 or 「…纸」."""
+    that say something (not ordinary words), and of its head's last character when no term (`head`)
+    is its head: × weight, at most cap per domain, each vote shown as 「充电」 or 「…纸」."""
     assert guide.ngrams is not None and guide.ngram_spec is not None
-    head, _ = guide.head(title, found)
     covered = [False] * len(title)
     for term, _, at in found:
         for k in range(at, min(at + len(term), len(title))):
@@ -712,9 +709,9 @@ def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequ
             evidence[domain][key] = evidence[domain].get(key, 0.0) + amount * vote / total
 
 
-def _head(guide: Guide, title: str, found: Sequence[tuple[str, int, int]], evidence: list[dict[str, float]]) -> None:
-    """Add the head of the title: its head term again (× head_boost), and the cue its ending sets off."""
-    head, region = guide.head(title, found)
+def _head(guide: Guide, head: str, region: str, evidence: list[dict[str, float]]) -> None:
+    """Add the head of the title (`Guide.head`): its head term again (× head_boost), and the cue its
+    ending (`region`) sets off."""
     if head:
         _add(evidence, guide, head, guide.scoring.title_weight * guide.scoring.head_boost)
     for cue in guide.cues:

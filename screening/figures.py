@@ -64,7 +64,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -368,12 +368,10 @@ class _Memory:
         self.entries.clear()
 
 
-@dataclass(slots=True)
 class _Disk:
-    """Figures on disk: `<root>/v<VERSION>-<settings>/<key[:2]>/<key>.png`; the root is the OCR
-    cache's sibling, read from the environment on every use (tests point it elsewhere)."""
-
-    warned: set[Path] = field(default_factory=set)
+    """Figures on disk: `<root>/v<VERSION>-<settings>/<key[:2]>/<key>.png` under the cache folder
+    (`files.cache_root`, read from the environment on every use: tests point it elsewhere); an
+    unwritable folder is warned about once by `files.store`."""
 
     @staticmethod
     def folder() -> Path:

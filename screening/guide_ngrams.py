@@ -79,9 +79,9 @@ def build(domains: int, terms: Mapping[str, Sequence[tuple[int, float]]],
         if total < min_mass:
             continue
         confidence = total / (total + shrink)
-        votes = tuple((domain, math.log((md + alpha) / (total + domains * alpha) * domains) * confidence)
-                      for domain, md in enumerate(m) if md > 0)
-        votes = tuple((domain, vote) for domain, vote in votes if vote > 0)
+        lifts = ((domain, math.log((md + alpha) / (total + domains * alpha) * domains) * confidence)
+                 for domain, md in enumerate(m) if md > 0)
+        votes = tuple((domain, vote) for domain, vote in lifts if vote > 0)
         if votes:
             table[feature] = votes
     return NgramModel(table)

@@ -41,8 +41,8 @@ from screening.classify import (
     Guide,
     LearningSpec,
     OverlaySpec,
-    _lexicon,
     apply_overlay,
+    load_lexicon,
     normalize,
     overlay_path,
     rank,
@@ -113,7 +113,7 @@ def learn(corrections: Sequence[tuple[str, str]], *, lexicon: str = DEFAULT_LEXI
           overlay: Path | None = None) -> Outcome:
     """Learn `corrections` into the overlay (written atomically, created when absent)."""
     path = overlay if overlay is not None else overlay_path(lexicon)
-    base = _lexicon(lexicon)
+    base = load_lexicon(lexicon)
     rules = base.learning
     if rules is None:
         raise ConfigError(f"{base.path}: 词表没有 learning 一节，无法从更正中学习")
@@ -133,8 +133,7 @@ def _locked(path: Path) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = lock.open("a")
     except OSError as err:
-        raise UsageError(f"{path}: 无法写入本地更正（{err.strerror or err}）；可用环境变量 SCREENING_GUIDE_OVERLAY "
-                         "指定一个可写的文件") from None
+        raise _unwritable(path, err) from None
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -190,7 +189,7 @@ def _teach(guide: Guide, title: str, code: str, rules: LearningSpec) -> Lesson:
             terms = dict.fromkeys(words[:k], float(weight))
             if _right(_trial(guide, terms, at), title, code):
                 return Lesson(title, code, "learned", terms)
-    for core in _core(guide, title):
+    if core := _core(guide, title):
         for weight in _up_to(rules.whole_title_max):
             terms = {core: weight}
             if _right(_trial(guide, terms, at), title, code):
@@ -228,11 +227,10 @@ def candidates(guide: Guide, title: str) -> list[str]:
     return out
 
 
-def _core(guide: Guide, title: str) -> list[str]:
-    """The title's core as one term: generic endings and punctuation stripped (or nothing)."""
-    norm = normalize(title)
-    _, region = guide.head(norm, guide.matches(guide.tokens(norm)))
-    return [region] if len(region) >= 2 else []
+def _core(guide: Guide, title: str) -> str:
+    """The title's core as one term: generic endings and punctuation stripped (or '')."""
+    region = guide.head_region(normalize(title))
+    return region if len(region) >= 2 else ""
 
 
 HEADER = """\
@@ -244,11 +242,15 @@ HEADER = """\
 
 
 def _write(path: Path, spec: OverlaySpec) -> None:
+    """The overlay written atomically (its folder made by `_locked`)."""
     data = spec.model_dump(mode="json")
     text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         files.write_atomic(path, text.encode("utf-8"))
     except OSError as err:
-        raise UsageError(f"{path}: 无法写入本地更正（{err.strerror or err}）；可用环境变量 SCREENING_GUIDE_OVERLAY "
-                         "指定一个可写的文件") from None
+        raise _unwritable(path, err) from None
+
+
+def _unwritable(path: Path, err: OSError) -> UsageError:
+    return UsageError(f"{path}: 无法写入本地更正（{err.strerror or err}）；可用环境变量 SCREENING_GUIDE_OVERLAY "
+                      "指定一个可写的文件")

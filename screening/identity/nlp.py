@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -25,8 +24,6 @@ from types import ModuleType
 from typing import Any
 
 from screening import files, lexicons
-
-log = logging.getLogger(__name__)
 
 WINDOW = 8  # characters either side of a match that the segmenter sees
 
@@ -44,33 +41,44 @@ def dictionary() -> Any:
     """jieba's default tokenizer (`jieba.dt`, which spaCy's segmenter uses too) with its dictionary
     loaded, once per process. jieba keeps the parsed dictionary in a marshal file of its own (~0.5 s
     to read); the same table (word → frequency, and the total) is kept in the cache folder in
-    pickle's format, which reads in about a third of that (`_DictionaryCache`)."""
+    pickle's format, which reads in about a third of that (`_DictionaryKey`, `files.pickled`)."""
     jieba = _jieba()
     default = jieba.dt
-    if not default.initialized:
-        cached = _DictionaryCache(jieba)
-        loaded = cached.load()
-        if loaded is None:
-            default.check_initialized()
-            cached.store(default.FREQ, default.total)
-        else:
-            with default.lock:
-                if not default.initialized:
-                    default.FREQ, default.total = loaded
-                    default.initialized = True
+    if default.initialized:
+        return default
+    key = _DictionaryKey(jieba)
+    if not key.usable:
+        default.check_initialized()
+        return default
+
+    def build() -> tuple[dict[str, int], int]:
+        default.check_initialized()
+        return default.FREQ, default.total
+
+    freq, total = files.pickled(key.path, root=key.root, cache="分词词典", items="词典", build=build, valid=_is_table)
+    with default.lock:
+        if not default.initialized:
+            default.FREQ, default.total = freq, total
+            default.initialized = True
     return default
+
+
+def _is_table(value: Any) -> bool:
+    """A (word → frequency, total) pair as jieba's whole dictionary makes it."""
+    return _is_changes(value) and len(value[0]) >= 100_000
 
 
 def dictionary_key() -> str:
     """What identifies jieba's default dictionary (its version, file, size and time): a cache of
     something computed with it is keyed by this."""
-    return _DictionaryCache(_jieba()).path.stem
+    return _DictionaryKey(_jieba()).path.stem
 
 
-class _DictionaryCache:
-    """jieba's parsed default dictionary in `$SCREENING_CACHE_DIR/jieba/<key>.pickle`, the key made
-    of jieba's version and the dictionary file's path, size and modification time: the table is
-    exactly what jieba builds from that file (a damaged or foreign entry is rebuilt by jieba)."""
+class _DictionaryKey:
+    """Where jieba's parsed default dictionary is cached: `$SCREENING_CACHE_DIR/jieba/<key>.pickle`,
+    the key made of jieba's version and the dictionary file's path, size and modification time, so
+    the table read there is exactly what jieba builds from that file; `usable` is false for a
+    dictionary jieba was pointed elsewhere for."""
 
     def __init__(self, jieba: ModuleType) -> None:
         source = Path(str(jieba.__file__)).with_name("dict.txt")
@@ -79,25 +87,6 @@ class _DictionaryCache:
         self.root = files.cache_root() / "jieba"
         self.path = self.root / f"{hashlib.sha256(ident.encode()).hexdigest()[:24]}.pickle"
         self.usable = stat is not None and jieba.dt.dictionary == jieba.DEFAULT_DICT
-
-    def load(self) -> tuple[dict[str, int], int] | None:
-        if not self.usable:
-            return None
-        try:
-            freq, total = pickle.loads(self.path.read_bytes())
-        except FileNotFoundError:
-            return None
-        except Exception as err:  # damaged (pickle raises many kinds): jieba reads its dictionary again
-            log.debug("jieba dictionary cache %s unreadable (%s), rebuilt", self.path, err)
-            return None
-        if not isinstance(freq, dict) or not isinstance(total, int) or len(freq) < 100_000:
-            return None
-        return freq, total
-
-    def store(self, freq: dict[str, int], total: int) -> None:
-        if self.usable:
-            files.store(self.path, pickle.dumps((freq, total), protocol=pickle.HIGHEST_PROTOCOL), root=self.root,
-                        cache="分词词典", items="词典")
 
 
 def copy_tokenizer(tokenizer: Any, words: Iterable[str]) -> Any:
@@ -117,21 +106,18 @@ def private_tokenizer(words: Iterable[str]) -> Any:
     the dictionary and the words in their order, so a later process applies it at once."""
     base = dictionary()
     listed = list(words)
-    cache = _DictionaryCache(_jieba())
-    if not cache.usable:
+    key = _DictionaryKey(_jieba())
+    if not key.usable:
         return copy_tokenizer(base, listed)
-    built: list[Any] = []
 
     def build() -> tuple[dict[str, int], int]:
-        built.append(copy_tokenizer(base, listed))
+        made = copy_tokenizer(base, listed)
         touched = {word[:n] for word in listed for n in range(1, len(word) + 1)}
-        return {w: built[0].FREQ[w] for w in touched}, built[0].total
+        return {w: made.FREQ[w] for w in touched}, made.total
 
-    key = hashlib.sha256("\x00".join([cache.path.stem, *listed]).encode()).hexdigest()[:24]
-    changes, total = files.pickled(cache.root / f"words-{key}.pickle", root=cache.root, cache="分词词典", items="词典",
-                                   build=build, valid=_is_changes)
-    if built:
-        return built[0]
+    words_key = hashlib.sha256("\x00".join([key.path.stem, *listed]).encode()).hexdigest()[:24]
+    changes, total = files.pickled(key.root / f"words-{words_key}.pickle", root=key.root, cache="分词词典",
+                                   items="词典", build=build, valid=_is_changes)
     out = _jieba().Tokenizer()
     out.FREQ, out.total = dict(base.FREQ), total
     out.FREQ.update(changes)
