@@ -1,3 +1,3 @@
-from screening.cli import run
+from screening.launch import main
 
-run()
+main()

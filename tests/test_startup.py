@@ -109,3 +109,39 @@ def test_the_guide_ngram_model_from_the_cache_is_the_one_built(tmp_path: Path) -
     assert _printed(_NGRAMS, tmp_path) == built  # read from the cache
     entries[0].write_bytes(b"\x80\x05N.")  # a foreign entry (None): built again
     assert _printed(_NGRAMS, tmp_path) == built
+
+
+@pytest.mark.parametrize(("argv", "prestarts"), [
+    (["batch", "in", "--out", "out"], True),
+    (["batch", "in", "--out", "out", "--workers", "2"], True),
+    (["batch", "in", "--out", "out", "--scheduler", "tcp://h:8786"], False),
+    (["batch", "in", "--out", "out", "--scheduler=tcp://h:8786"], False),
+    (["batch", "--help"], False),
+    (["check", "a.docx"], False),
+    (["project", "dir"], False),
+    ([], False),
+])
+def test_only_a_local_batch_launches_its_fork_server_early(argv: list[str], prestarts: bool) -> None:
+    from screening.launch import wants_batch_workers
+
+    assert wants_batch_workers(argv) is prestarts
+
+
+_PRESTART = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from screening.forkservers import prestart
+prestart(["slow_preload"])
+print("done", flush=True)
+"""
+
+
+def test_a_command_that_exits_stops_its_fork_server_still_warming_up(tmp_path: Path) -> None:
+    """The fork server holds the command's stdout: one still importing its preload when the command
+    exits (a batch with nothing to do) must not keep a reader of that stdout waiting."""
+    (tmp_path / "slow_preload.py").write_text("import time\ntime.sleep(120)\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    done = subprocess.run([sys.executable, "-c", _PRESTART, str(tmp_path)], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=60)  # a fork server left running holds stdout 120 s
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "done\n"
