@@ -12,11 +12,13 @@ Evidence of a domain = Σ title terms (weight × title_weight, each term once; t
                        counts head_boost more, what only qualifies it counts modifier_weight)
                      + the character n-grams of the title's words no term covers (`guide_ngrams`:
                        「充电」, 「…纸」; × ngrams.weight, at most ngrams.cap)
+                     + the linear title model's vote (`guide_linear`: linear.weight × max(0, decision
+                       + linear.offset), shown as its two strongest n-grams, 『纸』)
                      + body_weight × body_cap × (1 − exp(−B / body_cap)) × B / B_max,
 where B = Σ BM25-saturated body terms of the domain and B_max the largest B of any domain.
 Score = 1 − exp(−evidence / scale), in 0..1. When the best score is under `none_below`, no domain
 fits (`Ranking.none_fits`): the candidates are still returned, flagged, rather than forcing one.
-Every parameter is in the lexicon's `scoring` section.
+Every parameter is in the lexicon's `scoring`, `ngrams` and `linear` sections.
 
 The bureau's corrections (`screening classify --learn`, `screening.learn`) live in a local overlay
 next to the lexicon (`overlay_path`); `load_guide` adds its terms, and a domain one of them decided
@@ -24,8 +26,8 @@ lists it in `corrections`.
 
 The report block (`block`) ranks the project title with the body of the feasibility report. Each
 entry is `{"code", "area", "name", "score", "terms", "none_fits"}`, best first; `none_fits` is the same
-on every entry (true when nothing fits well). The list is empty only when neither a term nor an
-n-gram gave any evidence.
+on every entry (true when nothing fits well). The list is empty only when neither a term, an n-gram
+nor the linear model gave any evidence.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field
 
-from screening import guide_ngrams
+from screening import guide_linear, guide_ngrams
 from screening.errors import ConfigError
+from screening.guide_linear import LinearModel
 from screening.guide_ngrams import NgramModel
 from screening.identity import nlp
 from screening.model import Document, PartKind, Role
@@ -152,9 +155,26 @@ class NgramSpec(Strict):
     cap: float = Field(ge=0)  # … and at most this much for one domain
 
 
+class LinearSpec(Strict):
+    """The linear title model (`screening.guide_linear`): how it is trained and how much it counts."""
+
+    model: str = Field(min_length=1)  # the stored model (relative to the lexicon's folder)
+    titles: list[str] = Field(min_length=1)  # the labelled titles it learns from (JSONL, relative)
+    term_min_weight: float = Field(gt=0)  # a lexicon term is an example of its strongest domain from this weight
+    c: float = Field(gt=0)  # the SVM's regularisation (larger: fits the examples more closely)
+    ngram: tuple[int, int]  # character n-gram lengths
+    min_df: int = Field(ge=1)  # an n-gram in fewer examples than this is not part of the model
+    prune: float = Field(ge=0)  # weights smaller than this are not stored …
+    keep: int = Field(ge=1)  # … nor more than this many per n-gram (the largest)
+    weight: float = Field(ge=0)  # title evidence = weight × max(0, decision + offset) …
+    offset: float
+    min_vote: float = Field(ge=0)  # … when decision + offset reaches this (less is noise: 『临』 of 超临界)
+
+
 class LexiconSpec(Strict):
     scoring: Scoring
     ngrams: NgramSpec | None = None
+    linear: LinearSpec | None = None
     ordinary: OrdinarySpec | None = None
     heads: HeadSpec = HeadSpec()
     learning: LearningSpec | None = None
@@ -245,6 +265,8 @@ class Guide:
     ordinary_freq: int | None = None
     ordinary_heads: frozenset[str] = frozenset()
     learned: frozenset[tuple[str, int]] = frozenset()  # (term, domain index) pairs from the local overlay
+    linear: LinearModel | None = None
+    linear_spec: LinearSpec | None = None
 
     def is_ordinary(self, word: str) -> bool:
         """A word that says nothing of a domain (the lexicon's `ordinary` section, the generic endings)."""
@@ -507,7 +529,42 @@ def _compile(path: Path, spec: LexiconSpec) -> Guide:
         ordinary_freq=spec.ordinary.freq if spec.ordinary else None,
         ordinary_heads=frozenset(spec.ordinary.head_chars if spec.ordinary else ()),
     )
-    return replace(guide, ngrams=_ngrams(guide, path, spec.ngrams)) if spec.ngrams else guide
+    if spec.ngrams:
+        guide = replace(guide, ngrams=_ngrams(guide, path, spec.ngrams))
+    if spec.linear:
+        model = guide_linear.load(path.parent / spec.linear.model, [d.code for d in domains])
+        guide = replace(guide, linear=model, linear_spec=spec.linear)
+    return guide
+
+
+def linear_training(name: str = DEFAULT_LEXICON) -> tuple[Path, str]:
+    """Where the lexicon's linear title model is stored, and that model trained afresh on its labelled
+    titles and its terms (`screening.guide_linear`; needs the `dev` extra)."""
+    path = lexicon_path(name)
+    spec = load_yaml(path, LexiconSpec, "指南领域词表")
+    if spec.linear is None:
+        raise ConfigError(f"{path}: 没有 linear 一节：此词表不用标题线性模型")
+    ls = spec.linear
+    guide = _compile(path, spec.model_copy(update={"linear": None, "ngrams": None}))
+    codes = [d.code for d in guide.domains]
+    docs = [(telling_text(guide, normalize(title)), label) for name_ in ls.titles
+            for title, label in guide_linear.read_labels(path.parent / name_, {*codes, "none"})]
+    for term, targets in sorted(guide.weights.items()):
+        i, weight = max(targets, key=lambda t: (t[1], -t[0]))
+        if weight >= ls.term_min_weight:
+            docs.append((telling_text(guide, term), codes[i]))
+    model = guide_linear.train(docs, codes, c=ls.c, ngram=ls.ngram, min_df=ls.min_df, prune=ls.prune, keep=ls.keep)
+    return path.parent / ls.model, guide_linear.dumps(model)
+
+
+def telling_text(guide: Guide, title: str, tokens: Sequence[str] | None = None) -> str:
+    """A normalised title as the linear model reads it: the words the lexicon lists as saying
+    nothing of a domain (its `ordinary.words` and the generic endings: 智能, 系统, 研究) blanked."""
+    out: list[str] = []
+    for token in guide.tokens(title) if tokens is None else tokens:
+        word = token.strip()
+        out.append(" " if not word or word in guide.ordinary_words else word)
+    return "".join(out)
 
 
 def _ngrams(guide: Guide, path: Path, ng: NgramSpec, extra: Sequence[tuple[str, int, float]] = ()) -> NgramModel:
@@ -574,15 +631,24 @@ def _telling(guide: Guide, title: str, tokens: Sequence[str], covered: Sequence[
 
 
 def strip_endings(region: str, endings: Sequence[str]) -> str:
-    """`region` without the generic endings it finishes with (研究, 研制, 及产业化 …), repeatedly."""
+    """`region` without the generic endings it finishes with (研究, 研制, 及产业化 …), repeatedly,
+    the longest first."""
+    by_length = _by_length(tuple(endings))
     stripped = True
     while stripped and region:
         stripped = False
-        for ending in endings:
-            if region.endswith(ending) and len(region) > len(ending):
-                region, stripped = region[: -len(ending)], True
+        for size, words in by_length:
+            if len(region) > size and region[-size:] in words:
+                region, stripped = region[:-size], True
                 break
     return region
+
+
+@cache
+def _by_length(endings: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """The endings grouped by length, longest first."""
+    sizes = sorted({len(e) for e in endings if e}, reverse=True)
+    return tuple((n, frozenset(e for e in endings if len(e) == n)) for n in sizes)
 
 
 def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
@@ -654,6 +720,8 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
         if guide.ngrams is not None:
             _ngram_evidence(guide, title, tokens, found, head, title_ev)
         _head(guide, head, region, title_ev)
+        if guide.linear is not None:
+            _linear_evidence(guide, telling_text(guide, title, tokens), title_ev)
     body = body[: sc.body_chars]
     body_ev: list[dict[str, float]] = [{} for _ in range(n)]
     if body.strip():
@@ -665,6 +733,11 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
     scored: list[tuple[float, int, dict[str, float]]] = []
     for i in range(n):
         raw = raws[i]
+        if not raw:  # the title's evidence alone (always so without a body)
+            evidence = sum(title_ev[i].values())
+            if evidence > 0:
+                scored.append((1 - math.exp(-evidence / sc.scale), i, title_ev[i]))
+            continue
         # saturating, and scaled by its share of the strongest body domain: a report mentions many
         # fields in passing, and only what it is mostly about should count
         body_total = sc.body_weight * sc.body_cap * (1 - math.exp(-raw / sc.body_cap)) * raw / top_raw if raw else 0.0
@@ -707,6 +780,25 @@ def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequ
         for feature, vote in votes.items():
             key = f"「{feature}」"
             evidence[domain][key] = evidence[domain].get(key, 0.0) + amount * vote / total
+
+
+def _linear_evidence(guide: Guide, text: str, evidence: list[dict[str, float]]) -> None:
+    """Add the linear title model's evidence (`screening.guide_linear`): weight × (decision + offset)
+    for each domain where that reaches min_vote and some n-gram of the title speaks for it, shown as
+    the two n-grams that added most to its decision (『磷酸』)."""
+    assert guide.linear is not None and guide.linear_spec is not None
+    spec = guide.linear_spec
+    decisions, raised = guide.linear.decisions(text)
+    for i, value in enumerate(decisions):
+        vote = value + spec.offset
+        if vote <= 0 or vote < spec.min_vote or not raised[i]:
+            continue
+        amount = spec.weight * vote
+        best = sorted(raised[i], key=lambda vf: (-vf[0], vf[1]))[:2]
+        total = sum(v for v, _ in best)
+        for v, feature in best:
+            key = f"『{feature}』"
+            evidence[i][key] = evidence[i].get(key, 0.0) + amount * v / total
 
 
 def _head(guide: Guide, head: str, region: str, evidence: list[dict[str, float]]) -> None:

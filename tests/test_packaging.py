@@ -25,5 +25,6 @@ def test_wheel_ships_lexicons_and_pipelines(tmp_path: Path) -> None:
     assert "screening/data/pipelines/quzhou-2020.yaml" in names
     assert "screening/data/lexicons/roles.tsv" in names
     assert "screening/data/lexicons/guide-titles/titles.jsonl" in names  # the n-grams' labelled titles
+    assert "screening/data/lexicons/guide-titles/linear.json" in names  # the linear title model
     assert "screening/data/schemas/screening-report-1.schema.json" in names
     assert any(n.endswith("entry_points.txt") for n in names)

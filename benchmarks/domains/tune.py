@@ -1,9 +1,11 @@
-"""Grid over the n-gram backoff's numbers on the DEV set only (never the frozen one).
+"""Grid over the guide ranking's numbers on the DEV set only (never the frozen one).
 
     python benchmarks/domains/tune.py
 
-Prints dev top-1 / top-3 / none-fits figures for each setting of `ngrams` and `scoring.none_below`
-(the lexicon file is not changed: each setting is compiled in memory).
+Prints dev top-1 / top-3 / none-fits figures for each setting in GRID (keys "section.field" of the
+lexicon: `linear`, `ngrams`, `scoring`); the lexicon file is not changed: each setting is compiled
+in memory. The stored linear model is used as it is (its training numbers — c, ngram, min_df,
+prune — need `python -m screening.guide_linear` after each change, so they are not in the grid).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import itertools
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
@@ -21,21 +24,30 @@ from evaluate import SETS, load  # noqa: E402
 from screening import classify  # noqa: E402
 from screening.settings import load_yaml  # noqa: E402
 
+GRID: dict[str, list[Any]] = {
+    "linear.weight": [3.0, 4.0],
+    "linear.offset": [0.75, 1.0],
+    "linear.min_vote": [0.0, 0.1, 0.2, 0.3],
+    "scoring.none_below": [0.75],
+}
+
+
+def _with(spec: classify.LexiconSpec, setting: dict[str, Any]) -> classify.LexiconSpec:
+    sections: dict[str, dict[str, Any]] = {}
+    for key, value in setting.items():
+        section, field = key.split(".")
+        sections.setdefault(section, {})[field] = value
+    return spec.model_copy(update={s: getattr(spec, s).model_copy(update=u) for s, u in sections.items()})
+
 
 def main() -> int:
     rows = load(SETS["dev"])
     path = classify.lexicon_path(classify.DEFAULT_LEXICON)
     base = load_yaml(path, classify.LexiconSpec, "指南领域词表")
-    assert base.ngrams is not None
-    grid = {"weight": [0.5, 0.8, 1.2], "cap": [2.0, 3.0], "shrink": [3.0], "title_weight": [1.0, 2.0, 3.0],
-            "none_below": [0.55]}
     results = []
-    for weight, cap, shrink, title_weight, none_below in itertools.product(*grid.values()):
-        spec = base.model_copy(update={
-            "ngrams": base.ngrams.model_copy(update={"weight": weight, "cap": cap, "shrink": shrink,
-                                                     "title_weight": title_weight}),
-            "scoring": base.scoring.model_copy(update={"none_below": none_below})})
-        guide = classify._compile(path, spec)
+    for values in itertools.product(*GRID.values()):
+        setting = dict(zip(GRID, values, strict=True))
+        guide = classify._compile(path, _with(base, setting))
         top1 = top3 = total = ntp = nfp = nfn = 0
         for row in rows:
             r = classify.rank(guide, row["title"])
@@ -49,11 +61,9 @@ def main() -> int:
             total += 1
             top1 += bool(got) and got[0] in ok
             top3 += bool(ok & set(got[:3]))
-        results.append((top1 / total, top3 / total, ntp / max(1, ntp + nfp), ntp / max(1, ntp + nfn),
-                        weight, cap, shrink, title_weight, none_below))
-    for r in sorted(results, reverse=True):
-        print("top1 {:.3f} top3 {:.3f} none P {:.2f} R {:.2f}  weight {} cap {} shrink {} title_weight {} "
-              "none_below {}".format(*r))
+        results.append((top1 / total, top3 / total, ntp / max(1, ntp + nfp), ntp / max(1, ntp + nfn), setting))
+    for t1, t3, p, r, setting in sorted(results, key=lambda x: x[:4], reverse=True):
+        print(f"top1 {t1:.3f} top3 {t3:.3f} none P {p:.2f} R {r:.2f}  " + " ".join(f"{k} {v}" for k, v in setting.items()))
     return 0
 
 

@@ -40,6 +40,12 @@ def render_text(title: str, ranking: Ranking, none_below: float, out: IO[str]) -
     for n, d in enumerate(ranking.domains, 1):
         learned = f"（其中据本地更正：{'、'.join(d.corrections)}）" if d.corrections else ""
         out.write(f"{n}. {d.code} {d.name}（{d.area}） {d.score:.2f}  依据：{'、'.join(d.terms)}{learned}\n")
+    shown = [t for d in ranking.domains for t in d.terms]
+    legend = [text for mark, text in (("「", "「」为词表未列出的字组（「…纸」：题目中心词的末字）"),
+                                      ("『", "『』为从真实项目名称学得的字词"))
+              if any(t.startswith(mark) for t in shown)]
+    if legend:
+        out.write(f"注：{'；'.join(legend)}。\n")
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -71,7 +77,9 @@ def _request(raw: bytes) -> tuple[Any, str]:
 
 def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str], overlay: Path | None = None) -> int:
     """Classify every line of a JSONL file; returns the number of bad lines."""
-    from screening.classify import classify_text
+    from screening.classify import load_guide, rank
+
+    guide = load_guide(lexicon, overlay)  # once for the stream
 
     bad = counted = 0
     for number, raw in _lines(path):
@@ -84,7 +92,7 @@ def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str],
             bad += 1
             err.write(f"screening: 第{number}行：{problem}，已跳过\n")
             continue
-        ranking = classify_text(text, top=top, lexicon=lexicon, overlay=overlay)
+        ranking = rank(guide, text, top=top)
         line = {
             "id": index if ident is None else ident,
             "domains": [d.to_json(terms=False) for d in ranking.domains],

@@ -1,0 +1,221 @@
+"""A linear model of project titles: which domain a title's characters point at, learned from
+labelled examples — the third signal of the guide's ranking, after the lexicon's terms and the
+character n-gram backoff (`guide_ngrams`). It carries what the labelled titles know that no list
+of terms does (林纸一体化 → 纸基新材料 by 「纸」, 丛生竹种 → 林业 by 「竹」).
+
+Each title (normalised as `classify.normalize` does) becomes its character n-grams (`features`,
+lengths `linear.ngram`), weighted tf-idf (sublinear tf, smoothed idf, unit length, over the
+n-grams of the model's vocabulary), and each domain has a weight per n-gram and a bias: a title's
+decision value for a domain is the weighted sum (`LinearModel.decisions`). It is trained (`train`:
+scikit-learn's linear support vector machine, one class against the rest) on
+* the labelled real titles the lexicon's `linear.titles` lists (lexicons/guide-titles/, sources in
+  SOURCES.md there), each with its `label`: a `none` title is a class of its own that is not
+  stored, so that what fits no domain teaches the domains what is not theirs; and
+* the lexicon's own terms, each as a short title of the domain it weighs most (weight ≥
+  `linear.term_min_weight`),
+and stored in `linear.model` (lexicons/guide-titles/linear.json, ~0.4 MB): numbers rounded to
+`DIGITS` decimals, n-grams in fewer than `min_df` examples left out, and per n-gram only its `keep`
+largest weights of at least `prune`. Ranking reads that file and needs no training library, so a
+ranking is the same on every machine; scikit-learn (the `dev` extra) is needed only to write it:
+
+    python -m screening.guide_linear            # writes the file the lexicon names
+    python -m screening.guide_linear --check    # exit 1 when the file is not what training makes
+
+(tests/test_guide_linear.py runs the check: edit the lexicon or the titles, then write the file.)
+`classify.rank` adds `linear.weight × max(0, decision + linear.offset)` to a domain's title
+evidence, shown among the deciding terms as the two n-grams that added most to the decision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from screening.errors import ConfigError
+
+FORMAT = 1  # the stored model's layout; bump when it changes
+DIGITS = 4  # weights, biases and idf are stored rounded to this many decimals
+
+
+_RUNS = re.compile(r"[\u3400-\u9fff]+|[0-9a-z]+")
+
+
+def features(text: str, lo: int = 1, hi: int = 3) -> list[str]:
+    """The features of a title as the model reads it (`classify.telling_text`: normalised, its
+    ordinary words blanked): the character n-grams, lengths `lo`…`hi`, of each run of Chinese
+    characters, and each Latin or digit word of two characters or more, whole ("iot" is not in
+    "biotech")."""
+    out: list[str] = []
+    for run in _RUNS.findall(text):
+        if run[0] <= "z":
+            if len(run) > 1:
+                out.append(run)
+            continue
+        out += [run[i:i + n] for n in range(lo, hi + 1) for i in range(len(run) - n + 1)]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    codes: tuple[str, ...]  # the domain of each row, the guide's codes
+    ngram: tuple[int, int]
+    # n-gram → (idf, ((domain row, weight), …)) for every n-gram the model knows (its vocabulary:
+    # min_df); the weights pruned
+    table: dict[str, tuple[float, tuple[tuple[int, float], ...]]]
+    bias: tuple[float, ...]
+
+    def decisions(self, title: str) -> tuple[list[float], list[list[tuple[float, str]]]]:
+        """Per domain row: the decision value for a normalised title, and what the n-grams that
+        raised it added ((amount, n-gram), unordered)."""
+        table = self.table
+        counts: dict[str, int] = {}
+        for f in features(title, *self.ngram):
+            if f in table:
+                counts[f] = counts.get(f, 0) + 1
+        values = [(f, table[f], idf if tf == 1 else (1.0 + math.log(tf)) * idf)
+                  for f, tf in counts.items() for idf in (table[f][0],)]
+        norm = math.sqrt(sum(v * v for _, _, v in values))
+        out = list(self.bias)
+        raised: list[list[tuple[float, str]]] = [[] for _ in self.codes]
+        if norm == 0:
+            return out, raised
+        for f, (_, weights), v in values:
+            x = v / norm
+            for row, w in weights:
+                c = x * w
+                out[row] += c
+                if c > 0:
+                    raised[row].append((c, f))
+        return out, raised
+
+
+def load(path: Path, codes: Sequence[str]) -> LinearModel:
+    """The stored model; its domains must be the guide's (`codes`, in order)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"{path}: 无法读取标题线性模型（{err}）") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ConfigError(f"{path}: 标题线性模型的格式不是第{FORMAT}版，请重新生成（python -m screening.guide_linear）")
+    if list(data["codes"]) != list(codes):
+        raise ConfigError(f"{path}: 标题线性模型的领域与指南词表不一致，请重新生成（python -m screening.guide_linear）")
+    try:
+        ngram = (int(data["ngram"][0]), int(data["ngram"][1]))
+        table = {str(f): (float(v[0]), tuple((int(v[k]), float(v[k + 1])) for k in range(1, len(v), 2)))
+                 for f, v in data["ngrams"].items()}
+        bias = tuple(float(b) for b in data["bias"])
+    except (KeyError, TypeError, ValueError, IndexError) as err:
+        raise ConfigError(f"{path}: 标题线性模型已损坏（{type(err).__name__}），请重新生成（python -m screening.guide_linear）") from None
+    return LinearModel(codes=tuple(data["codes"]), ngram=ngram, table=table, bias=bias)
+
+
+def read_labels(path: Path, known: set[str]) -> list[tuple[str, str]]:
+    """(title, label) of a labelled titles file (JSONL: {"title", "label", …}); labels not in `known`
+    are left out."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise ConfigError(f"{path}: 无法读取领域标题词汇（{err.strerror or err}）") from None
+    out: list[tuple[str, str]] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            title, label = str(row["title"]), str(row["label"])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ConfigError(f"{path}: 第{number}行不是 {{\"title\", \"label\"}} 的JSON") from None
+        if label in known:
+            out.append((title, label))
+    return out
+
+
+def train(docs: Sequence[tuple[str, str]], codes: Sequence[str], *, c: float, ngram: tuple[int, int],
+          min_df: int, prune: float, keep: int) -> dict[str, Any]:
+    """The stored form of a model trained on (normalised text, code) pairs (scikit-learn's LinearSVC,
+    one class against the rest, deterministic: liblinear with a fixed seed). A code not in `codes`
+    (`none`: a title no domain of the guide covers) is a class of its own that is not stored: its
+    examples teach the domains what is none of theirs."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # the dev extra: training only
+    from sklearn.svm import LinearSVC
+
+    lo, hi = ngram
+    vectorizer = TfidfVectorizer(analyzer=lambda t: features(t, lo, hi), sublinear_tf=True, min_df=min_df)
+    matrix = vectorizer.fit_transform([t for t, _ in docs])
+    classifier = LinearSVC(C=c, random_state=0, max_iter=20000).fit(matrix, [code for _, code in docs])
+    rows = {code: i for i, code in enumerate(codes)}
+    learned = {k: rows[str(code)] for k, code in enumerate(classifier.classes_) if str(code) in rows}
+    vocabulary = vectorizer.get_feature_names_out()
+    coef = classifier.coef_
+    # n-gram → [idf, row, weight, row, weight, …]: every n-gram of the vocabulary counts in a title's
+    # length; of its weights only the `keep` largest of at least `prune` (in size) are kept
+    table: dict[str, list[float | int]] = {}
+    for j, feature in enumerate(vocabulary):
+        entry: list[float | int] = [round(float(vectorizer.idf_[j]), DIGITS)]
+        strongest = sorted((k for k in learned if abs(coef[k, j]) >= prune), key=lambda k: -abs(coef[k, j]))[:keep]
+        for k in sorted(strongest, key=lambda k: learned[k]):
+            entry += [learned[k], round(float(coef[k, j]), DIGITS)]
+        table[str(feature)] = entry
+    # a domain no example names gets a bias no title can lift: it never gains evidence here
+    bias = [-1e3] * len(codes)
+    for k, row in learned.items():
+        bias[row] = round(float(classifier.intercept_[k]), DIGITS)
+    return {"format": FORMAT, "codes": list(codes), "ngram": [lo, hi], "c": c, "min_df": min_df, "prune": prune, "keep": keep,
+            "documents": len(docs), "bias": bias, "ngrams": table}
+
+
+def dumps(model: dict[str, Any]) -> str:
+    """The stored text: one n-gram per line, so a change to the training data shows as a diff."""
+    head = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in model.items() if k != "ngrams"]
+    items = sorted(model["ngrams"].items())
+    body = [f"    {json.dumps(f, ensure_ascii=False)}: {json.dumps(v)}{',' if i < len(items) - 1 else ''}"
+            for i, (f, v) in enumerate(items)]
+    return "\n".join(["{", *head, '  "ngrams": {', *body, "  }", "}"]) + "\n"
+
+
+def same_model(a: Any, b: Any, tolerance: float = 1e-3) -> bool:
+    """Two stored models are the same but for the last digits of their numbers (training on another
+    machine may round the other way)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_model(a[k], b[k], tolerance) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_model(x, y, tolerance) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, int | float) and isinstance(b, int | float) and abs(a - b) <= tolerance
+    return bool(a == b)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m screening.guide_linear",
+                                     description="训练指南领域的标题线性模型，写入词表指定的文件（--check：只检查该文件是否最新）")
+    parser.add_argument("--lexicon", default=None, help="指南词表名称（默认本批次的指南）")
+    parser.add_argument("--check", action="store_true", help="只检查，不写入：文件与重新训练的结果不同则退出码为1")
+    args = parser.parse_args(argv)
+    from screening import classify
+
+    name = args.lexicon or classify.DEFAULT_LEXICON
+    path, text = classify.linear_training(name)
+    if args.check:
+        try:
+            current = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            current = None
+        if not same_model(current, json.loads(text)):
+            print(f"{path}: 不是当前词表和标题训练出的模型，请运行 python -m screening.guide_linear", file=sys.stderr)
+            return 1
+        print(f"{path}: 最新")
+        return 0
+    path.write_text(text, encoding="utf-8")
+    print(f"{path}: 已写入")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The guide's linear title model (issue 18): the stored model is what training makes, its
+arithmetic is the training library's, it places titles no lexicon term names and says by which
+n-grams, and a damaged or foreign model file is refused with a message for people."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from screening import classify, guide_linear
+from screening.errors import ConfigError
+from tests.conftest import Result
+
+
+def test_the_stored_model_is_what_training_on_the_lexicon_and_the_titles_makes() -> None:
+    path, text = classify.linear_training()
+    assert guide_linear.same_model(json.loads(path.read_text(encoding="utf-8")), json.loads(text)), (
+        "lexicons/guide-titles/linear.json is out of date: run python -m screening.guide_linear")
+    assert guide_linear.main(["--check"]) == 0
+
+
+def test_the_decisions_are_the_training_librarys(tmp_path: Path) -> None:
+    """Trained without pruning, the stored model decides as scikit-learn's classifier does."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    docs = [("氟橡胶密封件", "1.1"), ("含氟聚合物", "1.1"), ("有机硅单体", "1.2"), ("硅橡胶制品", "1.2"),
+            ("特种纸基材料", "1.4"), ("纸浆模塑", "1.4"), ("风电机组整机", "none"), ("硅橡胶 硅橡胶", "1.2")]
+    codes = ["1.1", "1.2", "1.3", "1.4"]
+    stored = guide_linear.train(docs, codes, c=1.0, ngram=(1, 3), min_df=1, prune=0.0, keep=len(codes))
+    (tmp_path / "m.json").write_text(guide_linear.dumps(stored), encoding="utf-8")
+    model = guide_linear.load(tmp_path / "m.json", codes)
+    assert model.bias[codes.index("1.3")] < -100  # no example: never raised
+    vectorizer = TfidfVectorizer(analyzer=lambda t: guide_linear.features(t, 1, 3), sublinear_tf=True)
+    reference = LinearSVC(C=1.0, random_state=0, max_iter=20000).fit(
+        vectorizer.fit_transform([t for t, _ in docs]), [c for _, c in docs])
+    titles = ["含氟密封材料", "硅橡胶", "纸纸纸基", "完全无关的标题", "氟硅"]
+    expected = reference.decision_function(vectorizer.transform(titles))
+    classes = [str(c) for c in reference.classes_]
+    for title, row in zip(titles, expected, strict=True):
+        got, _ = model.decisions(title)
+        for code in ("1.1", "1.2", "1.4"):
+            assert got[codes.index(code)] == pytest.approx(row[classes.index(code)], abs=2e-3), (title, code)
+
+
+@pytest.mark.parametrize(("title", "code", "ngram"), [
+    ("鱼类转基因技术研究", "6.2", "『鱼』"),  # 转基因 alone points at biopharma
+    ("丛生竹种不同年龄茎秆的水分利用特征研究", "6.4", "『竹』"),
+])
+def test_a_title_no_term_places_is_placed_by_its_characters_and_says_which(title: str, code: str,
+                                                                            ngram: str) -> None:
+    guide = classify.load_lexicon()
+    ranking = classify.rank(guide, title)
+    assert ranking.domains[0].code == code  # first, if weakly (its score may still be under none_below)
+    assert ngram in ranking.domains[0].terms
+    without = classify.rank(replace(guide, linear=None), title)
+    assert not without.domains or without.domains[0].code != code or without.none_fits
+
+
+@pytest.mark.parametrize("title", ["高档皮鞋手工缝制工艺传承研究", "商业银行小微企业信贷风险管理研究"])
+def test_a_title_fitting_no_domain_still_fits_none_with_the_model(title: str) -> None:
+    guide = classify.load_lexicon()
+    assert guide.linear is not None
+    assert classify.rank(guide, title).none_fits
+
+
+def _stored(tmp_path: Path, change: dict[str, object]) -> Path:
+    path = classify.lexicon_path(classify.DEFAULT_LEXICON).parent / "guide-titles" / "linear.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(change)
+    out = tmp_path / "linear.json"
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"format": 99}, "格式"),
+    ({"codes": ["1.1"]}, "领域与指南词表不一致"),
+    ({"ngrams": {"纸": "x"}}, "已损坏"),
+])
+def test_a_foreign_or_damaged_model_is_refused_with_what_to_do(tmp_path: Path, change: dict[str, object],
+                                                              message: str) -> None:
+    codes = [d.code for d in classify.load_lexicon().domains]
+    with pytest.raises(ConfigError, match=message) as refused:
+        guide_linear.load(_stored(tmp_path, change), codes)
+    assert "python -m screening.guide_linear" in str(refused.value)
+
+
+def test_an_unreadable_model_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "linear.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ConfigError, match="无法读取标题线性模型"):
+        guide_linear.load(tmp_path / "linear.json", ["1.1"])
+
+
+def test_the_text_output_says_what_the_marks_mean(cli: Callable[..., Result]) -> None:
+    result = cli("classify", "--text", "鱼类转基因技术研究")
+    assert result.code == 0, result.err
+    assert "『鱼』" in result.out and "注：『』为从真实项目名称学得的字词" in result.out
