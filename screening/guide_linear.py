@@ -3,8 +3,9 @@ labelled examples — the third signal of the guide's ranking, after the lexicon
 character n-gram backoff (`guide_ngrams`). It carries what the labelled titles know that no list
 of terms does (林纸一体化 → 纸基新材料 by 「纸」, 丛生竹种 → 林业 by 「竹」).
 
-Each title (normalised as `classify.normalize` does) becomes its character n-grams (`features`,
-lengths `linear.ngram`), weighted tf-idf (sublinear tf, smoothed idf, unit length, over the
+Each title (normalised as `classify.normalize` does, its ordinary words blanked: `classify.
+telling_text`) becomes the character n-grams of its runs of Chinese characters and its whole Latin
+words (`features`, lengths `linear.ngram`), weighted tf-idf (sublinear tf, smoothed idf, unit length, over the
 n-grams of the model's vocabulary), and each domain has a weight per n-gram and a bias: a title's
 decision value for a domain is the weighted sum (`LinearModel.decisions`). It is trained (`train`:
 scikit-learn's linear support vector machine, one class against the rest) on
@@ -22,8 +23,9 @@ ranking is the same on every machine; scikit-learn (the `dev` extra) is needed o
     python -m screening.guide_linear --check    # exit 1 when the file is not what training makes
 
 (tests/test_guide_linear.py runs the check: edit the lexicon or the titles, then write the file.)
-`classify.rank` adds `linear.weight × max(0, decision + linear.offset)` to a domain's title
-evidence, shown among the deciding terms as the two n-grams that added most to the decision.
+`classify.rank` adds `linear.weight × (decision + linear.offset)` to a domain's title evidence when
+that reaches `linear.min_vote`, shown among the deciding terms as the two n-grams that added most
+to the decision (『纸』).
 """
 
 from __future__ import annotations
