@@ -19,7 +19,8 @@ APPLICATION = {
     "applicant": {"name": "自检示例科技有限公司", "aliases": ["自检示例"]},
     "team": [{"name": "欧阳自检", "role": "leader"}],
 }
-TEXT = "本项目由自检示例科技有限公司承担，项目负责人欧阳自检。"
+TEXT = "本项目由自检示例科技有限公司承担，项目负责人欧阳自检。"  # names both: loads everything
+PLAIN_TEXT = "本项目研究含氟聚合物的超临界纯化工艺。"  # names nobody: everything but spaCy's pipeline
 
 
 def tiny_docx(text: str) -> bytes:
@@ -46,8 +47,10 @@ def tiny_docx(text: str) -> bytes:
     return out.getvalue()
 
 
-def screen_sample() -> tuple[Application, Upload, Report]:
-    """The built-in sample screened in this process: everything a project needs is loaded after it."""
+def screen_sample(text: str = TEXT) -> tuple[Application, Upload, Report]:
+    """The built-in sample screened in this process: everything a project needs is loaded after it
+    — but spaCy's pipeline (`identity.nlp.pipeline`) when `text` names nobody (`PLAIN_TEXT`): it is
+    loaded when a name is first found, to check the word boundaries around it."""
     application = Application.model_validate(APPLICATION)
-    upload = Upload("自检.docx", data=tiny_docx(TEXT))
+    upload = Upload("自检.docx", data=tiny_docx(text))
     return application, upload, screen(application, [upload], parse=parse_upload)

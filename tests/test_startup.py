@@ -145,3 +145,10 @@ def test_a_command_that_exits_stops_its_fork_server_still_warming_up(tmp_path: P
                           cwd=ROOT, env=env, timeout=60)  # a fork server left running holds stdout 120 s
     assert done.returncode == 0, done.stderr
     assert done.stdout == "done\n"
+
+
+def test_the_batch_fork_server_warms_up_without_spacy_which_a_worker_loads_when_a_name_needs_it() -> None:
+    loaded = _modules_after("import screening.batch.warm_workers")
+    assert "jieba" in loaded and "screening.classify" in loaded  # warm …
+    assert "spacy" not in loaded  # … but for the pipeline most projects never need
+    assert "spacy" in _modules_after("from screening.warm import screen_sample\nscreen_sample()")
