@@ -130,13 +130,16 @@ def _grid(sheet: Any, *, head_row: int, columns: int, widths: Sequence[int]) -> 
     from openpyxl.utils import get_column_letter
 
     thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)  # one object each: openpyxl hashes
+    centred = Alignment(vertical="center", wrap_text=True, horizontal="center")  # every style it is given
+    plain = Alignment(vertical="center", wrap_text=True, horizontal=None)
+    bold = Font(bold=True)
     for row in sheet.iter_rows(min_row=head_row, max_row=sheet.max_row, max_col=columns):
         for cell in row:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.alignment = Alignment(vertical="center", wrap_text=True,
-                                       horizontal="center" if cell.row == head_row or cell.column == 1 else None)
+            cell.border = border
+            cell.alignment = centred if cell.row == head_row or cell.column == 1 else plain
             if cell.row == head_row:
-                cell.font = Font(bold=True)
+                cell.font = bold
     for n, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(n)].width = width
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
