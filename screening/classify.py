@@ -12,8 +12,9 @@ Evidence of a domain = Σ title terms (weight × title_weight, each term once; t
                        counts head_boost more, what only qualifies it counts modifier_weight)
                      + the character n-grams of the title's words no term covers (`guide_ngrams`:
                        「充电」, 「…纸」; × ngrams.weight, at most ngrams.cap)
-                     + the linear title model's vote (`guide_linear`: linear.weight × max(0, decision
-                       + linear.offset), shown as its two strongest n-grams, 『纸』)
+                     + the linear title model's vote (`guide_linear`: linear.weight × (decision +
+                       linear.offset) when that reaches linear.min_vote; shown as its two strongest
+                       n-grams, 『纸』)
                      + body_weight × body_cap × (1 − exp(−B / body_cap)) × B / B_max,
 where B = Σ BM25-saturated body terms of the domain and B_max the largest B of any domain.
 Score = 1 − exp(−evidence / scale), in 0..1. When the best score is under `none_below`, no domain

@@ -102,20 +102,25 @@ def load(path: Path, codes: Sequence[str]) -> LinearModel:
     """The stored model; its domains must be the guide's (`codes`, in order)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise ConfigError(f"{path}: 无法读取标题线性模型（{err}）") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: 无法读取标题线性模型（{err.strerror or err}）") from None
+    except ValueError:
+        raise ConfigError(f"{path}: 无法读取标题线性模型（不是有效的JSON），请重新生成（python -m screening.guide_linear）") from None
+    again = "请重新生成（python -m screening.guide_linear）"
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ConfigError(f"{path}: 标题线性模型的格式不是第{FORMAT}版，请重新生成（python -m screening.guide_linear）")
-    if list(data["codes"]) != list(codes):
-        raise ConfigError(f"{path}: 标题线性模型的领域与指南词表不一致，请重新生成（python -m screening.guide_linear）")
+        raise ConfigError(f"{path}: 标题线性模型的格式不是第{FORMAT}版，{again}")
     try:
+        if [str(c) for c in data["codes"]] != list(codes):
+            raise ConfigError(f"{path}: 标题线性模型的领域与指南词表不一致，{again}")
         ngram = (int(data["ngram"][0]), int(data["ngram"][1]))
         table = {str(f): (float(v[0]), tuple((int(v[k]), float(v[k + 1])) for k in range(1, len(v), 2)))
                  for f, v in data["ngrams"].items()}
         bias = tuple(float(b) for b in data["bias"])
-    except (KeyError, TypeError, ValueError, IndexError) as err:
-        raise ConfigError(f"{path}: 标题线性模型已损坏（{type(err).__name__}），请重新生成（python -m screening.guide_linear）") from None
-    return LinearModel(codes=tuple(data["codes"]), ngram=ngram, table=table, bias=bias)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        raise ConfigError(f"{path}: 标题线性模型已损坏（{type(err).__name__}），{again}") from None
+    if len(bias) != len(codes) or any(row >= len(codes) for _, ws in table.values() for row, _ in ws):
+        raise ConfigError(f"{path}: 标题线性模型已损坏（领域行数不符），{again}")
+    return LinearModel(codes=tuple(codes), ngram=ngram, table=table, bias=bias)
 
 
 def read_labels(path: Path, known: set[str]) -> list[tuple[str, str]]:

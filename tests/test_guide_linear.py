@@ -81,6 +81,8 @@ def _stored(tmp_path: Path, change: dict[str, object]) -> Path:
     ({"format": 99}, "格式"),
     ({"codes": ["1.1"]}, "领域与指南词表不一致"),
     ({"ngrams": {"纸": "x"}}, "已损坏"),
+    ({"bias": [0.0]}, "领域行数不符"),
+    ({"ngrams": {"纸": [1.0, 99, 0.5]}}, "领域行数不符"),
 ])
 def test_a_foreign_or_damaged_model_is_refused_with_what_to_do(tmp_path: Path, change: dict[str, object],
                                                               message: str) -> None:
@@ -92,8 +94,10 @@ def test_a_foreign_or_damaged_model_is_refused_with_what_to_do(tmp_path: Path, c
 
 def test_an_unreadable_model_is_refused(tmp_path: Path) -> None:
     (tmp_path / "linear.json").write_text("{", encoding="utf-8")
-    with pytest.raises(ConfigError, match="无法读取标题线性模型"):
+    with pytest.raises(ConfigError, match="无法读取标题线性模型（不是有效的JSON）"):
         guide_linear.load(tmp_path / "linear.json", ["1.1"])
+    with pytest.raises(ConfigError, match="无法读取标题线性模型"):
+        guide_linear.load(tmp_path / "missing.json", ["1.1"])
 
 
 def test_the_text_output_says_what_the_marks_mean(cli: Callable[..., Result]) -> None:
