@@ -164,9 +164,13 @@ class Domain(_Open):
     area: str = Field(description="所属方向，如 新材料")
     name: str = Field(description="领域名称")
     score: float = Field(description="匹配程度 0..1", ge=0, le=1)
-    terms: list[str] = _absent("起决定作用的词，最强的在前；「充电」是字组（两个字）的证据，「…纸」是题目中心词末字的证据")
+    terms: list[str] = _absent("起决定作用的词，最强的在前；「充电」是字组（两个字）的证据，「…纸」是题目中心词末字的证据，"
+                               "『纸』是从真实项目名称学得的字词")
     corrections: list[str] = _absent("起决定作用的词中由本地更正（classify --learn）学到的；没有时不出现")
-    none_fits: bool = Field(description="true：最高分也低于阈值，没有合适的领域")
+    none_fits: bool = Field(description="true：没有合适的领域（原因见 none_why）")
+    none_why: Literal["score", "model"] | None = _absent(
+        "没有合适的领域的原因（仅在 none_fits 为 true 时出现）：score＝最高分也低于阈值；"
+        "model＝题目与不属于指南各领域的真实项目名称更相近")
 
 
 class Report(_Open):

@@ -18,7 +18,10 @@ Evidence of a domain = Σ title terms (weight × title_weight, each term once; t
                      + body_weight × body_cap × (1 − exp(−B / body_cap)) × B / B_max,
 where B = Σ BM25-saturated body terms of the domain and B_max the largest B of any domain.
 Score = 1 − exp(−evidence / scale), in 0..1. When the best score is under `none_below`, no domain
-fits (`Ranking.none_fits`): the candidates are still returned, flagged, rather than forcing one.
+fits (`Ranking.none_fits`, `none_why` "score"); nor when the linear model's none class (titles that
+fit no domain) is ahead of every domain by linear.none_margin and the best score is under
+linear.none_ceiling (`none_why` "model"): the candidates are still returned, flagged, rather than
+forcing one.
 Every parameter is in the lexicon's `scoring`, `ngrams` and `linear` sections.
 
 The bureau's corrections (`screening classify --learn`, `screening.learn`) live in a local overlay
@@ -26,8 +29,8 @@ next to the lexicon (`overlay_path`); `load_guide` adds its terms, and a domain 
 lists it in `corrections`.
 
 The report block (`block`) ranks the project title with the body of the feasibility report. Each
-entry is `{"code", "area", "name", "score", "terms", "none_fits"}`, best first; `none_fits` is the same
-on every entry (true when nothing fits well). The list is empty only when neither a term, an n-gram
+entry is `{"code", "area", "name", "score", "terms", "none_fits"}` (and `"none_why"` when none fits),
+best first; `none_fits` is the same on every entry (true when nothing fits well). The list is empty only when neither a term, an n-gram
 nor the linear model gave any evidence.
 """
 
@@ -170,6 +173,10 @@ class LinearSpec(Strict):
     weight: float = Field(ge=0)  # title evidence = weight × max(0, decision + offset) …
     offset: float
     min_vote: float = Field(ge=0)  # … when decision + offset reaches this (less is noise: 『临』 of 超临界)
+    # no domain fits, too, when the model's none class outscores every domain by none_margin and the
+    # best score is under none_ceiling (None: only scoring.none_below decides)
+    none_margin: float | None = None
+    none_ceiling: float = Field(default=1.0, gt=0, le=1)
 
 
 class LexiconSpec(Strict):
@@ -687,10 +694,14 @@ class DomainScore:
 @dataclass(frozen=True, slots=True)
 class Ranking:
     domains: list[DomainScore]  # best first, at most `top`, only domains with some evidence
-    none_fits: bool  # true when the best score is under the lexicon's none_below
+    none_fits: bool  # no domain fits: see none_why
+    # why: "score" — the best score is under the lexicon's none_below; "model" — the linear title
+    # model's none class outscores every domain (linear.none_margin); "" when a domain fits
+    none_why: str = ""
 
     def to_json(self, *, terms: bool = True) -> list[dict[str, Any]]:
-        return [{**d.to_json(terms=terms), "none_fits": self.none_fits} for d in self.domains]
+        why = {"none_why": self.none_why} if self.none_fits else {}
+        return [{**d.to_json(terms=terms), "none_fits": self.none_fits, **why} for d in self.domains]
 
 
 def _add(evidence: list[dict[str, float]], guide: Guide, term: str, amount: float) -> None:
@@ -705,6 +716,7 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
     title = normalize(title)
     title_ev: list[dict[str, float]] = [{} for _ in range(n)]
     tokens = guide.tokens(title)
+    none_lead: float | None = None  # how far the linear model's none class is ahead of every domain
     found = guide.matches(tokens)
     qualifying = guide.modifiers(tokens)
     # a qualifier only steps back when the rest of the title names something of its own
@@ -722,7 +734,7 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
             _ngram_evidence(guide, title, tokens, found, head, title_ev)
         _head(guide, head, region, title_ev)
         if guide.linear is not None:
-            _linear_evidence(guide, telling_text(guide, title, tokens), title_ev)
+            none_lead = _linear_evidence(guide, telling_text(guide, title, tokens), title_ev)
     body = body[: sc.body_chars]
     body_ev: list[dict[str, float]] = [{} for _ in range(n)]
     if body.strip():
@@ -760,7 +772,13 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
             terms=tuple(guide.display.get(t, t) for t in strongest),
             corrections=tuple(guide.display.get(t, t) for t in strongest if (t, i) in guide.learned),
         ))
-    return Ranking(domains=ranked, none_fits=not ranked or ranked[0].score < sc.none_below)
+    why = ""
+    if not ranked or ranked[0].score < sc.none_below:
+        why = "score"
+    elif (none_lead is not None and guide.linear_spec is not None and guide.linear_spec.none_margin is not None
+          and none_lead > guide.linear_spec.none_margin and ranked[0].score < guide.linear_spec.none_ceiling):
+        why = "model"
+    return Ranking(domains=ranked, none_fits=bool(why), none_why=why)
 
 
 def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequence[tuple[str, int, int]],
@@ -783,14 +801,16 @@ def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequ
             evidence[domain][key] = evidence[domain].get(key, 0.0) + amount * vote / total
 
 
-def _linear_evidence(guide: Guide, text: str, evidence: list[dict[str, float]]) -> None:
+def _linear_evidence(guide: Guide, text: str, evidence: list[dict[str, float]]) -> float | None:
     """Add the linear title model's evidence (`screening.guide_linear`): weight × (decision + offset)
     for each domain where that reaches min_vote and some n-gram of the title speaks for it, shown as
-    the two n-grams that added most to its decision (『磷酸』)."""
+    the two n-grams that added most to its decision (『磷酸』). Returns how far the model's none class
+    is ahead of the best domain (None without a none class)."""
     assert guide.linear is not None and guide.linear_spec is not None
     spec = guide.linear_spec
     decisions, raised = guide.linear.decisions(text)
-    for i, value in enumerate(decisions):
+    domains = len(guide.domains)
+    for i, value in enumerate(decisions[:domains]):
         vote = value + spec.offset
         if vote <= 0 or vote < spec.min_vote or not raised[i]:
             continue
@@ -800,6 +820,8 @@ def _linear_evidence(guide: Guide, text: str, evidence: list[dict[str, float]]) 
         for v, feature in best:
             key = f"『{feature}』"
             evidence[i][key] = evidence[i].get(key, 0.0) + amount * v / total
+    row = guide.linear.none_row
+    return None if row is None else decisions[row] - max(decisions[:domains])
 
 
 def _head(guide: Guide, head: str, region: str, evidence: list[dict[str, float]]) -> None:

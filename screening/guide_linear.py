@@ -10,8 +10,9 @@ n-grams of the model's vocabulary), and each domain has a weight per n-gram and 
 decision value for a domain is the weighted sum (`LinearModel.decisions`). It is trained (`train`:
 scikit-learn's linear support vector machine, one class against the rest) on
 * the labelled real titles the lexicon's `linear.titles` lists (lexicons/guide-titles/, sources in
-  SOURCES.md there), each with its `label`: a `none` title is a class of its own that is not
-  stored, so that what fits no domain teaches the domains what is not theirs; and
+  SOURCES.md there), each with its `label`: a `none` title is a class of its own (stored as the
+  last row), so that what fits no domain teaches the domains what is not theirs, and a title that
+  looks like those can be told to fit none (`classify.rank`, `linear.none_margin`); and
 * the lexicon's own terms, each as a short title of the domain it weighs most (weight ≥
   `linear.term_min_weight`),
 and stored in `linear.model` (lexicons/guide-titles/linear.json, ~0.4 MB): numbers rounded to
@@ -44,6 +45,7 @@ from screening.errors import ConfigError
 
 FORMAT = 1  # the stored model's layout; bump when it changes
 DIGITS = 4  # weights, biases and idf are stored rounded to this many decimals
+NONE = "none"  # the label of a title no domain of the guide covers
 
 
 _RUNS = re.compile(r"[\u3400-\u9fff]+|[0-9a-z]+")
@@ -71,11 +73,12 @@ class LinearModel:
     # n-gram → (idf, ((domain row, weight), …)) for every n-gram the model knows (its vocabulary:
     # min_df); the weights pruned
     table: dict[str, tuple[float, tuple[tuple[int, float], ...]]]
-    bias: tuple[float, ...]
+    bias: tuple[float, ...]  # per row: the domains', then the none class's when it is stored
+    none_row: int | None = None  # the row of titles no domain covers (`NONE`), when stored
 
     def decisions(self, title: str) -> tuple[list[float], list[list[tuple[float, str]]]]:
-        """Per domain row: the decision value for a normalised title, and what the n-grams that
-        raised it added ((amount, n-gram), unordered)."""
+        """Per row (each domain, then the none class when stored): the decision value for a title as
+        the model reads it, and what the n-grams that raised it added ((amount, n-gram), unordered)."""
         table = self.table
         counts: dict[str, int] = {}
         for f in features(title, *self.ngram):
@@ -85,7 +88,7 @@ class LinearModel:
                   for f, tf in counts.items() for idf in (table[f][0],)]
         norm = math.sqrt(sum(v * v for _, _, v in values))
         out = list(self.bias)
-        raised: list[list[tuple[float, str]]] = [[] for _ in self.codes]
+        raised: list[list[tuple[float, str]]] = [[] for _ in self.bias]
         if norm == 0:
             return out, raised
         for f, (_, weights), v in values:
@@ -118,9 +121,11 @@ def load(path: Path, codes: Sequence[str]) -> LinearModel:
         bias = tuple(float(b) for b in data["bias"])
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
         raise ConfigError(f"{path}: 标题线性模型已损坏（{type(err).__name__}），{again}") from None
-    if len(bias) != len(codes) or any(row >= len(codes) for _, ws in table.values() for row, _ in ws):
+    rows = len(codes) + (1 if data.get("none") is True else 0)
+    if len(bias) != rows or any(row >= rows for _, ws in table.values() for row, _ in ws):
         raise ConfigError(f"{path}: 标题线性模型已损坏（领域行数不符），{again}")
-    return LinearModel(codes=tuple(codes), ngram=ngram, table=table, bias=bias)
+    return LinearModel(codes=tuple(codes), ngram=ngram, table=table, bias=bias,
+                       none_row=len(codes) if rows > len(codes) else None)
 
 
 def read_labels(path: Path, known: set[str]) -> list[tuple[str, str]]:
@@ -147,9 +152,10 @@ def read_labels(path: Path, known: set[str]) -> list[tuple[str, str]]:
 def train(docs: Sequence[tuple[str, str]], codes: Sequence[str], *, c: float, ngram: tuple[int, int],
           min_df: int, prune: float, keep: int) -> dict[str, Any]:
     """The stored form of a model trained on (normalised text, code) pairs (scikit-learn's LinearSVC,
-    one class against the rest, deterministic: liblinear with a fixed seed). A code not in `codes`
-    (`none`: a title no domain of the guide covers) is a class of its own that is not stored: its
-    examples teach the domains what is none of theirs."""
+    one class against the rest, deterministic: liblinear with a fixed seed). `none` (a title no
+    domain of the guide covers) is a class of its own: its examples teach the domains what is none
+    of theirs, and it is stored as the last row (`LinearModel.none_row`), after the domains'; any
+    other code not in `codes` is a class that is not stored."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # the dev extra: training only
     from sklearn.svm import LinearSVC
 
@@ -157,7 +163,8 @@ def train(docs: Sequence[tuple[str, str]], codes: Sequence[str], *, c: float, ng
     vectorizer = TfidfVectorizer(analyzer=lambda t: features(t, lo, hi), sublinear_tf=True, min_df=min_df)
     matrix = vectorizer.fit_transform([t for t, _ in docs])
     classifier = LinearSVC(C=c, random_state=0, max_iter=20000).fit(matrix, [code for _, code in docs])
-    rows = {code: i for i, code in enumerate(codes)}
+    with_none = NONE in {code for _, code in docs}
+    rows = {code: i for i, code in enumerate(codes)} | ({NONE: len(codes)} if with_none else {})
     learned = {k: rows[str(code)] for k, code in enumerate(classifier.classes_) if str(code) in rows}
     vocabulary = vectorizer.get_feature_names_out()
     coef = classifier.coef_
@@ -170,12 +177,12 @@ def train(docs: Sequence[tuple[str, str]], codes: Sequence[str], *, c: float, ng
         for k in sorted(strongest, key=lambda k: learned[k]):
             entry += [learned[k], round(float(coef[k, j]), DIGITS)]
         table[str(feature)] = entry
-    # a domain no example names gets a bias no title can lift: it never gains evidence here
-    bias = [-1e3] * len(codes)
+    # a class no example names gets a bias no title can lift: it never gains evidence here
+    bias = [-1e3] * len(rows)
     for k, row in learned.items():
         bias[row] = round(float(classifier.intercept_[k]), DIGITS)
-    return {"format": FORMAT, "codes": list(codes), "ngram": [lo, hi], "c": c, "min_df": min_df, "prune": prune, "keep": keep,
-            "documents": len(docs), "bias": bias, "ngrams": table}
+    return {"format": FORMAT, "codes": list(codes), "none": with_none, "ngram": [lo, hi], "c": c, "min_df": min_df,
+            "prune": prune, "keep": keep, "documents": len(docs), "bias": bias, "ngrams": table}
 
 
 def dumps(model: dict[str, Any]) -> str:

@@ -68,6 +68,10 @@ def _highlight(f: Finding) -> Text:
     return text
 
 
+# why no guide domain fits (`classify.Ranking.none_why`), as a clerk reads it
+NONE_WHY = {"score": "得分均低于阈值", "model": "题目与不属于指南各领域的真实项目名称更相近"}
+
+
 def domain_line(domains: Sequence[Mapping[str, Any]]) -> str:
     """The guide domains of a report in one line (best first), saying so when none fits: the
     report's `domains`, whose entries all carry the same `none_fits`."""
@@ -82,7 +86,8 @@ def domain_line(domains: Sequence[Mapping[str, Any]]) -> str:
 
     listed = "；".join(one(d) for d in domains)
     if domains[0].get("none_fits"):
-        return f"指南领域：没有合适的领域（得分均低于阈值），最接近的是 {listed}"
+        why = NONE_WHY.get(str(domains[0].get("none_why") or "score"), NONE_WHY["score"])
+        return f"指南领域：没有合适的领域（{why}），最接近的是 {listed}"
     return f"指南领域：{listed}"
 
 

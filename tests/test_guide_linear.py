@@ -104,3 +104,31 @@ def test_the_text_output_says_what_the_marks_mean(cli: Callable[..., Result]) ->
     result = cli("classify", "--text", "鱼类转基因技术研究")
     assert result.code == 0, result.err
     assert "『鱼』" in result.out and "注：『』为从真实项目名称学得的字词" in result.out
+
+
+@pytest.mark.parametrize("title", ["航空航天等重大装备用高性能特种钢及合金研发与配套能力提升",  # special steel
+                                   "大型深凹露天矿岩体边坡稳定性与治理技术研究及应用"])  # slope stability
+def test_a_title_like_those_fitting_no_domain_fits_none_by_the_model_and_says_so(title: str) -> None:
+    guide = classify.load_lexicon()
+    ranking = classify.rank(guide, title)
+    assert ranking.none_fits and ranking.none_why == "model"
+    assert ranking.domains and ranking.domains[0].score >= guide.scoring.none_below  # a term alone would fit
+    assert all(entry["none_why"] == "model" for entry in ranking.to_json())
+    assert guide.linear_spec is not None
+    without_rule = replace(guide, linear_spec=guide.linear_spec.model_copy(update={"none_margin": None}))
+    assert not classify.rank(without_rule, title).none_fits
+    from screening.report import domain_line
+
+    assert "没有合适的领域（题目与不属于指南各领域的真实项目名称更相近）" in domain_line(ranking.to_json())
+
+
+def test_a_title_fitting_a_domain_carries_no_reason_for_none() -> None:
+    ranking = classify.rank(classify.load_lexicon(), "鱼类转基因技术研究")
+    assert not ranking.none_fits and ranking.none_why == ""
+    assert all("none_why" not in entry for entry in ranking.to_json())
+
+
+def test_the_text_output_says_why_none_fits(cli: Callable[..., Result]) -> None:
+    result = cli("classify", "--text", "航空航天等重大装备用高性能特种钢及合金研发与配套能力提升")
+    assert result.code == 0, result.err
+    assert "结论：没有合适的指南领域" in result.out and "题目与不属于指南各领域的真实项目名称更相近" in result.out

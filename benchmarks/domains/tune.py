@@ -25,10 +25,9 @@ from screening import classify  # noqa: E402
 from screening.settings import load_yaml  # noqa: E402
 
 GRID: dict[str, list[Any]] = {
-    "linear.weight": [3.0, 4.0],
-    "linear.offset": [0.75, 1.0],
-    "linear.min_vote": [0.0, 0.1, 0.2, 0.3],
-    "scoring.none_below": [0.75],
+    "linear.none_margin": [None, -0.25, 0.0, 0.25],
+    "linear.none_ceiling": [0.9, 0.95],
+    "scoring.none_below": [0.65, 0.75],
 }
 
 

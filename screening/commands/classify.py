@@ -35,7 +35,9 @@ def render_text(title: str, ranking: Ranking, none_below: float, out: IO[str]) -
         out.write("结论：没有找到任何指南领域的用语，无法归入指南领域。\n")
         return
     if ranking.none_fits:
-        out.write(f"结论：没有合适的指南领域（最高得分{ranking.domains[0].score:.2f}，低于{none_below:.2f}），"
+        why = (f"低于{none_below:.2f}" if ranking.none_why == "score"
+               else "题目与不属于指南各领域的真实项目名称更相近")
+        out.write(f"结论：没有合适的指南领域（最高得分{ranking.domains[0].score:.2f}，{why}），"
                   "以下仅为得分最高的候选。\n")
     for n, d in enumerate(ranking.domains, 1):
         learned = f"（其中据本地更正：{'、'.join(d.corrections)}）" if d.corrections else ""
