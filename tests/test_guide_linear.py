@@ -132,3 +132,14 @@ def test_the_text_output_says_why_none_fits(cli: Callable[..., Result]) -> None:
     result = cli("classify", "--text", "航空航天等重大装备用高性能特种钢及合金研发与配套能力提升")
     assert result.code == 0, result.err
     assert "结论：没有合适的指南领域" in result.out and "题目与不属于指南各领域的真实项目名称更相近" in result.out
+
+
+def test_the_json_outputs_say_why_none_fits(cli: Callable[..., Result], tmp_path: Path) -> None:
+    title = "航空航天等重大装备用高性能特种钢及合金研发与配套能力提升"
+    one = json.loads(cli("classify", "--text", title, "--format", "json").out)
+    assert one["none_fits"] is True and one["none_why"] == "model"
+    lines = tmp_path / "titles.jsonl"
+    lines.write_text(json.dumps({"id": "a", "text": title}, ensure_ascii=False) + "\n"
+                     + json.dumps({"id": "b", "text": "鱼类转基因技术研究"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    got = [json.loads(line) for line in cli("classify", "--jsonl", str(lines)).out.splitlines()]
+    assert got[0]["none_why"] == "model" and "none_why" not in got[1] and got[1]["none_fits"] is False

@@ -4,7 +4,8 @@ FILE is an attachment (docx, pdf, picture): its body is classified and its first
 paragraph stands in for the title. `--text` classifies a title. `--jsonl` streams lines
 `{"id": …, "text": …}` (`"title"` is read when `"text"` is absent; a missing id becomes the 0-based
 number of the line among the non-blank ones, as shared/tools/score.py counts) and writes one line
-`{"id": …, "domains": [{"code", "area", "name", "score"}…], "none_fits": …}` per input line, always JSON.
+`{"id": …, "domains": [{"code", "area", "name", "score"}…], "none_fits": …}` per input line (and
+`"none_why"`: "score" or "model", when none fits), always JSON.
 
 A bad --jsonl line (not JSON, not an object, no text) is skipped with one line on stderr naming its
 line number; the other lines are still written, and the exit code is 2. Exit codes: 0 done (also when
@@ -99,6 +100,7 @@ def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str],
             "id": index if ident is None else ident,
             "domains": [d.to_json(terms=False) for d in ranking.domains],
             "none_fits": ranking.none_fits,
+            **({"none_why": ranking.none_why} if ranking.none_fits else {}),
         }
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return bad
@@ -146,7 +148,8 @@ def classify(
         title, ranking = classify_file(file, top=top, lexicon=lexicon, overlay=overlay, parse=lambda path: parse_limited(
             parse_file, path, Role.FEASIBILITY_REPORT, "command"))
     if fmt is Format.JSON:
-        out = {"title": title, "domains": ranking.to_json(), "none_fits": ranking.none_fits}
+        out = {"title": title, "domains": ranking.to_json(), "none_fits": ranking.none_fits,
+               **({"none_why": ranking.none_why} if ranking.none_fits else {})}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
     else:
         render_text(title, ranking, guide.scoring.none_below, sys.stdout)
