@@ -26,13 +26,18 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SCORE_PY = ROOT.parent / "shared" / "tools" / "score.py"
+
+if TYPE_CHECKING:
+    from screening.classify import Ranking
 
 
 def pct(hit: int, total: int) -> str:
@@ -103,39 +108,76 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Top-1/top-3 overall and per label, none-fits precision/recall, and the titles not ranked first."""
-    from screening.classify import classify_text
+@dataclass
+class Tally:
+    """How a ranker did on labelled titles: per label [top-1 hits, top-3 hits, titles], none-fits
+    counts (the positive class is "label none"), and the titles it did not get (a domain title not
+    ranked first, or a none title not said to fit none) with their rankings."""
 
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # label -> [top1, top3, n]
-    none_tp = none_fp = none_fn = 0
-    misses: list[str] = []
+    per: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    none_tp: int = 0
+    none_fp: int = 0
+    none_fn: int = 0
+    misses: list[tuple[dict[str, Any], Ranking]] = field(default_factory=list)
+
+    @property
+    def top1(self) -> int:
+        return sum(s[0] for s in self.per.values())
+
+    @property
+    def top3(self) -> int:
+        return sum(s[1] for s in self.per.values())
+
+    @property
+    def total(self) -> int:
+        return sum(s[2] for s in self.per.values())
+
+
+def tally(rows: list[dict[str, Any]], ranker: Callable[[str], Ranking] | None = None) -> Tally:
+    """`ranker` (default: `classify_text`) over labelled rows ({"title", "label", "also"}); a code
+    in `also` counts as right."""
+    if ranker is None:
+        from screening.classify import classify_text as ranker
+    out = Tally()
     for row in rows:
-        ranking = classify_text(row["title"])
+        ranking = ranker(row["title"])
         got = [d.code for d in ranking.domains]
         if row["label"] == "none":
-            none_tp += ranking.none_fits
-            none_fn += not ranking.none_fits
+            out.none_tp += ranking.none_fits
+            out.none_fn += not ranking.none_fits
             if not ranking.none_fits:
-                misses.append(f"  none  {row['title']}  → {got} (expected: none fits)")
+                out.misses.append((row, ranking))
             continue
-        none_fp += ranking.none_fits
+        out.none_fp += ranking.none_fits
         ok = {row["label"], *row.get("also", [])}
         hit1 = bool(got) and got[0] in ok
-        stats = per[row["label"]]
+        stats = out.per[row["label"]]
         stats[0] += hit1
         stats[1] += bool(ok & set(got[:3]))
         stats[2] += 1
         if not hit1:
+            out.misses.append((row, ranking))
+    return out
+
+
+def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Top-1/top-3 overall and per label, none-fits precision/recall, and the titles not ranked first."""
+    t = tally(rows)
+    misses = []
+    for row, ranking in t.misses:
+        got = [d.code for d in ranking.domains]
+        if row["label"] == "none":
+            misses.append(f"  none  {row['title']}  → {got} (expected: none fits)")
+        else:
             misses.append(f"  {row['label']:<5} {row['title']}  → {got}{' (none fits)' if ranking.none_fits else ''}")
     return {
-        "per": per,
-        "top1": sum(s[0] for s in per.values()),
-        "top3": sum(s[1] for s in per.values()),
-        "total": sum(s[2] for s in per.values()),
-        "none_total": none_tp + none_fn,
-        "none_precision": pct(none_tp, none_tp + none_fp),
-        "none_recall": pct(none_tp, none_tp + none_fn),
+        "per": t.per,
+        "top1": t.top1,
+        "top3": t.top3,
+        "total": t.total,
+        "none_total": t.none_tp + t.none_fn,
+        "none_precision": pct(t.none_tp, t.none_tp + t.none_fp),
+        "none_recall": pct(t.none_tp, t.none_tp + t.none_fn),
         "misses": misses,
     }
 

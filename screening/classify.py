@@ -30,8 +30,8 @@ lists it in `corrections`.
 
 The report block (`block`) ranks the project title with the body of the feasibility report. Each
 entry is `{"code", "area", "name", "score", "terms", "none_fits"}` (and `"none_why"` when none fits),
-best first; `none_fits` is the same on every entry (true when nothing fits well). The list is empty only when neither a term, an n-gram
-nor the linear model gave any evidence.
+best first; `none_fits` is the same on every entry (true when nothing fits well). The list is empty
+only when neither a term, an n-gram nor the linear model gave any evidence.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ class LinearSpec(Strict):
     min_df: int = Field(ge=1)  # an n-gram in fewer examples than this is not part of the model
     prune: float = Field(ge=0)  # weights smaller than this are not stored …
     keep: int = Field(ge=1)  # … nor more than this many per n-gram (the largest)
-    weight: float = Field(ge=0)  # title evidence = weight × max(0, decision + offset) …
+    weight: float = Field(ge=0)  # title evidence = weight × (decision + offset) …
     offset: float
     min_vote: float = Field(ge=0)  # … when decision + offset reaches this (less is noise: 『临』 of 超临界)
     # no domain fits, too, when the model's none class outscores every domain by none_margin and the
@@ -555,17 +555,18 @@ def linear_training(name: str = DEFAULT_LEXICON) -> tuple[Path, str]:
     ls = spec.linear
     guide = _compile(path, spec.model_copy(update={"linear": None, "ngrams": None}))
     codes = [d.code for d in guide.domains]
-    docs = [(telling_text(guide, normalize(title)), label) for name_ in ls.titles
-            for title, label in guide_linear.read_labels(path.parent / name_, {*codes, "none"})]
+    docs = [(linear_text(guide, normalize(title)), label) for name_ in ls.titles
+            for title, label, _ in guide_ngrams.labelled_titles(path.parent / name_)
+            if label in codes or label == guide_linear.NONE]
     for term, targets in sorted(guide.weights.items()):
         i, weight = max(targets, key=lambda t: (t[1], -t[0]))
         if weight >= ls.term_min_weight:
-            docs.append((telling_text(guide, term), codes[i]))
+            docs.append((linear_text(guide, term), codes[i]))
     model = guide_linear.train(docs, codes, c=ls.c, ngram=ls.ngram, min_df=ls.min_df, prune=ls.prune, keep=ls.keep)
     return path.parent / ls.model, guide_linear.dumps(model)
 
 
-def telling_text(guide: Guide, title: str, tokens: Sequence[str] | None = None) -> str:
+def linear_text(guide: Guide, title: str, tokens: Sequence[str] | None = None) -> str:
     """A normalised title as the linear model reads it: the words the lexicon lists as saying
     nothing of a domain (its `ordinary.words` and the generic endings: 智能, 系统, 研究) blanked."""
     out: list[str] = []
@@ -694,14 +695,20 @@ class DomainScore:
 @dataclass(frozen=True, slots=True)
 class Ranking:
     domains: list[DomainScore]  # best first, at most `top`, only domains with some evidence
-    none_fits: bool  # no domain fits: see none_why
-    # why: "score" — the best score is under the lexicon's none_below; "model" — the linear title
-    # model's none class outscores every domain (linear.none_margin); "" when a domain fits
+    # why no domain fits: "score" — the best score is under the lexicon's none_below; "model" — the
+    # linear title model's none class outscores every domain (linear.none_margin); "" — one fits
     none_why: str = ""
 
+    @property
+    def none_fits(self) -> bool:
+        return bool(self.none_why)
+
+    def verdict_json(self) -> dict[str, Any]:
+        """`{"none_fits": …}`, with `"none_why"` when none fits (each entry of `to_json` carries it)."""
+        return {"none_fits": self.none_fits, **({"none_why": self.none_why} if self.none_why else {})}
+
     def to_json(self, *, terms: bool = True) -> list[dict[str, Any]]:
-        why = {"none_why": self.none_why} if self.none_fits else {}
-        return [{**d.to_json(terms=terms), "none_fits": self.none_fits, **why} for d in self.domains]
+        return [{**d.to_json(terms=terms), **self.verdict_json()} for d in self.domains]
 
 
 def _add(evidence: list[dict[str, float]], guide: Guide, term: str, amount: float) -> None:
@@ -734,7 +741,7 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
             _ngram_evidence(guide, title, tokens, found, head, title_ev)
         _head(guide, head, region, title_ev)
         if guide.linear is not None:
-            none_lead = _linear_evidence(guide, telling_text(guide, title, tokens), title_ev)
+            none_lead = _linear_evidence(guide, linear_text(guide, title, tokens), title_ev)
     body = body[: sc.body_chars]
     body_ev: list[dict[str, float]] = [{} for _ in range(n)]
     if body.strip():
@@ -753,7 +760,7 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
             continue
         # saturating, and scaled by its share of the strongest body domain: a report mentions many
         # fields in passing, and only what it is mostly about should count
-        body_total = sc.body_weight * sc.body_cap * (1 - math.exp(-raw / sc.body_cap)) * raw / top_raw if raw else 0.0
+        body_total = sc.body_weight * sc.body_cap * (1 - math.exp(-raw / sc.body_cap)) * raw / top_raw
         contributions = dict(title_ev[i])
         for term, value in body_ev[i].items():
             contributions[term] = contributions.get(term, 0.0) + body_total * value / raw
@@ -778,7 +785,7 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
     elif (none_lead is not None and guide.linear_spec is not None and guide.linear_spec.none_margin is not None
           and none_lead > guide.linear_spec.none_margin and ranked[0].score < guide.linear_spec.none_ceiling):
         why = "model"
-    return Ranking(domains=ranked, none_fits=bool(why), none_why=why)
+    return Ranking(domains=ranked, none_why=why)
 
 
 def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequence[tuple[str, int, int]],

@@ -1,14 +1,15 @@
 """A linear model of project titles: which domain a title's characters point at, learned from
 labelled examples — the third signal of the guide's ranking, after the lexicon's terms and the
 character n-gram backoff (`guide_ngrams`). It carries what the labelled titles know that no list
-of terms does (林纸一体化 → 纸基新材料 by 「纸」, 丛生竹种 → 林业 by 「竹」).
+of terms does (鱼类转基因 → 农业新品种 by 『鱼』, 丛生竹种 → 林特资源开发 by 『竹』).
 
-Each title (normalised as `classify.normalize` does, its ordinary words blanked: `classify.
-telling_text`) becomes the character n-grams of its runs of Chinese characters and its whole Latin
-words (`features`, lengths `linear.ngram`), weighted tf-idf (sublinear tf, smoothed idf, unit length, over the
-n-grams of the model's vocabulary), and each domain has a weight per n-gram and a bias: a title's
-decision value for a domain is the weighted sum (`LinearModel.decisions`). It is trained (`train`:
-scikit-learn's linear support vector machine, one class against the rest) on
+Each title (normalised as `classify.normalize` does, its ordinary words blanked:
+`classify.linear_text`) becomes the character n-grams of its runs of Chinese characters and its
+whole Latin words (`features`, lengths `linear.ngram`), weighted tf-idf (sublinear tf, smoothed
+idf, unit length, over the n-grams of the model's vocabulary), and each domain has a weight per
+n-gram and a bias: a title's decision value for a domain is the weighted sum
+(`LinearModel.decisions`). It is trained (`train`: scikit-learn's linear support vector machine,
+one class against the rest) on
 * the labelled real titles the lexicon's `linear.titles` lists (lexicons/guide-titles/, sources in
   SOURCES.md there), each with its `label`: a `none` title is a class of its own (stored as the
   last row), so that what fits no domain teaches the domains what is not theirs, and a title that
@@ -41,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from screening import files
 from screening.errors import ConfigError
 
 FORMAT = 1  # the stored model's layout; bump when it changes
@@ -52,7 +54,7 @@ _RUNS = re.compile(r"[\u3400-\u9fff]+|[0-9a-z]+")
 
 
 def features(text: str, lo: int = 1, hi: int = 3) -> list[str]:
-    """The features of a title as the model reads it (`classify.telling_text`: normalised, its
+    """The features of a title as the model reads it (`classify.linear_text`: normalised, its
     ordinary words blanked): the character n-grams, lengths `lo`…`hi`, of each run of Chinese
     characters, and each Latin or digit word of two characters or more, whole ("iot" is not in
     "biotech")."""
@@ -68,7 +70,6 @@ def features(text: str, lo: int = 1, hi: int = 3) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class LinearModel:
-    codes: tuple[str, ...]  # the domain of each row, the guide's codes
     ngram: tuple[int, int]
     # n-gram → (idf, ((domain row, weight), …)) for every n-gram the model knows (its vocabulary:
     # min_df); the weights pruned
@@ -124,29 +125,8 @@ def load(path: Path, codes: Sequence[str]) -> LinearModel:
     rows = len(codes) + (1 if data.get("none") is True else 0)
     if len(bias) != rows or any(row >= rows for _, ws in table.values() for row, _ in ws):
         raise ConfigError(f"{path}: 标题线性模型已损坏（领域行数不符），{again}")
-    return LinearModel(codes=tuple(codes), ngram=ngram, table=table, bias=bias,
+    return LinearModel(ngram=ngram, table=table, bias=bias,
                        none_row=len(codes) if rows > len(codes) else None)
-
-
-def read_labels(path: Path, known: set[str]) -> list[tuple[str, str]]:
-    """(title, label) of a labelled titles file (JSONL: {"title", "label", …}); labels not in `known`
-    are left out."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise ConfigError(f"{path}: 无法读取领域标题词汇（{err.strerror or err}）") from None
-    out: list[tuple[str, str]] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            title, label = str(row["title"]), str(row["label"])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise ConfigError(f"{path}: 第{number}行不是 {{\"title\", \"label\"}} 的JSON") from None
-        if label in known:
-            out.append((title, label))
-    return out
 
 
 def train(docs: Sequence[tuple[str, str]], codes: Sequence[str], *, c: float, ngram: tuple[int, int],
@@ -214,8 +194,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from screening import classify
 
-    name = args.lexicon or classify.DEFAULT_LEXICON
-    path, text = classify.linear_training(name)
+    try:
+        path, text = classify.linear_training(args.lexicon or classify.DEFAULT_LEXICON)
+    except ConfigError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 2
+    except ImportError as err:  # scikit-learn: the dev extra
+        print(f"错误：训练需要 scikit-learn（pip install -e '.[dev]'）：{err}", file=sys.stderr)
+        return 2
     if args.check:
         try:
             current = json.loads(path.read_text(encoding="utf-8"))
@@ -226,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         print(f"{path}: 最新")
         return 0
-    path.write_text(text, encoding="utf-8")
+    files.write_atomic(path, text.encode("utf-8"))
     print(f"{path}: 已写入")
     return 0
 

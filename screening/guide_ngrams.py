@@ -88,21 +88,26 @@ def build(domains: int, terms: Mapping[str, Sequence[tuple[int, float]]],
 
 
 def read_titles(path: Path, codes: dict[str, int], also_weight: float) -> list[tuple[str, int, float]]:
-    """(title, domain index, weight) of a labelled titles file (JSONL: {"title", "label", "also"});
-    the label counts 1, each code in `also` `also_weight`; `none` and codes the guide does not have
-    are left out."""
-    out: list[tuple[str, int, float]] = []
+    """(title, domain index, weight) of a labelled titles file (`labelled_titles`); the label counts
+    1, each code in `also` `also_weight`; `none` and codes the guide does not have are left out."""
+    return [(title, codes[c], 1.0 if c == label else also_weight) for title, label, also in labelled_titles(path)
+            for c in dict.fromkeys([label, *also]) if c in codes]
+
+
+def labelled_titles(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(title, label, also codes) of every line of a labelled titles file (JSONL: {"title", "label",
+    "also"}, lexicons/guide-titles/); a file that cannot be read or a bad line is a ConfigError."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as err:
         raise ConfigError(f"{path}: 无法读取领域标题词汇（{err.strerror or err}）") from None
+    out: list[tuple[str, str, list[str]]] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            title, label, also = str(row["title"]), str(row["label"]), [str(c) for c in row.get("also", [])]
+            out.append((str(row["title"]), str(row["label"]), [str(c) for c in row.get("also", [])]))
         except (ValueError, KeyError, TypeError, AttributeError):
             raise ConfigError(f"{path}: 第{number}行不是 {{\"title\", \"label\", \"also\"}} 的JSON") from None
-        out += [(title, codes[c], 1.0 if c == label else also_weight) for c in dict.fromkeys([label, *also]) if c in codes]
     return out

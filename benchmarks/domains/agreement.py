@@ -22,11 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE))
 
-from evaluate import SETS, load  # noqa: E402
-
-
-def pct(hit: int, total: int) -> str:
-    return f"{hit}/{total} = {100 * hit / total:.1f}%"
+from evaluate import SETS, load, pct  # noqa: E402
 
 
 def accepted(row: dict[str, Any]) -> set[str]:

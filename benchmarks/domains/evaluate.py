@@ -18,53 +18,43 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.classify_eval import load_rows as load  # noqa: E402
+from benchmarks.classify_eval import pct, tally  # noqa: E402
+
+if TYPE_CHECKING:
+    from screening.classify import Ranking
+
 SETS = {"frozen": HERE / "frozen" / "titles.jsonl", "dev": HERE / "dev" / "titles.jsonl"}
 
 
-def load(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def pct(hit: int, total: int) -> str:
-    return f"{hit}/{total} = {100 * hit / total:.1f}%" if total else "n/a"
-
-
-def score(rows: list[dict[str, Any]], overlay: Path | None = None) -> dict[str, Any]:
+def score(rows: list[dict[str, Any]], overlay: Path | None = None,
+          ranker: Callable[[str], Ranking] | None = None) -> dict[str, Any]:
+    """Top-1/top-3 (a code in `also` counts), none-fits counts and the misses of `ranker` (default:
+    `classify_text` with `overlay`)."""
     from screening.classify import classify_text
 
-    top1 = top3 = total = none_tp = none_fp = none_fn = 0
-    misses: list[str] = []
-    for row in rows:
-        ranking = classify_text(row["title"], **({"overlay": overlay} if overlay else {}))
+    t = tally(rows, ranker or (lambda title: classify_text(title, **({"overlay": overlay} if overlay else {}))))
+    misses = []
+    for row, ranking in t.misses:
         got = [d.code for d in ranking.domains]
         if row["label"] == "none":
-            none_tp += ranking.none_fits
-            none_fn += not ranking.none_fits
-            if not ranking.none_fits:
-                misses.append(f"  none  {row['id']} {row['title']}  → {got}")
+            misses.append(f"  none  {row['id']} {row['title']}  → {got}")
             continue
-        none_fp += ranking.none_fits
-        ok = {row["label"], *row.get("also", [])}
-        total += 1
-        hit = bool(got) and got[0] in ok
-        top1 += hit
-        top3 += bool(ok & set(got[:3]))
-        if not hit:
-            terms = "; ".join(f"{d.code}:{'、'.join(d.terms)}" for d in ranking.domains)
-            misses.append(f"  {row['label']:<5} {row['id']} {row['title']}  → {got}"
-                          f"{' (none fits)' if ranking.none_fits else ''}  [{terms}]")
-    return {"top1": top1, "top3": top3, "total": total, "none_tp": none_tp, "none_fp": none_fp, "none_fn": none_fn,
-            "misses": misses}
+        terms = "; ".join(f"{d.code}:{'、'.join(d.terms)}" for d in ranking.domains)
+        misses.append(f"  {row['label']:<5} {row['id']} {row['title']}  → {got}"
+                      f"{' (none fits)' if ranking.none_fits else ''}  [{terms}]")
+    return {"top1": t.top1, "top3": t.top3, "total": t.total, "none_tp": t.none_tp, "none_fp": t.none_fp,
+            "none_fn": t.none_fn, "misses": misses}
 
 
 def summary(name: str, r: dict[str, Any]) -> str:

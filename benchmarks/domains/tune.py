@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE))
 
-from evaluate import SETS, load  # noqa: E402
+from evaluate import SETS, load, score  # noqa: E402
 
 from screening import classify  # noqa: E402
 from screening.settings import load_yaml  # noqa: E402
@@ -47,20 +47,9 @@ def main() -> int:
     for values in itertools.product(*GRID.values()):
         setting = dict(zip(GRID, values, strict=True))
         guide = classify._compile(path, _with(base, setting))
-        top1 = top3 = total = ntp = nfp = nfn = 0
-        for row in rows:
-            r = classify.rank(guide, row["title"])
-            got = [d.code for d in r.domains]
-            if row["label"] == "none":
-                ntp += r.none_fits
-                nfn += not r.none_fits
-                continue
-            nfp += r.none_fits
-            ok = {row["label"], *row.get("also", [])}
-            total += 1
-            top1 += bool(got) and got[0] in ok
-            top3 += bool(ok & set(got[:3]))
-        results.append((top1 / total, top3 / total, ntp / max(1, ntp + nfp), ntp / max(1, ntp + nfn), setting))
+        r = score(rows, ranker=lambda title, guide=guide: classify.rank(guide, title))
+        results.append((r["top1"] / r["total"], r["top3"] / r["total"], r["none_tp"] / max(1, r["none_tp"] + r["none_fp"]),
+                        r["none_tp"] / max(1, r["none_tp"] + r["none_fn"]), setting))
     for t1, t3, p, r, setting in sorted(results, key=lambda x: x[:4], reverse=True):
         print(f"top1 {t1:.3f} top3 {t3:.3f} none P {p:.2f} R {r:.2f}  " + " ".join(f"{k} {v}" for k, v in setting.items()))
     return 0

@@ -24,9 +24,10 @@ import typer
 
 from screening.cli import USAGE_EXIT, CallOpt, Format, FormatOpt, app, parse_limited
 from screening.errors import UsageError
+from screening.report import NONE_WHY
 
 if TYPE_CHECKING:
-    from screening.classify import Ranking
+    from screening.classify import Guide, Ranking
 
 
 def render_text(title: str, ranking: Ranking, none_below: float, out: IO[str]) -> None:
@@ -36,8 +37,7 @@ def render_text(title: str, ranking: Ranking, none_below: float, out: IO[str]) -
         out.write("结论：没有找到任何指南领域的用语，无法归入指南领域。\n")
         return
     if ranking.none_fits:
-        why = (f"低于{none_below:.2f}" if ranking.none_why == "score"
-               else "题目与不属于指南各领域的真实项目名称更相近")
+        why = f"低于{none_below:.2f}" if ranking.none_why == "score" else NONE_WHY[ranking.none_why]
         out.write(f"结论：没有合适的指南领域（最高得分{ranking.domains[0].score:.2f}，{why}），"
                   "以下仅为得分最高的候选。\n")
     for n, d in enumerate(ranking.domains, 1):
@@ -78,11 +78,9 @@ def _request(raw: bytes) -> tuple[Any, str]:
     return data.get("id"), text
 
 
-def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str], overlay: Path | None = None) -> int:
+def stream_jsonl(path: Path, top: int, guide: Guide, out: IO[str], err: IO[str]) -> int:
     """Classify every line of a JSONL file; returns the number of bad lines."""
-    from screening.classify import load_guide, rank
-
-    guide = load_guide(lexicon, overlay)  # once for the stream
+    from screening.classify import rank
 
     bad = counted = 0
     for number, raw in _lines(path):
@@ -99,8 +97,7 @@ def stream_jsonl(path: Path, top: int, lexicon: str, out: IO[str], err: IO[str],
         line = {
             "id": index if ident is None else ident,
             "domains": [d.to_json(terms=False) for d in ranking.domains],
-            "none_fits": ranking.none_fits,
-            **({"none_why": ranking.none_why} if ranking.none_fits else {}),
+            **ranking.verdict_json(),
         }
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return bad
@@ -123,7 +120,7 @@ def classify(
 ) -> None:
     """按申报指南的领域给项目名称、附件或一批名称（JSONL）归类排序；--learn 从更正中学习。"""
     from screening.calls import load_call
-    from screening.classify import classify_file, classify_text, load_guide
+    from screening.classify import classify_file, load_guide, rank
     from screening.engine import call_of
     from screening.model import Role
     from screening.parsers import parse_file
@@ -137,19 +134,18 @@ def classify(
     if jsonl is not None:
         if str(jsonl) != "-" and not jsonl.is_file():
             raise UsageError(f"{jsonl}: 文件不存在或不是普通文件")
-        bad = stream_jsonl(jsonl, top, lexicon, sys.stdout, sys.stderr, overlay)
+        bad = stream_jsonl(jsonl, top, guide, sys.stdout, sys.stderr)
         raise typer.Exit(USAGE_EXIT if bad else 0)
     if text is not None:
         if not text.strip():
             raise UsageError("--text 不能为空")
-        title, ranking = text.strip(), classify_text(text, top=top, lexicon=lexicon, overlay=overlay)
+        title, ranking = text.strip(), rank(guide, text, top=top)
     else:
         assert file is not None
         title, ranking = classify_file(file, top=top, lexicon=lexicon, overlay=overlay, parse=lambda path: parse_limited(
             parse_file, path, Role.FEASIBILITY_REPORT, "command"))
     if fmt is Format.JSON:
-        out = {"title": title, "domains": ranking.to_json(), "none_fits": ranking.none_fits,
-               **({"none_why": ranking.none_why} if ranking.none_fits else {})}
+        out = {"title": title, "domains": ranking.to_json(), **ranking.verdict_json()}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
     else:
         render_text(title, ranking, guide.scoring.none_below, sys.stdout)
