@@ -36,6 +36,7 @@ only when neither a term, an n-gram nor the linear model gave any evidence.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import os
@@ -48,6 +49,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import ahocorasick
 from pydantic import ConfigDict, Field
 
 from screening import guide_linear, guide_ngrams
@@ -275,6 +277,7 @@ class Guide:
     learned: frozenset[tuple[str, int]] = frozenset()  # (term, domain index) pairs from the local overlay
     linear: LinearModel | None = None
     linear_spec: LinearSpec | None = None
+    finder: Any = None  # an Aho–Corasick automaton of the terms (`_finder`): where a body text can hold one
 
     def is_ordinary(self, word: str) -> bool:
         """A word that says nothing of a domain (the lexicon's `ordinary` section, the generic endings)."""
@@ -283,8 +286,38 @@ class Guide:
         return self.ordinary_freq is not None and nlp.word_freq(word) >= self.ordinary_freq
 
     def terms(self, text: str) -> list[str]:
-        """The lexicon terms in `text`, in order, each occurrence once, never overlapping."""
-        return self._match(normalize(text))
+        """The lexicon terms in `text`, in order, each occurrence once, never overlapping. Only the
+        stretches that hold a term are segmented (`stretches`): the same terms as segmenting it all."""
+        norm = normalize(text)
+        return [term for stretch in self.stretches(norm) for term in self._match(stretch)]
+
+    def stretches(self, text: str) -> list[str]:
+        """The stretches of a normalised text that hold a term, each made of whole jieba blocks (the
+        runs of Han, Latin and digits jieba segments one by one), in order; the rest holds no term.
+        A report body is mostly words no term is made of: segmenting only these stretches finds the
+        same terms (every match lies inside a stretch, and a stretch starts and ends where the
+        whole text's tokens do) at a fraction of the cost."""
+        if self.finder is None:
+            return [text] if text else []
+        import jieba  # loaded with the tokenizer already
+
+        blocks = [m.span() for m in jieba.re_han_default.finditer(text)]
+        starts = [a for a, _ in blocks]
+        spans: list[list[int]] = []
+        for end, length in self.finder.iter(text):
+            a, b = end + 1 - length, end + 1
+            k = bisect.bisect_right(starts, a) - 1  # the block holding the first character
+            if k >= 0 and blocks[k][1] > a:
+                a = blocks[k][0]
+            k = bisect.bisect_right(starts, b - 1) - 1  # the block holding the last character
+            if k >= 0 and blocks[k][1] >= b:
+                b = blocks[k][1]
+            if spans and a <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], b)
+                spans[-1][0] = min(spans[-1][0], a)
+            else:
+                spans.append([a, b])
+        return [text[a:b] for a, b in spans]
 
     def tokens(self, text: str) -> list[str]:
         """jieba tokens of a normalised text (the lexicon's terms are in the dictionary)."""
@@ -452,7 +485,8 @@ def apply_overlay(guide: Guide, spec: OverlaySpec, path: Path | None = None, *, 
     elif new_words:
         tokenizer = nlp.copy_tokenizer(guide.tokenizer, new_words)
     return replace(guide, weights={t: tuple(v) for t, v in weights.items()}, display=display,
-                   max_len=max(map(len, weights)), tokenizer=tokenizer, learned=frozenset(learned))
+                   max_len=max(map(len, weights)), tokenizer=tokenizer, learned=frozenset(learned),
+                   finder=_finder(weights))
 
 
 def _compile(path: Path, spec: LexiconSpec) -> Guide:
@@ -530,6 +564,7 @@ def _compile(path: Path, spec: LexiconSpec) -> Guide:
         modifier_spans=tuple((normalize(a), normalize(b)) for a, b in heads.modifier_spans),
         cues=tuple(cues),
         tokenizer=_tokenizer(weights),
+        finder=_finder(weights),
         learning=spec.learning,
         ngram_spec=spec.ngrams,
         ordinary_words=frozenset(normalize(w) for w in (*heads.generic, *(spec.ordinary.words if spec.ordinary else ())))
@@ -662,6 +697,15 @@ def _by_length(endings: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ..
 
 def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({w for w in map(normalize, words) if w}, key=lambda w: (-len(w), w)))
+
+
+def _finder(terms: Iterable[str]) -> Any:
+    """An Aho–Corasick automaton finding every term (normalised) in a text: (end, length) per match."""
+    automaton = ahocorasick.Automaton()
+    for term in terms:
+        automaton.add_word(term, len(term))
+    automaton.make_automaton()
+    return automaton
 
 
 def _tokenizer(terms: Iterable[str]) -> jieba.Tokenizer:

@@ -14,6 +14,7 @@ by character so every output character knows the original character it came from
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -55,8 +56,31 @@ class Normalized:
         return self.index[start], self.index[end - 1] + 1
 
 
-# per-character results of the three ways of normalising, filled as characters are first seen
-_TABLES: dict[tuple[bool, bool], dict[str, str]] = {}
+class _Table:
+    """One way of normalising, filled as characters are first seen: each character's piece (for
+    `str.translate`), and the characters whose piece is not exactly one character (dropped or
+    expanded: they shift the map back), as a set and as one pattern. Filled in an order that keeps
+    it right for a second thread reading it meanwhile: a character is `known` only once the rest
+    says what it becomes."""
+
+    def __init__(self) -> None:
+        self.pieces: dict[int, str] = {}
+        self.known: set[str] = set()
+        self.odd: set[str] = set()
+        self.odd_pattern: re.Pattern[str] | None = None
+
+    def learn(self, chars: set[str], keep_space: bool, fold_case: bool) -> None:
+        for ch in chars:
+            piece = _entry(ch, keep_space, fold_case)
+            self.pieces[ord(ch)] = piece
+            if len(piece) != 1:
+                self.odd.add(ch)
+                self.odd_pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(self.odd)) + "]")
+            self.known.add(ch)
+
+
+# the three ways of normalising (keep_space, fold_case)
+_TABLES: dict[tuple[bool, bool], _Table] = {}
 
 
 def _entry(ch: str, keep_space: bool, fold_case: bool) -> str:
@@ -71,21 +95,27 @@ def _entry(ch: str, keep_space: bool, fold_case: bool) -> str:
 def normalize(text: str, *, keep_space: bool = False, fold_case: bool = True) -> Normalized:
     """The normalised text and its map back. With `keep_space` each whitespace character stays as
     one space, and without `fold_case` Latin letters keep their case (for finders of phone numbers
-    and codes, which need word separation and upper-case letters)."""
-    table = _TABLES.setdefault((keep_space, fold_case), {})
-    pieces = [table.get(ch) for ch in text]
-    if None in pieces:
-        for i, piece in enumerate(pieces):
-            if piece is None:
-                ch = text[i]
-                pieces[i] = table[ch] = table.get(ch) or _entry(ch, keep_space, fold_case)
-    out = "".join(pieces)  # type: ignore[arg-type]
-    if len(out) == len(text) and all(len(p) == 1 for p in pieces):  # type: ignore[arg-type]
-        return Normalized(text, out, tuple(range(len(text))))  # one for one: the map is the identity
+    and codes, which need word separation and upper-case letters).
+
+    This runs over every part of every document, so the work per character is left to C: the text
+    is translated in one call, and the map back is built from runs between the characters that
+    are dropped or expanded (whitespace, mostly), not character by character."""
+    table = _TABLES.get((keep_space, fold_case)) or _TABLES.setdefault((keep_space, fold_case), _Table())
+    chars = set(text)
+    if not chars <= table.known:
+        table.learn(chars - table.known, keep_space, fold_case)
+    out = text.translate(table.pieces)
+    pattern = table.odd_pattern
+    if pattern is None or table.odd.isdisjoint(chars):  # one for one: the map is the identity
+        return Normalized(text, out, tuple(range(len(text))))
     index: list[int] = []
-    for i, piece in enumerate(pieces):
-        if piece:
-            index.extend([i] * len(piece))
+    done = 0
+    for match in pattern.finditer(text):
+        at = match.start()
+        index.extend(range(done, at))
+        index.extend([at] * len(table.pieces[ord(match.group())]))
+        done = at + 1
+    index.extend(range(done, len(text)))
     return Normalized(text, out, tuple(index))
 
 

@@ -418,3 +418,27 @@ def test_classify_file_is_a_library_function(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     with pytest.raises(UsageError, match="无法分类"):
         classify_file(empty)
+
+
+def test_a_body_finds_the_terms_of_segmenting_it_whole() -> None:
+    """Only the stretches of a body that hold a term are segmented: the terms found are those of
+    segmenting the whole text — terms across spaces and punctuation, inside longer words, Latin
+    words that must not be cut, a term at either end — on mixes of the lexicon's own terms."""
+    import random
+
+    from screening.classify import normalize
+
+    guide = load_guide()
+    terms = sorted(guide.weights)
+    filler = ["的", "研究", "技术与", "系统，", "基于", "方法。", "（", "）", "-", "+", " ", "abc", "IoT", "5G", "数据",
+              "平台", "材料", "检测", "biotech ", "\n", "养殖场", "一种"]
+    rng = random.Random(5)
+    for _ in range(600):
+        text = "".join(rng.choice(terms) if rng.random() < 0.4 else rng.choice(filler)
+                       for _ in range(rng.randint(1, 40)))
+        whole = [term for term, _, _ in guide.matches(guide.tokens(normalize(text)))]
+        assert guide.terms(text) == whole, text
+    report = parse_file(BATCH / "QZ2020-0001" / "可行性报告.docx")
+    body = "\n".join(p.text for p in report.parts)
+    found = guide.terms(body)
+    assert found and found == [t for t, _, _ in guide.matches(guide.tokens(normalize(body)))]

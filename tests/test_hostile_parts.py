@@ -410,3 +410,30 @@ def test_what_is_no_docx_at_all_stays_unreadable() -> None:
     for data in (b"PK\x03\x04 word/ not really a zip", no_main.getvalue()):
         document = parse_bytes(data, "可行性报告.docx")
         assert [p.rule for p in document.problems] == ["document.unreadable"], data[:20]
+
+
+def test_a_sound_member_read_whole_is_the_member_read_element_by_element(tmp_path: Path) -> None:
+    """Sound members are built by libxml2 at once; the element-by-element read (kept for members
+    that stop early) builds the same tree and charges the same elements and bytes to the budget —
+    also when the member is large enough for its elements to be counted as it is read."""
+    from lxml import etree
+
+    from screening.parsers import xmlsafe
+
+    data = edit(build(tmp_path, body=[LEAK, "结尾"]), MAIN, after_body(b"<w:p/>" * 5000))
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            count = sum(1 for el in etree.fromstring(zf.read(info)).iter() if isinstance(el.tag, str))
+            for left in (xmlsafe.MAX_XML_ELEMENTS, count):  # the budget to spare, and just enough
+                whole, by_element = Budget(elements_left=left), Budget(elements_left=left)
+                root, cut = read_member(zf, info, whole)
+                other, other_cut = xmlsafe._read_events(zf, info, by_element, ())
+                assert root is not None and other is not None and cut is None is other_cut, info.filename
+                assert etree.tostring(root) == etree.tostring(other)
+                assert (whole.elements_left, whole.bytes_left) == (by_element.elements_left, by_element.bytes_left)
+            assert xmlsafe._read_whole(zf, info, Budget(), ()) is not None  # sound: read whole
+        # one element over what is left: read again element by element, cut where the budget ends
+        root, cut = read_member(zf, zf.getinfo(MAIN), Budget(elements_left=5000))
+        assert root is not None and cut is not None and "元素" in cut.reason

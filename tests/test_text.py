@@ -40,3 +40,20 @@ def test_map_stays_right_when_a_drop_and_an_expansion_cancel_out() -> None:
     n = normalize("㈱ 甲")  # ㈱ becomes three characters, the space none: same length, not one for one
     assert n.text == "(株)甲"
     assert n.span(3, 4) == (2, 3) and n.span(0, 3) == (0, 1)
+
+
+def test_normalizing_a_text_is_normalizing_each_character() -> None:
+    """The text translated at once and its map built from runs equal the character-by-character
+    result: every piece where its character was, dropped and expanded characters included."""
+    import random
+
+    alphabet = "浙江某某 科技\u3000有限公司\n\tABCabcＡＢＣ１２３㎡①ﬁ㈱\u200b\u00ad，。·臺灣國際 x-y"
+    rng = random.Random(17)
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for keep_space in (False, True):
+            for fold_case in (False, True):
+                got = normalize(text, keep_space=keep_space, fold_case=fold_case)
+                pieces = [normalize(ch, keep_space=keep_space, fold_case=fold_case).text for ch in text]
+                assert got.text == "".join(pieces)
+                assert got.index == tuple(i for i, piece in enumerate(pieces) for _ in piece)
