@@ -133,34 +133,42 @@ def write_summary_csv(path: Path, items: Sequence[BatchItem]) -> Path:
 
 def write_findings(path: Path, items: Sequence[BatchItem]) -> Path:
     """`审查发现.xlsx`: one row per finding of every project, a filter on the header row, the header
-    kept in view, every cell a string (nothing an applicant wrote becomes a formula)."""
+    kept in view, every cell a string (nothing an applicant wrote becomes a formula). Written as a
+    stream (openpyxl's write-only mode: a row at a time, a third of the time of a full workbook)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "审查发现"
-    sheet.append(list(FINDING_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    at = 1
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("审查发现")
+    for column, width in zip("ABCDEFGHI", (14, 12, 22, 28, 24, 8, 60, 18, 8), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+
+    def cell(value: str, *, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell | str:
+        if font is None and alignment is None and not value.startswith("="):
+            return value  # a plain string is written as text
+        out = WriteOnlyCell(sheet, value=value)
+        out.data_type = "s"  # text, never a formula: openpyxl makes "=…" a formula
+        if font is not None:
+            out.font = font
+        if alignment is not None:
+            out.alignment = alignment
+        return out
+
+    sheet.append([cell(name, font=bold) for name in FINDING_COLUMNS])
+    rows = 1
     for item in items:
         unit = (item.application.recommender or "") if item.application else ""
         for f in item.report.get("findings", []):
-            row = (item.project_id, unit, f.get("file") or "", location_text(f), f.get("rule", ""),
-                   SEVERITY.get(f.get("severity", ""), f.get("severity", "")), f.get("message", ""),
-                   f.get("matched") or "", VERDICT_WORD[item.verdict])
-            at += 1  # counted here: sheet.max_row / sheet[row] look at every cell each time
-            for index, value in enumerate(row, start=1):
-                cell = sheet.cell(row=at, column=index, value=_string_cell(value))
-                cell.data_type = "s"  # text, never a formula: openpyxl makes "=…" a formula
-    sheet.auto_filter.ref = sheet.dimensions
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHI", (14, 12, 22, 28, 24, 8, 60, 18, 8), strict=True):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+            row = [_string_cell(value) for value in (
+                item.project_id, unit, f.get("file") or "", location_text(f), f.get("rule", ""),
+                SEVERITY.get(f.get("severity", ""), f.get("severity", "")), f.get("message", ""),
+                f.get("matched") or "", VERDICT_WORD[item.verdict])]
+            sheet.append([cell(value, alignment=wrap if index == 6 else None) for index, value in enumerate(row)])
+            rows += 1
+    sheet.auto_filter.ref = f"A1:I{rows}"
     buffer = io.BytesIO()
     book.save(buffer)
     write_atomic(path, buffer.getvalue())

@@ -215,14 +215,33 @@ class OverlaySpec(Strict):
 _WS = re.compile(r"\s+")
 _LOOSE_SPACE = re.compile(r"(?<![0-9a-z]) | (?![0-9a-z])")  # a space not between two Latin/digit chars
 _LATIN = re.compile(r"[0-9a-z]")
+_HAN = re.compile("[\u3400-\u9fff]")
 
 
 def normalize(text: str) -> str:
     """NFKC, traditional → simplified, lower case; whitespace dropped except one space between Latin words."""
     out = unicodedata.normalize("NFKC", text)
-    if any("\u3400" <= ch <= "\u9fff" for ch in out):
+    if _HAN.search(out):
         out = t2s().convert(out)
-    out = _WS.sub(" ", out.casefold()).strip()
+    return _spaced(out)
+
+
+def normalize_many(texts: Sequence[str]) -> list[str]:
+    """`normalize` of each text, with one traditional → simplified conversion for them all (a
+    lexicon's thousands of terms: one call instead of one each; OpenCC never converts across a
+    line break, which joins them)."""
+    out = [unicodedata.normalize("NFKC", text) for text in texts]
+    han = [i for i, text in enumerate(out) if "\n" not in text and _HAN.search(text)]
+    converted = t2s().convert("\n".join(out[i] for i in han)).split("\n") if han else []
+    if len(converted) != len(han):  # not one line per text after all: convert each
+        converted = [t2s().convert(out[i]) for i in han]
+    for i, text in zip(han, converted, strict=True):
+        out[i] = text
+    return [_spaced(t2s().convert(text) if "\n" in text and _HAN.search(text) else text) for text in out]
+
+
+def _spaced(text: str) -> str:
+    out = _WS.sub(" ", text.casefold()).strip()
     return _LOOSE_SPACE.sub("", out)
 
 
@@ -504,11 +523,15 @@ def _compile(path: Path, spec: LexiconSpec) -> Guide:
     weights: dict[str, list[tuple[int, float]]] = {}
     display: dict[str, str] = {}
     placed: dict[str, str] = {}
+    weighted_terms = [*(d.terms for d in spec.domains.values()), *(a.terms for a in spec.areas.values())]
+    listed = [w for terms in weighted_terms for ws in terms.values() for w in ws if isinstance(w, str)]
+    listed += [w for s in spec.shared for w in s.terms if isinstance(w, str)]
+    normal = dict(zip(listed, normalize_many(listed), strict=True))
 
     def place(term: Any, key: str, targets: list[tuple[int, float]]) -> None:
         if not isinstance(term, str):
             raise fail(key, f"词语 {term!r} 应为文字（数字请加引号，如 \"18650\"）")
-        norm = normalize(term)
+        norm = normal[term]
         if len(norm) < 2:
             raise fail(key, f"词语“{term}”不足两个字符")
         if norm in placed:
@@ -532,7 +555,7 @@ def _compile(path: Path, spec: LexiconSpec) -> Guide:
         members = [i for i, d in enumerate(domains) if d.area_code == area]
         for word, weight, key in weighted(a.terms, f"areas.{area}.terms"):
             place(word, key, [(i, weight * spec.scoring.area_mix) for i in members])
-            area_terms.add(normalize(word))
+            area_terms.add(normal[word])
     for n, s in enumerate(spec.shared):
         unknown = sorted(set(s.domains) - set(index))
         if unknown:

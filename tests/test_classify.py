@@ -442,3 +442,20 @@ def test_a_body_finds_the_terms_of_segmenting_it_whole() -> None:
     body = "\n".join(p.text for p in report.parts)
     found = guide.terms(body)
     assert found and found == [t for t, _, _ in guide.matches(guide.tokens(normalize(body)))]
+
+
+def test_normalizing_many_is_normalizing_each() -> None:
+    """The lexicon's terms are converted to simplified characters in one call: the same result as
+    one call each — phrases, traditional characters, a line break inside a text, Latin words."""
+    import yaml
+
+    from screening.classify import lexicon_path, normalize, normalize_many
+
+    text = lexicon_path(DEFAULT_LEXICON).read_text(encoding="utf-8")
+    words = [w for w in yaml.safe_load(text)["domains"]["1.1"]["terms"].values() for w in w]
+    extra = ["乾隆皇帝", "電腦網絡", "發展 與 髮型", "多行\n文字臺灣", "", "  ", "Ｆｕｌｌ ＷＩＤＴＨ", "後來的皇后", "著作與著急"]
+    texts = [*words, *extra]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+    guide = load_guide()
+    listed = list(guide.display.values())
+    assert normalize_many(listed) == [normalize(t) for t in listed]

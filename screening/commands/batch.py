@@ -5,8 +5,10 @@ the ones that could not be made go to stderr."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +53,18 @@ def progress_bar() -> Iterator[Callable[[Tick], None]]:
             bar.stop()
 
 
+_WRITERS = ("openpyxl", "openpyxl.cell", "openpyxl.styles", "openpyxl.utils", "screening.recommendation_form")
+
+
+def _import_writers() -> None:
+    """Import what writes the summaries; one that fails is left to fail where it is used, in words."""
+    for name in _WRITERS:
+        try:
+            importlib.import_module(name)
+        except Exception:  # reported by the import where it is used
+            return
+
+
 @app.command()
 def batch(
     folder: Annotated[Path, typer.Argument(help="批次文件夹：每个项目一个子文件夹")],
@@ -71,6 +85,9 @@ def batch(
     from screening.batch import screen_batch
     from screening.batch_report import render_summary, write_all
 
+    # what writes the summaries is imported while the workers screen (this process mostly waits
+    # for them then), not after them, when it would hold up the end of the batch on one core
+    threading.Thread(target=_import_writers, name="import-writers", daemon=True).start()
     with progress_bar() as progress:
         result = screen_batch(folder, out, workers=workers, scheduler=scheduler, force=force, call=call,
                               timeout=timeout, progress=progress, annotate=annotate)

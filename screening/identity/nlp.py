@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -29,7 +30,16 @@ WINDOW = 8  # characters either side of a match that the segmenter sees
 
 
 def _jieba() -> ModuleType:
-    """jieba, its log quiet (it announces loading its dictionary at INFO level)."""
+    """jieba, its log quiet (it announces loading its dictionary at INFO level). jieba imports
+    setuptools' `pkg_resources` only to open its own data files, and falls back to opening them by
+    path when that import fails: it is made to fail while jieba is imported (pkg_resources costs
+    ~70 ms, a tenth of a worker's warm-up and of a cold `check`), unless something loaded it already."""
+    if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # `import pkg_resources` raises ImportError
+        try:
+            import jieba
+        finally:
+            del sys.modules["pkg_resources"]
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
