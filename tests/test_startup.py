@@ -152,3 +152,39 @@ def test_the_batch_fork_server_warms_up_without_spacy_which_a_worker_loads_when_
     assert "jieba" in loaded and "screening.classify" in loaded  # warm …
     assert "spacy" not in loaded  # … but for the pipeline most projects never need
     assert "spacy" in _modules_after("from screening.warm import screen_sample\nscreen_sample()")
+
+
+_EXIT = """
+import atexit, sys
+sys.path.insert(0, sys.argv[1])
+from screening.launch import exit_now
+atexit.register(lambda: print("exit handler ran"))
+print("buffered output", end="")  # not flushed yet: exit_now flushes it
+exit_now(eval(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize(("code", "status", "stderr"), [("None", 0, ""), ("0", 0, ""), ("3", 3, ""),
+                                                        ("'用法错误'", 1, "用法错误\n")])
+def test_a_command_ends_as_sys_exit_would(code: str, status: int, stderr: str) -> None:
+    """The command ends without tearing the interpreter down, but as `sys.exit(code)` ends it: its
+    status, its output flushed, the exit handlers run (the fork server stopped, temporary folders
+    removed), a message given as the code on stderr."""
+    done = subprocess.run([sys.executable, "-c", _EXIT, str(ROOT), code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert (done.returncode, done.stderr) == (status, stderr)
+    assert done.stdout == "buffered outputexit handler ran\n"
+
+
+def test_the_command_reports_its_verdict_in_its_exit_status(tmp_path: Path) -> None:
+    """The installed entry point (`python -m screening`, as `screening`) keeps the contract's exit
+    status: a project that fails is 1, `--help` is 0."""
+    from tests.conftest import BATCH
+
+    failing = BATCH / "QZ2020-0001"
+    done = subprocess.run([sys.executable, "-m", "screening", "check", str(failing / "可行性报告.docx"),
+                           "--application", str(failing / "application.json")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 1 and "不通过" in done.stdout, done.stderr
+    assert subprocess.run([sys.executable, "-m", "screening", "--help"], capture_output=True, cwd=ROOT,
+                          timeout=60).returncode == 0
