@@ -1,12 +1,14 @@
 """Guide domains on real titles nobody on the team wrote (issue 18).
 
-    python benchmarks/domains/evaluate.py [--set frozen|dev|PATH] [--misses] [--learn-half]
+    python benchmarks/domains/evaluate.py [--set frozen|dev|dev2|PATH] [--misses] [--learn-half]
 
 * `frozen/titles.jsonl` — 342 real titles collected and labelled blind (by a helper that never read
   the lexicon or the classifier; sources in frozen/SOURCES.md). Never tuned on: only its figures
   are printed, never its misses.
 * `dev/titles.jsonl` — 331 real titles collected the same way from other regions and lists; the set
   to look at and tune on (`--misses` lists the titles not ranked first).
+* `dev2/titles.jsonl` — 463 more real titles (a third of them `none`), collected as training
+  titles that did not help (dev2/SOURCES.md): a second, larger set to tune on.
 
 Prints top-1 and top-3 (a code in `also` counts as right) over the titles with a domain, and
 none-fits precision / recall over the titles labelled `none`. `--learn-half` splits the set in two
@@ -34,7 +36,8 @@ from benchmarks.classify_eval import pct, tally  # noqa: E402
 if TYPE_CHECKING:
     from screening.classify import Ranking
 
-SETS = {"frozen": HERE / "frozen" / "titles.jsonl", "dev": HERE / "dev" / "titles.jsonl"}
+SETS = {"frozen": HERE / "frozen" / "titles.jsonl", "dev": HERE / "dev" / "titles.jsonl",
+        "dev2": HERE / "dev2" / "titles.jsonl"}
 
 
 def score(rows: list[dict[str, Any]], overlay: Path | None = None,
@@ -69,7 +72,7 @@ def half(row: dict[str, Any]) -> int:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", default="frozen", help="frozen, dev, or a titles.jsonl path")
+    ap.add_argument("--set", default="frozen", help="frozen, dev, dev2, or a titles.jsonl path")
     ap.add_argument("--misses", action="store_true", help="list the titles not ranked first (never for frozen)")
     ap.add_argument("--learn-half", action="store_true", help="learn from one half, test on the other")
     args = ap.parse_args()
