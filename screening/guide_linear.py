@@ -125,7 +125,7 @@ def load(path: Path, codes: Sequence[str]) -> LinearModel:
         raise ConfigError(f"{path}: 标题线性模型已损坏（{type(err).__name__}），{again}") from None
     rows = len(codes) + (1 if data.get("none") is True else 0)
     used = {row for _, ws in table.values() for row, _ in ws}
-    if len(bias) != rows or not used <= set(range(rows)):  # every row a whole number of the model
+    if len(bias) != rows or not all(type(row) is int for row in used) or not used <= set(range(rows)):
         raise ConfigError(f"{path}: 标题线性模型已损坏（领域行数不符），{again}")
     return LinearModel(ngram=ngram, table=table, bias=bias,
                        none_row=len(codes) if rows > len(codes) else None)

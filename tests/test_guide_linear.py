@@ -83,6 +83,8 @@ def _stored(tmp_path: Path, change: dict[str, object]) -> Path:
     ({"ngrams": {"纸": "x"}}, "已损坏"),
     ({"bias": [0.0]}, "领域行数不符"),
     ({"ngrams": {"纸": [1.0, 99, 0.5]}}, "领域行数不符"),
+    ({"ngrams": {"纸": [1.0, 2.0, 0.5]}}, "领域行数不符"),  # a row that is no whole number
+    ({"ngrams": {"纸": [1.0, 2, 0.5, 3]}}, "已损坏"),  # a row without its weight
 ])
 def test_a_foreign_or_damaged_model_is_refused_with_what_to_do(tmp_path: Path, change: dict[str, object],
                                                               message: str) -> None:
