@@ -12,7 +12,8 @@ Word report and a 1-page PDF budget), then measures
       the best run of each counts);
   (c) a resumed run (nothing changed: every project skipped);
   (d) the cold start of `screening check` on one small docx (a fresh process each, median of 5);
-and prints pages/s, the ratio of (b) to (a), the speed-up of 2 workers over 1, and the peak
+and prints pages/s, the ratio of (b) to (a), the speed-up of 2 workers over 1, when the first and
+the last project were done (the serial start and end of a run, which bound the speed-up), and the peak
 resident memory (VmHWM) of the command process and of each of its other processes (the fork server
 the workers are forked from, the workers; Linux /proc).
 Targets (issue 17): one worker within 2× of (a); 2 workers at least 1.8× one; cold check ≤ 1.5 s.
@@ -152,7 +153,7 @@ def run_batch(folder: Path, out: Path, *extra: str) -> dict[str, Any]:
     """`screening batch` as a fresh process; wall time, its summary, peak RSS of it and its workers."""
     import psutil
 
-    started = time.perf_counter()
+    started, wall = time.perf_counter(), time.time()
     command = subprocess.Popen([sys.executable, "-m", "screening", "batch", str(folder), "--out", str(out),
                                 "--format", "json", *extra], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     peaks: dict[int, int] = {}  # the command, its fork server and pool workers (not the resource tracker)
@@ -182,8 +183,11 @@ def run_batch(folder: Path, out: Path, *extra: str) -> dict[str, Any]:
         raise SystemExit(f"screening batch failed with exit code {command.returncode}")
     summary = json.loads(stdout)
     parent_kib = peaks.pop(command.pid, 0)
+    # when the first and the last project were done (their state files are written as each ends)
+    done = sorted(p.stat().st_mtime - wall for p in (out / ".state").glob("*.json"))
     return {"seconds": seconds, "cpu": sum(cpus.values()), "summary": summary, "parent_mib": parent_kib / 1024,
-            "worker_mib": sorted((k / 1024 for k in peaks.values() if k), reverse=True)}
+            "worker_mib": sorted((k / 1024 for k in peaks.values() if k), reverse=True),
+            "first_done": done[0] if done else None, "last_done": done[-1] if done else None}
 
 
 def profile(folder: Path) -> str:
@@ -248,6 +252,11 @@ def main() -> int:
               f"{rest:.2f} s = {(pages - pages / count) / rest:.0f} pages/s screened once warm")
         speedup = one["seconds"] / two["seconds"]
         print(f"2 workers vs 1: {speedup:.2f}×")
+        for name, run in (("--workers 1", one), ("--workers 2", two)):
+            if run["first_done"] is not None:
+                print(f"{name}: first project done {run['first_done']:.2f} s after launch (start-up: the fork "
+                      f"server's warm-up), last {run['last_done']:.2f} s, end {run['seconds']:.2f} s (summaries "
+                      f"and exit: {run['seconds'] - run['last_done']:.2f} s)")
         for name, run in (("--workers 1", one), ("--workers 2", two)):
             workers = ", ".join(f"{m:.0f}" for m in run["worker_mib"])
             print(f"peak RSS {name}: command {run['parent_mib']:.0f} MiB, fork server and workers [{workers}] MiB")
