@@ -13,7 +13,7 @@ import pytest
 
 from screening import classify, guide_linear
 from screening.errors import ConfigError
-from tests.conftest import Result
+from tests.conftest import ROOT, Result
 
 
 def test_the_stored_model_is_what_training_on_the_lexicon_and_the_titles_makes() -> None:
@@ -164,3 +164,22 @@ def test_the_json_outputs_say_why_none_fits(cli: Callable[..., Result], tmp_path
                      + json.dumps({"id": "b", "text": "鱼类转基因技术研究"}, ensure_ascii=False) + "\n", encoding="utf-8")
     got = [json.loads(line) for line in cli("classify", "--jsonl", str(lines)).out.splitlines()]
     assert got[0]["none_why"] == "model" and "none_why" not in got[1] and got[1]["none_fits"] is False
+
+
+def test_no_title_the_ranking_is_measured_on_is_a_training_title() -> None:
+    """The frozen, dev and dev2 sets (benchmarks/domains) and the titles the model and the n-grams
+    learn from share no title (compared without spaces, NFKC, lower case): a measurement on a title
+    the model was trained on would say nothing."""
+    import json
+    import unicodedata
+
+    def key(title: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", title).split()).lower()
+
+    trained = {key(title) for title, _ in _labelled()}
+    sets = ROOT / "benchmarks" / "domains"
+    for name in ("frozen", "dev", "dev2"):
+        rows = [json.loads(line) for line in (sets / name / "titles.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+        assert len(rows) > 300
+        assert not [row["title"] for row in rows if key(row["title"]) in trained], name
