@@ -231,13 +231,15 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
     lexicon's thousands of terms: one call instead of one each; OpenCC never converts across a
     line break, which joins them)."""
     out = [unicodedata.normalize("NFKC", text) for text in texts]
-    han = [i for i, text in enumerate(out) if "\n" not in text and _HAN.search(text)]
-    converted = t2s().convert("\n".join(out[i] for i in han)).split("\n") if han else []
-    if len(converted) != len(han):  # not one line per text after all: convert each
-        converted = [t2s().convert(out[i]) for i in han]
-    for i, text in zip(han, converted, strict=True):
-        out[i] = text
-    return [_spaced(t2s().convert(text) if "\n" in text and _HAN.search(text) else text) for text in out]
+    han = [i for i, text in enumerate(out) if _HAN.search(text)]
+    joined = [i for i in han if "\n" not in out[i]]  # a text with a line break of its own: alone
+    converted = t2s().convert("\n".join(out[i] for i in joined)).split("\n") if joined else []
+    if len(converted) != len(joined):  # not one line per text after all: convert each
+        converted = [t2s().convert(out[i]) for i in joined]
+    converted_of = dict(zip(joined, converted, strict=True))
+    for i in han:
+        out[i] = converted_of[i] if i in converted_of else t2s().convert(out[i])
+    return [_spaced(text) for text in out]
 
 
 def _spaced(text: str) -> str:
@@ -322,7 +324,7 @@ class Guide:
 
         blocks = [m.span() for m in jieba.re_han_default.finditer(text)]
         starts = [a for a, _ in blocks]
-        spans: list[list[int]] = []
+        spans: list[tuple[int, int]] = []
         for end, length in self.finder.iter(text):
             a, b = end + 1 - length, end + 1
             k = bisect.bisect_right(starts, a) - 1  # the block holding the first character
@@ -331,11 +333,10 @@ class Guide:
             k = bisect.bisect_right(starts, b - 1) - 1  # the block holding the last character
             if k >= 0 and blocks[k][1] >= b:
                 b = blocks[k][1]
-            if spans and a <= spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], b)
-                spans[-1][0] = min(spans[-1][0], a)
-            else:
-                spans.append([a, b])
+            while spans and a <= spans[-1][1]:  # joins every stretch it reaches (a term across spaces may
+                start, stop = spans.pop()  # start before the last one)
+                a, b = min(a, start), max(b, stop)
+            spans.append((a, b))
         return [text[a:b] for a, b in spans]
 
     def tokens(self, text: str) -> list[str]:

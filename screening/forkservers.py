@@ -3,7 +3,7 @@ that parses attachments in limited processes (`screening.isolation`: check, proj
 the one a batch's workers are forked from, warm (`screening.batch.pool`).
 
 `screening batch` on this machine launches its fork server before the command loads itself
-(`prestart`, called by `screening.launch`): the fork server's warm-up (~1.1 s: the engine, jieba,
+(`prestart`, called by `screening.launch`): the fork server's warm-up (~1 s: the engine, jieba,
 the guide; `batch.warm_workers`) and the command's own import (~0.5 s: typer, rich, the batch
 modules) then run at once on two cores (measured: 0.1–0.9 s less per 40-project batch). The fork server holds the command's stdout
 while it warms up, so the command stops it when it exits (`_stop_at_exit`): a batch with nothing to

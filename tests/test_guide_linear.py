@@ -13,6 +13,7 @@ import pytest
 
 from screening import classify, guide_linear
 from screening.errors import ConfigError
+from screening.guide_ngrams import labelled_titles
 from tests.conftest import ROOT, Result
 
 
@@ -135,12 +136,11 @@ def test_many_real_titles_fitting_no_domain_are_told_so_by_the_model_where_their
 
 
 def _labelled() -> list[tuple[str, str]]:
-    import json
-
-    folder = classify.lexicon_path(classify.DEFAULT_LEXICON).parent / "guide-titles"
-    rows = [json.loads(line) for name in ("titles.jsonl", "nkrdp.jsonl", "collected.jsonl")
-            for line in (folder / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [(row["title"], row["label"]) for row in rows]
+    """(title, label) of every labelled title the lexicon's linear model learns from."""
+    guide = classify.load_lexicon()
+    assert guide.linear_spec is not None
+    return [(title, label) for name in guide.linear_spec.titles
+            for title, label, _ in labelled_titles(guide.path.parent / name)]
 
 
 def test_a_title_fitting_a_domain_carries_no_reason_for_none() -> None:
@@ -170,7 +170,6 @@ def test_no_title_the_ranking_is_measured_on_is_a_training_title() -> None:
     """The frozen, dev and dev2 sets (benchmarks/domains) and the titles the model and the n-grams
     learn from share no title (compared without spaces, NFKC, lower case): a measurement on a title
     the model was trained on would say nothing."""
-    import json
     import unicodedata
 
     def key(title: str) -> str:
@@ -179,7 +178,6 @@ def test_no_title_the_ranking_is_measured_on_is_a_training_title() -> None:
     trained = {key(title) for title, _ in _labelled()}
     sets = ROOT / "benchmarks" / "domains"
     for name in ("frozen", "dev", "dev2"):
-        rows = [json.loads(line) for line in (sets / name / "titles.jsonl").read_text(encoding="utf-8").splitlines()
-                if line.strip()]
-        assert len(rows) > 300
-        assert not [row["title"] for row in rows if key(row["title"]) in trained], name
+        titles = [title for title, _, _ in labelled_titles(sets / name / "titles.jsonl")]
+        assert len(titles) > 300
+        assert not [title for title in titles if key(title) in trained], name
