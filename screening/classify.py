@@ -57,6 +57,7 @@ from screening.errors import ConfigError
 from screening.guide_linear import LinearModel
 from screening.guide_ngrams import NgramModel
 from screening.identity import nlp
+from screening.longlived import loading
 from screening.model import Document, PartKind, Role
 from screening.resources import data_dir
 from screening.settings import Strict, load_yaml
@@ -461,7 +462,8 @@ def load_lexicon(name: str = DEFAULT_LEXICON) -> Guide:
     path = lexicon_path(name)
     if not path.is_file():
         raise ConfigError(f"{path}: 找不到指南领域词表")
-    return _compile(path, load_yaml(path, LexiconSpec, "指南领域词表"))
+    with loading():  # kept for the process's life: not walked by the cycle collector
+        return _compile(path, load_yaml(path, LexiconSpec, "指南领域词表"))
 
 
 @cache

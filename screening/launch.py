@@ -1,6 +1,7 @@
 """The `screening` command's entry point: `screening batch` on this machine launches the fork server
 its workers are forked from before the command loads itself (`forkservers.prestart`: the two warm
-up at once, on two cores); everything else is `screening.cli`'s. When the command is done the
+up at once, on two cores); the command's modules are imported with the cycle collector paused
+(`longlived.loading`); everything else is `screening.cli`'s. When the command is done the
 process ends without tearing the interpreter down (`exit_now`)."""
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ def main() -> None:
         from screening.forkservers import BATCH_PRELOAD, prestart
 
         prestart(BATCH_PRELOAD)
-    from screening.cli import run
+    from screening.longlived import loading
+
+    with loading():  # the modules stay for the process's life: not walked by the cycle collector
+        from screening.cli import run
 
     try:
         run()

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from screening import files, lexicons
+from screening.longlived import loading
 
 WINDOW = 8  # characters either side of a match that the segmenter sees
 
@@ -65,7 +66,9 @@ def dictionary() -> Any:
         default.check_initialized()
         return default.FREQ, default.total
 
-    freq, total = files.pickled(key.path, root=key.root, cache="分词词典", items="词典", build=build, valid=_is_table)
+    with loading():  # half a million words kept for the process's life: not walked by the cycle collector
+        freq, total = files.pickled(key.path, root=key.root, cache="分词词典", items="词典", build=build,
+                                    valid=_is_table)
     with default.lock:
         if not default.initialized:
             default.FREQ, default.total = freq, total

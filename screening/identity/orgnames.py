@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from types import ModuleType
 from urllib.parse import urlsplit
 
 from screening import lexicons
+from screening.longlived import loading
 from screening.text import norm
 
 
@@ -197,13 +199,21 @@ def _rule_abbreviations(parts: OrgName) -> list[str]:
     return out
 
 
+@cache
+def pinyin_tables() -> ModuleType:
+    """pypinyin, imported once per process: its tables (400,000 phrases read from JSON, 0.15 s) are
+    loaded with the cycle collector paused and kept out of its walks (`screening.longlived`)."""
+    with loading():
+        import pypinyin
+    return pypinyin
+
+
 def _pinyin(word: str, limit: int = 4) -> list[str]:
     """The pinyin spellings of a word, every reading of a heteronym (晟: sheng, cheng), at most `limit`."""
     from itertools import product
 
-    from pypinyin import Style, pinyin
-
-    readings = pinyin(word, style=Style.NORMAL, heteronym=True)
+    pypinyin = pinyin_tables()
+    readings = pypinyin.pinyin(word, style=pypinyin.Style.NORMAL, heteronym=True)
     return ["".join(combo) for combo in product(*readings)][:limit]
 
 

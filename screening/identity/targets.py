@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from screening.application import Application
 from screening.calls import IdentityRules
-from screening.identity.orgnames import variants
+from screening.identity.orgnames import pinyin_tables, variants
 from screening.text import norm
 
 
@@ -47,11 +47,9 @@ def _person_targets(name: str, role: str) -> list[Target]:
     key = norm(name)
     out = [Target(TargetKind.PERSON, name, name, "exact", role, "姓名", "person_full" if len(key) >= 3 else "person_short")]
     if len(key) >= 3 and all("\u4e00" <= c <= "\u9fff" for c in key):
-        from pypinyin import lazy_pinyin
-
         from screening.lexicons import lines
 
-        syllables = lazy_pinyin(key)
+        syllables = pinyin_tables().lazy_pinyin(key)
         surname_len = 2 if key[:2] in set(lines("surnames.txt")) else 1
         family, given = "".join(syllables[:surname_len]), "".join(syllables[surname_len:])
         out += [Target(TargetKind.PERSON, family + given, name, "pinyin", role, "姓名拼音", "pinyin"),
