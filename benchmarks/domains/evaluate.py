@@ -5,7 +5,7 @@
 * `frozen/titles.jsonl` — 342 real titles collected and labelled blind (by a helper that never read
   the lexicon or the classifier; sources in frozen/SOURCES.md). Never tuned on: only its figures
   are printed, never its misses.
-* `dev/titles.jsonl` — 331 real titles collected the same way from other regions and lists; the set
+* `dev/titles.jsonl` — 330 real titles collected the same way from other regions and lists; the set
   to look at and tune on (`--misses` lists the titles not ranked first).
 * `dev2/titles.jsonl` — 463 more real titles (a third of them `none`), collected as training
   titles that did not help (dev2/SOURCES.md): a second, larger set to tune on.
