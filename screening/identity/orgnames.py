@@ -55,11 +55,10 @@ _UNLISTED_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(市|县|区)")
 def _region_chain(rest: str) -> list[str]:
     """The place names that open a name, each with its administrative word (浙江省|衢州市, 深圳市,
     东莞市 even when the lexicon does not list 东莞)."""
-    regions = lexicons.longest_first("regions.txt")
     chain: list[str] = []
     pos = 0
     while True:
-        head = next((r for r in regions if rest.startswith(r, pos)), None)
+        head = lexicons.prefix_at("regions.txt", rest, pos)
         if head is None and not chain and (m := _UNLISTED_PLACE.match(rest)) and len(rest) - m.end() >= 2:
             head = m.group(0)
         if head is None:
@@ -86,14 +85,14 @@ def split(name: str) -> OrgName:
             region = m.group(1)
             rest = rest[: m.start()] + rest[m.end() :]
             break
-    suffix = next((s for s in lexicons.longest_first("org-suffixes.txt") if rest.endswith(s) and len(rest) > len(s)), "")
+    suffix = lexicons.suffix_of("org-suffixes.txt", rest) or ""
     rest = rest[: len(rest) - len(suffix)]
     chain = _region_chain(rest)
     lead = "".join(chain)
     rest = rest[len(lead) :]
     industry = ""
     for _ in range(2):  # 新材料科技 = 新材料 + 科技
-        word = next((w for w in lexicons.longest_first("org-industries.txt") if rest.endswith(w) and len(rest) - len(w) >= 2), None)
+        word = lexicons.suffix_of("org-industries.txt", rest, keep=2)
         if word is None:
             break
         industry = word + industry
@@ -126,7 +125,7 @@ def splits(name: str) -> list[OrgName]:
         tails = [("", body)]
         for _ in range(2):
             stem, tail = tails[-1][1], tails[-1][0]
-            word = next((w for w in lexicons.longest_first("org-industries.txt") if stem.endswith(w) and len(stem) - len(w) >= 2), None)
+            word = lexicons.suffix_of("org-industries.txt", stem, keep=2)
             if word is None:
                 break
             tails.append((word + tail, stem[: len(stem) - len(word)]))

@@ -167,7 +167,7 @@ def other_company_follows(text: str, end: int) -> bool:
     """An industry word and a company's legal form follow the 字号: 欧派|家居|集团 (a longer variant of
     the applicant's own name would have matched instead; 技术中心 is a department, not a company)."""
     rest = text[end : end + 12]
-    word = next((w for w in lexicons.longest_first("org-industries.txt") if rest.startswith(w)), "")
+    word = lexicons.prefix_at("org-industries.txt", rest) or ""
     tail = rest[len(word) :]
     return bool(word) and any(tail.startswith(s) for s in lexicons.longest_first("org-suffixes.txt") if is_company(s))
 
@@ -175,10 +175,7 @@ def other_company_follows(text: str, end: int) -> bool:
 def legal_form_follows(text: str, end: int) -> bool:
     """An industry word (or none) and a legal form follow: …家居集团, …有限公司."""
     rest = text[end : end + 12]
-    for word in lexicons.longest_first("org-industries.txt"):
-        if rest.startswith(word):
-            rest = rest[len(word) :]
-            break
+    rest = rest[len(lexicons.prefix_at("org-industries.txt", rest) or "") :]
     return rest.startswith(lexicons.longest_first("org-suffixes.txt"))
 
 
