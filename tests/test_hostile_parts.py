@@ -207,6 +207,25 @@ def test_strict_namespaces_are_mapped_across_chunk_borders() -> None:
         assert out == text.replace(pairs[0][0], b"W")
 
 
+def test_every_strict_namespace_is_mapped_whatever_the_chunks() -> None:
+    """The rewriter searches only data that holds what every pattern starts with; the result is the
+    same as replacing each pattern in the whole text, wherever the chunks cut it."""
+    from screening.parsers.docx.ooxml import STRICT
+
+    pieces = [old for old, _ in STRICT] + [b"http://purl.oclc.org/ooxml/", b"http://purl.oclc.org/", b"<w:p/>",
+                                           b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"]
+    rng = random.Random(7)
+    for _ in range(60):
+        text = b" ".join(rng.choice(pieces) for _ in range(rng.randrange(1, 30)))
+        whole = text
+        for old, new in STRICT:
+            whole = whole.replace(old, new)
+        for size in (1, 5, 27, 64, 1000):
+            rewrite = _Rewriter(STRICT)
+            chunks = [text[i:i + size] for i in range(0, len(text), size)]
+            assert b"".join(rewrite(c, False) for c in chunks) + rewrite(b"", True) == whole
+
+
 # -- a picture that cannot be checked fails on its own; the text is read ---------------------------
 #
 # A picture the zip guard will not inflate (a zip bomb, one over the per-member limit, or beyond

@@ -54,6 +54,9 @@ MAX_XML_PART = 64 * MB  # one XML member larger than this (as inflated) is no re
 MAX_XML_TOTAL = 256 * MB  # XML inflated from one package, in all
 MAX_XML_ELEMENTS = 2_000_000  # elements built from one package, in all (a 300-page report has ~300 000)
 CHUNK = 256 * 1024
+# a member read whole is fed to libxml2 in pieces this large: each piece fed costs (a 350-KB styles
+# part: 2.75 ms in one piece, 3.2 ms in 256-KB pieces, 4.5 ms in 64-KB ones)
+WHOLE_CHUNK = 4 * MB
 
 # libxml2's messages when one of its size limits (not a syntax error) stops a parse; nesting depth
 # is left out on purpose: a structure deeper than 256 is a malformed file (document.unreadable)
@@ -125,6 +128,18 @@ def _zip_damage(err: Exception) -> str:
     return "已损坏（压缩包结构错误）"
 
 
+def _common_start(items: Sequence[bytes]) -> bytes:
+    """The longest start all of `items` share (b"" for none): that of the first and the last in
+    sorted order."""
+    if not items:
+        return b""
+    first, last = min(items), max(items)
+    n = 0
+    while n < len(first) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
 class _Rewriter:
     """Byte replacements (Strict OOXML namespaces → transitional) applied across chunk borders."""
 
@@ -132,11 +147,15 @@ class _Rewriter:
         self.pairs = pairs
         self.keep = max((len(old) for old, _ in pairs), default=1) - 1
         self.carry = b""
+        # what every pattern starts with ("http://purl.oclc.org/ooxml/"): data without it holds
+        # none of them, and one search replaces a search per pattern (nearly every member)
+        self.mark = _common_start([old for old, _ in pairs])
 
     def __call__(self, chunk: bytes, last: bool) -> bytes:
         data = self.carry + chunk
-        for old, new in self.pairs:
-            data = data.replace(old, new)
+        if not self.mark or self.mark in data:
+            for old, new in self.pairs:
+                data = data.replace(old, new)
         if last or self.keep <= 0:
             self.carry = b""
             return data
@@ -178,7 +197,7 @@ def _read_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget,
     try:
         with zf.open(info) as fh:
             while True:
-                chunk = fh.read(CHUNK)
+                chunk = fh.read(WHOLE_CHUNK)
                 last = not chunk
                 budget.bytes_left -= len(chunk)
                 data = rewriter(chunk, last)
