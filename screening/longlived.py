@@ -21,7 +21,8 @@ from collections.abc import Iterator
 @contextlib.contextmanager
 def loading() -> Iterator[None]:
     """The collector paused while the block runs; then what the process holds is frozen, and the
-    collector runs again if it ran before (nested blocks: the outermost decides)."""
+    collector runs again if it ran before (nested blocks: the outermost decides; blocks in two
+    threads at once: the one that found it running starts it again when it ends)."""
     running = gc.isenabled()
     gc.disable()
     try:
