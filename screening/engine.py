@@ -29,7 +29,7 @@ from screening.errors import ApplicationError, ScreeningError, UsageError
 from screening.formats import Format, parsed_as, sniff
 from screening.identity.targets import identities
 from screening.model import Document, Finding, Problem, Report, Role
-from screening.parsers import filename_part, parse_bytes, parse_file
+from screening.parsers import filename_part, parse_bytes, parse_file, pdf_kept
 from screening.parsers.tables import with_tables
 from screening.rules import NOT_READ
 
@@ -67,17 +67,18 @@ def parse_upload(upload: Upload, app: Application | None) -> Document:
     """Parse one attachment: its text, its role (claimed, else read from the content), and for a
     budget PDF the tables on its budget pages (screening/parsers/tables.py)."""
     role, source = roles.claimed(app, upload.name)
-    if upload.data is not None:
-        doc = parse_bytes(upload.data, upload.name, role, source)
-    else:
-        assert upload.path is not None
-        doc = parse_file(upload.path, role, source)
-    doc = roles.settle(doc)  # the content decides when nothing claims a role (checked later when one does)
-    if doc.role is Role.BUDGET and doc.format == Format.PDF and not any(p.rule in NOT_READ for p in doc.problems):
-        # the pages to look at name a budget item of the application's installed call (an operator's
-        # --call is not known here; only the choice of pages depends on it, not what is read)
-        installed = app.call if app is not None and plain_call_name(app.call) else DEFAULT_CALL
-        doc = with_tables(doc, upload.read(), budget_pages(doc, load_call(installed).budget.items))
+    with pdf_kept.keeping():  # a PDF read for its text stays open for its tables (opened once)
+        if upload.data is not None:
+            doc = parse_bytes(upload.data, upload.name, role, source)
+        else:
+            assert upload.path is not None
+            doc = parse_file(upload.path, role, source)
+        doc = roles.settle(doc)  # the content decides when nothing claims a role (checked later when one does)
+        if doc.role is Role.BUDGET and doc.format == Format.PDF and not any(p.rule in NOT_READ for p in doc.problems):
+            # the pages to look at name a budget item of the application's installed call (an operator's
+            # --call is not known here; only the choice of pages depends on it, not what is read)
+            installed = app.call if app is not None and plain_call_name(app.call) else DEFAULT_CALL
+            doc = with_tables(doc, upload.read(), budget_pages(doc, load_call(installed).budget.items))
     return doc
 
 

@@ -93,7 +93,7 @@ import pypdfium2.raw as pdfium_c
 
 from screening.errors import CorruptError, EncryptedError
 from screening.model import ImageRef, Part, PartKind, Problem
-from screening.parsers import pdf_extras, pdf_outlines, pdf_unseen
+from screening.parsers import pdf_extras, pdf_kept, pdf_outlines, pdf_unseen
 from screening.parsers.base import Inner, Parsed
 from screening.parsers.layout import one_below, text_layer_paragraphs
 from screening.parsers.thresholds import thresholds
@@ -940,7 +940,10 @@ def parse(data: bytes) -> Parsed:
             inner = pdf_extras.embedded_files(pdf) + inner
         except Exception as err:
             doc_problems.append(Problem("document.unreadable", f"PDF的嵌入文件无法读取（{type(err).__name__}），需人工查看"))
-        return Parsed(parts=tuple(parts + doc_parts), pages=pages, images=tuple(images),
-                      problems=tuple(problems + doc_problems), inner=tuple(inner))
-    finally:
+        parsed = Parsed(parts=tuple(parts + doc_parts), pages=pages, images=tuple(images),
+                        problems=tuple(problems + doc_problems), inner=tuple(inner))
+    except BaseException:
         pdf.close()
+        raise
+    pdf_kept.keep(data, pdf)  # open still for its tables, when the engine reads them next (pdf_kept)
+    return parsed

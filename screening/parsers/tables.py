@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from screening.model import Document, PageTable
-from screening.parsers import aligned, pdf_objects
+from screening.parsers import aligned, pdf_kept, pdf_objects
 from screening.parsers.aligned import Char
 
 MAX_PDF_PAGES = 30  # a budget list is a few pages; a longer file is read as text past this
@@ -44,7 +44,10 @@ def page_tables(data: bytes, pages: set[int] | None = None) -> tuple[PageTable, 
     from screening.parsers.pdf import _Frame, _open
 
     found: list[PageTable] = []
-    pdf = _open(data)
+    pdf = pdf_kept.kept(data)  # the parser's document of the same file, its fonts loaded
+    mine = pdf is None
+    if mine:
+        pdf = _open(data)
     try:
         for index in range(min(len(pdf), MAX_PDF_PAGES)):
             page_no = index + 1
@@ -67,7 +70,8 @@ def page_tables(data: bytes, pages: set[int] | None = None) -> tuple[PageTable, 
             if not ruled:
                 found.extend(PageTable(page_no, rows, ruled=False) for rows in aligned.tables(chars))
     finally:
-        pdf.close()
+        if mine:
+            pdf.close()
     return tuple(found)
 
 
