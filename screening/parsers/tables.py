@@ -4,9 +4,11 @@ on a page without rules, tables rebuilt from where the characters stand (screeni
 A budget list (经费预算表) is a ruled table; its columns (合计 / 财政补助 / 自筹) are only certain
 where the rules say where a cell ends, or where the characters' positions line up under the heads,
 which the text lines cannot say. The page is read with pdfium, the parser's own library
-(`pdf_objects`: its characters and its rules); pdfplumber lends only its table finder — the
-algorithm that snaps and joins the rules, finds their crossings, the cells and the tables — and
-never parses the file (pdfminer's layout analysis took a quarter of a batch's time). It runs only
+(`pdf_objects`: its characters and its rules), from the very document the parser read the text
+from when the engine kept it open (`pdf_kept`: the file is opened once); pdfplumber lends only
+its table finder — the algorithm that snaps and joins the rules, finds their crossings, the cells
+and the tables — and never parses the file (pdfminer's layout analysis took a quarter of a
+batch's time). It runs only
 on a budget PDF (the role the engine settled) and only on the pages the budget reader names
 (`budget.budget_pages`: pages naming a budget item, and the page after one whose table has no total
 yet), the first `MAX_PDF_PAGES` at most, where the parser runs — in the limited process of the CLI,
