@@ -71,12 +71,12 @@ class _Table:
 
     def learn(self, chars: set[str], keep_space: bool, fold_case: bool) -> None:
         for ch in chars:
-            piece = _entry(ch, keep_space, fold_case)
-            self.pieces[ord(ch)] = piece
-            if len(piece) != 1:
-                self.odd.add(ch)
-                self.odd_pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(self.odd)) + "]")
-            self.known.add(ch)
+            self.pieces[ord(ch)] = _entry(ch, keep_space, fold_case)
+        odd = {ch for ch in chars if len(self.pieces[ord(ch)]) != 1}
+        if odd:
+            self.odd |= odd
+            self.odd_pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(self.odd)) + "]")
+        self.known |= chars
 
 
 # the three ways of normalising (keep_space, fold_case)

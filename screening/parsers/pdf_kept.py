@@ -55,7 +55,7 @@ def keep(data: bytes, pdf: Any) -> None:
 
 def kept(data: bytes) -> Any:
     """The kept document when it is that of `data`, else None. It stays the slot's: not to be closed."""
-    if _SLOT.pdf is not None and _SLOT.data is not None and (_SLOT.data is data or _SLOT.data == data):
+    if _SLOT.pdf is not None and (_SLOT.data is data or _SLOT.data == data):
         return _SLOT.pdf
     return None
 

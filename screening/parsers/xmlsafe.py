@@ -91,9 +91,14 @@ class Cut:
     damaged: bool = False
 
 
+# how every member is parsed, whole or element by element: no entity resolved, nothing fetched,
+# libxml2's size limits kept, comments and processing instructions dropped
+_SAFE = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False,
+         "remove_comments": True, "remove_pis": True}
+
+
 def _parser() -> etree.XMLPullParser:
-    return etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True, huge_tree=False,
-                               load_dtd=False, remove_comments=True, remove_pis=True)
+    return etree.XMLPullParser(events=("start",), **_SAFE)
 
 
 def mb(n: int) -> str:
@@ -188,8 +193,7 @@ def _read_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget,
     object of every element). The element budget is checked per chunk against an upper bound (every
     element opens with one `<` that no `/`, `!` or `?` follows; text and attributes cannot hold a
     raw `<`) when the member is large enough to overrun it, and settled with the tree's exact count."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                             remove_comments=True, remove_pis=True)
+    parser = etree.XMLParser(**_SAFE)
     rewriter = _Rewriter(rewrite)
     # no element is shorter than 4 bytes (<a/>): a member this small cannot overrun the budget
     bound = 0
