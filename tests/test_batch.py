@@ -133,6 +133,14 @@ def test_recommendation_forms_per_unit(sample_run: tuple[Path, subprocess.Comple
     assert header == 3 and ws.print_title_rows == "$4:$4"
     assert (ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth) == ("landscape", 9, 1)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # the grid: every cell of the table bordered and wrapped, the head bold and centred, the first
+    # column centred, the rest not; the title rows above it untouched
+    for row in ws.iter_rows(min_row=header + 1, max_col=len(FORM_COLUMNS)):
+        for c in row:
+            head, first = c.row == header + 1, c.column == 1
+            assert c.border.left.style == c.border.top.style == "thin" and c.alignment.wrap_text
+            assert (c.font.bold, c.alignment.horizontal) == (head, "center" if head or first else None)
+    assert ws["A1"].border.left.style is None and ws["A2"].font.size == 18
     body = rows[header + 1 :]
     by_title = {a.title: a for a in units["柯城区"]}
     passing = [a for a in units["柯城区"] if verdicts[a.project_id] == "pass"]
@@ -241,6 +249,21 @@ def test_quota_per_unit_and_category(count: int, unit: str, fires: bool) -> None
     assert by_rule(found, "batch.quota") == ({a.project_id for a in apps} if fires else set())
     if fires and count > 1:
         assert all(o.project_id in found["P0"][0].message for o in apps[1:])
+
+
+def test_a_long_overrun_names_the_first_others_and_counts_them_all() -> None:
+    # a unit 100 projects over its quota: each message names the first LISTED others and says how
+    # many there are, instead of repeating the whole unit in every project's message
+    apps = [app(f"Q{i:03d}", category="重大科技攻关项目", recommender="柯城区") for i in range(102)]
+    found = rules.check(CALL, entries(*apps))
+    assert by_rule(found, "batch.quota") == {a.project_id for a in apps}
+    message = next(f for f in found["Q000"] if f.rule == "batch.quota").message
+    assert f"Q{rules.LISTED:03d}等101项" in message and f"Q{rules.LISTED + 1:03d}" not in message
+    assert "Q000" not in message and "推荐重大科技攻关项目102项" in message
+    sha = "c" * 64
+    copies = rules.check(CALL, entries(*apps[:30], files={a.project_id: [("预算.pdf", sha)] for a in apps[:30]}))
+    same = next(f for f in copies["Q029"] if f.rule == "batch.same_attachment").message
+    assert same.count("的“预算.pdf”") == rules.LISTED and "等29项" in same
 
 
 def test_duplicate_across_categories_at_the_threshold() -> None:

@@ -38,6 +38,9 @@ def test_the_findings_workbook_and_the_summary_counts(tmp_path: Path) -> None:
     first = next(r for r in rows[1:] if r[4] == "identity.org")
     assert first[0] == "QZ2020-0001" and first[5] == "不通过" and first[3] == "正文第6段" and first[8] == "不通过"
     assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None)
+    head, *body = list(sheet.iter_rows())
+    assert all(c.font.bold for c in head) and not any(c.font.bold for row in body for c in row)
+    assert all(row[6].alignment.wrap_text and not row[5].alignment.wrap_text for row in body)  # the message wraps
     with (out / SUMMARY_CSV).open(encoding="utf-8-sig", newline="") as fh:
         table = list(csv.DictReader(fh))
     by_id = {row["项目编号"]: row for row in table}

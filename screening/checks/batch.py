@@ -61,8 +61,17 @@ def category_name(call: Call, value: str | None) -> str:
     return names[0] if names else cid
 
 
+LISTED = 20  # the others a message names; a longer list is counted, not spelled out
+
+
 def _listing(ids: Iterable[str]) -> str:
-    return "、".join(ids)
+    """The others a finding points to, joined with 、: the first `LISTED` of them and how many in
+    all when there are more (an overrun of hundreds would otherwise repeat the whole unit in every
+    project's message — a message no clerk reads, and a batch's findings growing with its square)."""
+    listed = list(ids)
+    if len(listed) <= LISTED:
+        return "、".join(listed)
+    return f"{'、'.join(listed[:LISTED])}等{len(listed)}项"
 
 
 def quota(call: Call, entries: Sequence[Entry]) -> Iterator[tuple[str, Finding]]:
