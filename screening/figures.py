@@ -249,9 +249,8 @@ def _in_box(piece: Box, box: Box, slack: float) -> bool:
 
 
 def _pdf_region(data: bytes, page: int, box: Box, matched: str | None) -> tuple[Image.Image, list[Box]]:
-    import pypdfium2 as pdfium
-
     from screening.parsers import pdf as pdf_parser
+    from screening.parsers.pdfium_lib import pdfium
 
     pdf = pdfium.PdfDocument(data)
     try:

@@ -27,4 +27,5 @@ def test_wheel_ships_lexicons_and_pipelines(tmp_path: Path) -> None:
     assert "screening/data/lexicons/guide-titles/titles.jsonl" in names  # the n-grams' labelled titles
     assert "screening/data/lexicons/guide-titles/linear.json" in names  # the linear title model
     assert "screening/data/schemas/screening-report-1.schema.json" in names
+    assert "screening/parsers/fonts/standin.ttf" in names  # the font pdfium is given (parsers/pdfium_lib.py)
     assert any(n.endswith("entry_points.txt") for n in names)

@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pypdfium2 as pdfium
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
@@ -34,6 +33,7 @@ from screening.masking.pdf import page_hits
 from screening.model import Box, Document, Finding, Part, PartKind
 from screening.parsers.ocr import ORIGIN as OCR
 from screening.parsers.pdf import _Frame, _page_text
+from screening.parsers.pdfium_lib import pdfium
 
 Rect = tuple[float, float, float, float]  # left, bottom, right, top (user space)
 Quad = tuple[float, float, float, float, float, float, float, float]  # QuadPoints order: TL, TR, BL, BR

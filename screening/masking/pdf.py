@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-import pypdfium2 as pdfium
 from pdfminer.cmapdb import CMap, IdentityCMap, IdentityCMapByte
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdffont import PDFCIDFont, PDFFont
@@ -56,6 +55,7 @@ from pypdf.generic import (
 
 from screening.masking import Needles, RedactionError
 from screening.parsers.pdf import _page_text
+from screening.parsers.pdfium_lib import pdfium
 
 MAX_FORM_DEPTH = 8
 SHOW = frozenset({b"Tj", b"TJ", b"'", b'"'})

@@ -146,10 +146,9 @@ def mask_pdf_pictures(data: bytes, boxes: Boxes) -> bytes:
     """The pictures on pages with text ("page N image k", OCR read them at their rendered size)
     painted over where a leak was read, and put back in the PDF (pdfium: the image object's
     bitmap replaced, the page's content regenerated)."""
-    import pypdfium2 as pdfium
-
     from screening.parsers import ocr
     from screening.parsers import pdf as pdf_parser
+    from screening.parsers.pdfium_lib import pdfium
 
     wanted = {(int(m[1]), int(m[2])): [q for q, _, _ in quads] for source, quads in boxes
               if (m := re.fullmatch(r"page (\d+) image (\d+)", source))}

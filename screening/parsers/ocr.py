@@ -714,7 +714,7 @@ def docx_pictures(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target
 
 
 def pdf_pictures(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target, Loaded]]:
-    import pypdfium2 as pdfium
+    from screening.parsers.pdfium_lib import pdfium
 
     pdf = pdfium.PdfDocument(data)
     try:
@@ -736,7 +736,7 @@ def pdf_pictures(data: bytes, targets: list[_Target]) -> Iterator[tuple[_Target,
 
 def _pdf_images(page: Any) -> list[Any]:
     """The page's image objects in pdf.py's order (depth first, into form XObjects)."""
-    import pypdfium2.raw as pdfium_c
+    from screening.parsers.pdfium_lib import pdfium_c
 
     return list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=pdf_parser.MAX_FORM_DEPTH + 1))
 

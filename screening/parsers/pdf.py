@@ -88,14 +88,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 from unicodedata import east_asian_width
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
 from screening.errors import CorruptError, EncryptedError
 from screening.model import ImageRef, Part, PartKind, Problem
 from screening.parsers import pdf_extras, pdf_kept, pdf_outlines, pdf_unseen
 from screening.parsers.base import Inner, Parsed
 from screening.parsers.layout import one_below, text_layer_paragraphs
+from screening.parsers.pdfium_lib import pdfium, pdfium_c
 from screening.parsers.thresholds import thresholds
 
 _T = thresholds().pdf  # lexicons/parsing.yaml `pdf:` (what each value decides, and its unit)

@@ -34,11 +34,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
 from screening.model import Part, PartKind
 from screening.parsers.base import Inner
+from screening.parsers.pdfium_lib import pdfium, pdfium_c
 
 MAX_ATTACHMENT_BYTES = 64 * 1024 * 1024
 MAX_REVISIONS = 5

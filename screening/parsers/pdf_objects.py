@@ -18,11 +18,9 @@ from collections.abc import Iterator
 from typing import Any
 from unicodedata import east_asian_width
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
 from screening.parsers.aligned import Char
 from screening.parsers.pdf import _em_offsets, _Frame, _page_text, _text_object
+from screening.parsers.pdfium_lib import pdfium, pdfium_c
 
 Matrix = tuple[float, float, float, float, float, float]  # a b c d e f
 Box = tuple[float, float, float, float]

@@ -14,10 +14,8 @@ origin "ocr") like the text of a picture. The numbers are `pdf.outlines` in lexi
 
 from __future__ import annotations
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
 from screening.parsers.pdf_unseen import Box, bounds, filled, overlaps
+from screening.parsers.pdfium_lib import pdfium, pdfium_c
 from screening.parsers.thresholds import thresholds
 
 

@@ -28,9 +28,7 @@ import ctypes
 from dataclasses import dataclass
 from typing import Any
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
+from screening.parsers.pdfium_lib import pdfium, pdfium_c
 from screening.parsers.thresholds import thresholds
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top in user space

@@ -40,10 +40,10 @@ class _Page:
 def page_tables(data: bytes, pages: set[int] | None = None) -> tuple[PageTable, ...]:
     """The ruled tables, page by page (of the first MAX_PDF_PAGES pages, only `pages` when given);
     on a page without ruled tables, the aligned ones."""
-    import pypdfium2 as pdfium
     from pdfplumber.table import TableFinder  # the algorithm only: pdfminer never reads the file
 
     from screening.parsers.pdf import _Frame, _open
+    from screening.parsers.pdfium_lib import pdfium
 
     found: list[PageTable] = []
     pdf = pdf_kept.kept(data)  # the parser's document of the same file, its fonts loaded
