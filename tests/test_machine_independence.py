@@ -2,10 +2,12 @@
 the machine (DEVELOPERS.md: results must not depend on the machine). Screens samples in
 subprocesses under different environments and compares the JSON byte for byte.
 
-Fonts: pdfium takes the glyphs of fonts a PDF does not embed (the samples' STSong-Light) from the
-system's font folders, which it scans itself (not through fontconfig). The fontless run hides
-those folders behind empty tmpfs mounts in a private mount namespace (`unshare --mount`, root
-needed) and screens the whole sample batch there and with the machine's fonts. Where that cannot
+Fonts: pypdfium2 starts pdfium with the system's font folders, which it scans itself (not through
+fontconfig), for the fonts a PDF does not embed (the samples' STSong-Light); the screener starts it
+again with its own stand-in font instead (screening/parsers/pdfium_lib.py). The fontless run checks
+that nothing reads the machine's fonts: it hides those folders behind empty tmpfs mounts in a
+private mount namespace (`unshare --mount`, root needed) — the probe, plain pypdfium2, then finds
+no glyphs — and screens the whole sample batch there and with the machine's fonts. Where that cannot
 be done, or the machine has no CJK font to hide, the test fails under CI (`CI` set, as .ci/run
 does; CI installs fonts-wqy-zenhei) and is skipped with the reason elsewhere."""
 
