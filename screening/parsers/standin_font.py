@@ -20,7 +20,7 @@ PATH = Path(__file__).resolve().parent / "fonts" / "standin.ttf"
 FAMILY = "Screening Stand-in"
 UPM = 1000
 BOX = (50, -80, 950, 820)  # the glyph's outer edge: left, bottom, right, top in font units
-STROKE = 60
+STROKE = 60  # the square's sides, in font units (0.06 em)
 RANGES = ((0x21, 0xD7FF), (0xE000, 0xFFFD), (0x10000, 0x2FFFF))  # every character drawn: no controls, no surrogates
 # OS/2 code page bits: 17 Japanese, 18 Chinese (simplified), 19 Korean (Wansung), 20 Chinese
 # (traditional), 21 Korean (Johab) — not 0 (Latin 1): a Latin font a PDF does not embed keeps
