@@ -126,23 +126,32 @@ class Part:
 
     def span_box(self, start: int, end: int) -> Box | None:
         """Where characters start…end-1 of `text` stand, as far as the part knows: for an OCR part the
-        union of the boxes of the detector's pieces holding them (`segments`; the text is their texts
-        in order, one space or line break between two); else, or when the pieces do not spell the
-        text, the part's whole box (None when it has none). In the units of `box`."""
-        if not self.segments or any(seg.box is None for seg in self.segments):
+        union of the boxes of the detector's pieces holding them (`segments`, `segment_places`); else,
+        or when the pieces do not spell the text, the part's whole box (None when it has none). In
+        the units of `box`."""
+        places = self.segment_places()
+        if places is None or any(seg.box is None for seg in self.segments):
             return self.box
-        boxes: list[Box] = []
+        boxes = [seg.box for seg, (at, after) in zip(self.segments, places, strict=True)
+                 if seg.box is not None and at < end and start < after]
+        if not boxes:
+            return self.box
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+    def segment_places(self) -> list[tuple[int, int]] | None:
+        """Each OCR piece's [start, end) in `text`, which is their texts in order with one space or
+        line break between two; None when there are no pieces or they do not spell the text."""
+        if not self.segments:
+            return None
+        places: list[tuple[int, int]] = []
         at = 0
         for k, seg in enumerate(self.segments):
             after = at + len(seg.text)
             if self.text[at:after] != seg.text or (k + 1 < len(self.segments) and self.text[after:after + 1] not in (" ", "\n")):
-                return self.box  # not the text the pieces make: no guess
-            if seg.box is not None and at < end and start < after:
-                boxes.append(seg.box)
+                return None
+            places.append((at, after))
             at = after + 1
-        if at - 1 != len(self.text) or not boxes:
-            return self.box
-        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        return places if at - 1 == len(self.text) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -486,6 +486,37 @@ def test_a_leak_in_a_scanned_page_is_painted_over_in_the_copy(tmp_path: Path, ca
     assert ORG not in text and "项目可行性研究报告" in text  # the name is gone, the rest still reads
 
 
+def test_a_name_cut_across_two_lines_of_a_scan_is_painted_over_in_both(tmp_path: Path, cache_dir: Path) -> None:
+    """OCR reads the two lines as two pieces of one paragraph, neither holding the whole name nor
+    lying inside it (申报单位：衢州华康 | 生物科技有限公司承担): both are painted over (before, neither
+    was, and the copy was refused as still leaking)."""
+    from screening.application import Application
+    from screening.engine import Upload
+    from screening.redact import redact
+    from tests.test_budget_scan import CJK_FONT
+
+    if not CJK_FONT.is_file():
+        pytest.skip("the CJK font draws the scan")
+    from PIL import ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(CJK_FONT), 40)
+    page = Image.new("RGB", (1654, 2339), "white")
+    draw = ImageDraw.Draw(page)
+    draw.text((150, 300), "项目可行性研究报告", font=font, fill=0)
+    draw.text((150, 420), f"申报单位：{ORG[:4]}", font=font, fill=0)
+    draw.text((150, 480), f"{ORG[4:]}承担", font=font, fill=0)
+    draw.text((150, 600), "本项目研究内容包括材料制备与性能测试。", font=font, fill=0)
+    buffer = io.BytesIO()
+    page.save(buffer, "PDF", resolution=200)
+    data = buffer.getvalue()
+    before = "".join(p.text for p in parse_bytes(data, "scan.pdf").parts)
+    assert ORG[:4] in before and ORG[4:] in before  # the premise: OCR reads both halves
+    result = redact(Application.model_validate(APPLICATION), Upload("scan.pdf", data=data))  # refused before
+    assert [(f.matched or "").replace("\n", "") for f in result.masked] == [ORG]
+    text = "".join(p.text for p in parse_bytes(result.data, "scan-脱敏.pdf").parts)
+    assert ORG[:4] not in text and ORG[4:] not in text and "项目可行性研究报告" in text
+
+
 # -- text drawn as curves -------------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from pypdf import PageObject
 from pypdf.generic import ContentStream
 
 from screening.masking import Needles, RedactionError, copied_info
-from screening.model import Document
+from screening.model import Document, Part, Segment
 from screening.parsers.ocr import ORIGIN
 
 Quad = tuple[float, float, float, float, float, float, float, float]
@@ -48,10 +48,22 @@ def boxes_of(doc: Document, needles: Sequence[str]) -> Boxes:
         ys = [v for s in part.segments for v in s.quad[1::2]]
         pixels: Box = (min(xs), min(ys), max(xs), max(ys))
         points: Box = part.box or pixels
-        for seg in part.segments:
-            if keys.spans(seg.text) or _inside_a_needle(seg.text, keys):
-                found.setdefault(part.source, []).append((seg.quad, points, pixels))
+        for seg in _holding(part, keys):
+            found.setdefault(part.source, []).append((seg.quad, points, pixels))
     return tuple((source, tuple(quads)) for source, quads in sorted(found.items()))
+
+
+def _holding(part: Part, keys: Needles) -> list[Segment]:
+    """The pieces of an OCR part that hold a character of a needle's hit in the part's text (a
+    name cut across two pieces, 负责人：王 | 小明教授, paints both) — found by the pieces' places
+    in the text, which is their texts in order, one space or line break between two. When the
+    pieces do not spell the text, those that hold a needle or lie inside one."""
+    places = part.segment_places()
+    if places is None:
+        return [seg for seg in part.segments if keys.spans(seg.text) or _inside_a_needle(seg.text, keys)]
+    hits = keys.spans(part.text)
+    return [seg for seg, (first, after) in zip(part.segments, places, strict=True)
+            if any(start < after and first < end for start, end in hits)]
 
 
 def _inside_a_needle(text: str, keys: Needles) -> bool:
