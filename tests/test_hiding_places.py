@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -460,25 +461,35 @@ def test_a_qr_code_in_a_picture_is_decoded(tmp_path: Path, cache_dir: Path) -> N
 # -- a leak OCR read in a picture, masked in the picture ------------------------------------------------
 
 
-def test_a_leak_in_a_scanned_page_is_painted_over_in_the_copy(tmp_path: Path, cache_dir: Path) -> None:
-    from screening.application import Application
-    from screening.engine import Upload
-    from screening.redact import redact
+def scanned_page(lines: Sequence[tuple[int, str]]) -> bytes:
+    """A one-page scanned PDF (200 dpi, no text layer): each (y in pixels, text) drawn at 40 px."""
+    from PIL import ImageDraw, ImageFont
+
     from tests.test_budget_scan import CJK_FONT
 
     if not CJK_FONT.is_file():
         pytest.skip("the CJK font draws the scan")
-    from PIL import ImageDraw, ImageFont
-
     font = ImageFont.truetype(str(CJK_FONT), 40)
     page = Image.new("RGB", (1654, 2339), "white")
     draw = ImageDraw.Draw(page)
-    draw.text((150, 300), "项目可行性研究报告", font=font, fill=0)
-    draw.text((150, 420), f"申报单位：{ORG}", font=font, fill=0)
-    draw.text((150, 540), "本项目研究内容包括材料制备与性能测试。", font=font, fill=0)
+    for y, text in lines:
+        draw.text((150, y), text, font=font, fill=0)
     buffer = io.BytesIO()
     page.save(buffer, "PDF", resolution=200)
-    result = redact(Application.model_validate(APPLICATION), Upload("scan.pdf", data=buffer.getvalue()))
+    return buffer.getvalue()
+
+
+def redacted(data: bytes) -> Any:
+    from screening.application import Application
+    from screening.engine import Upload
+    from screening.redact import redact
+
+    return redact(Application.model_validate(APPLICATION), Upload("scan.pdf", data=data))
+
+
+def test_a_leak_in_a_scanned_page_is_painted_over_in_the_copy(tmp_path: Path, cache_dir: Path) -> None:
+    result = redacted(scanned_page([(300, "项目可行性研究报告"), (420, f"申报单位：{ORG}"),
+                                    (540, "本项目研究内容包括材料制备与性能测试。")]))
     assert [f.matched for f in result.masked] == [ORG]
     assert result.notes == ("第1页扫描图像中识别出的身份信息已涂黑，请人工核对",)
     again = parse_bytes(result.data, "scan-脱敏.pdf")
@@ -490,28 +501,11 @@ def test_a_name_cut_across_two_lines_of_a_scan_is_painted_over_in_both(tmp_path:
     """OCR reads the two lines as two pieces of one paragraph, neither holding the whole name nor
     lying inside it (申报单位：衢州华康 | 生物科技有限公司承担): both are painted over (before, neither
     was, and the copy was refused as still leaking)."""
-    from screening.application import Application
-    from screening.engine import Upload
-    from screening.redact import redact
-    from tests.test_budget_scan import CJK_FONT
-
-    if not CJK_FONT.is_file():
-        pytest.skip("the CJK font draws the scan")
-    from PIL import ImageDraw, ImageFont
-
-    font = ImageFont.truetype(str(CJK_FONT), 40)
-    page = Image.new("RGB", (1654, 2339), "white")
-    draw = ImageDraw.Draw(page)
-    draw.text((150, 300), "项目可行性研究报告", font=font, fill=0)
-    draw.text((150, 420), f"申报单位：{ORG[:4]}", font=font, fill=0)
-    draw.text((150, 480), f"{ORG[4:]}承担", font=font, fill=0)
-    draw.text((150, 600), "本项目研究内容包括材料制备与性能测试。", font=font, fill=0)
-    buffer = io.BytesIO()
-    page.save(buffer, "PDF", resolution=200)
-    data = buffer.getvalue()
+    data = scanned_page([(300, "项目可行性研究报告"), (420, f"申报单位：{ORG[:4]}"), (480, f"{ORG[4:]}承担"),
+                         (600, "本项目研究内容包括材料制备与性能测试。")])
     before = "".join(p.text for p in parse_bytes(data, "scan.pdf").parts)
     assert ORG[:4] in before and ORG[4:] in before  # the premise: OCR reads both halves
-    result = redact(Application.model_validate(APPLICATION), Upload("scan.pdf", data=data))  # refused before
+    result = redacted(data)
     assert [(f.matched or "").replace("\n", "") for f in result.masked] == [ORG]
     text = "".join(p.text for p in parse_bytes(result.data, "scan-脱敏.pdf").parts)
     assert ORG[:4] not in text and ORG[4:] not in text and "项目可行性研究报告" in text
