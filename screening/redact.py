@@ -3,8 +3,8 @@
 `redact(application, upload)`:
 
 1. screens the attachment with the application (the same `screen()` as everything else);
-   refuses (`RedactionError`) what cannot be vouched for: a picture, an unreadable, encrypted,
-   timed-out or too large file;
+   refuses (`RedactionError`) what cannot be vouched for: a picture OCR did not read (or read
+   with low confidence), an unreadable, encrypted, timed-out or too large file;
 2. takes the identity findings of that file that fail or warn (`info` ones — the owner printed on
    a patent certificate — are meant to be there) and masks every occurrence of their matched
    text (`screening.masking`: docx runs, parts and properties; PDF content streams, strings,
@@ -88,7 +88,9 @@ def mask_bytes(data: bytes, fmt: str, needles: tuple[str, ...], boxes: pictures.
     read one painted over (`boxes`, `masking.pictures`); runs in a limited process in the service."""
     masker = formats.info(fmt).masker
     if masker is None:
-        raise RedactionError(f"无法为“{formats.info(fmt).name}”格式的附件生成脱敏副本（只支持docx和pdf）")
+        raise RedactionError(f"无法为“{formats.info(fmt).name}”格式的附件生成脱敏副本（只支持docx、pdf和图片）")
+    if fmt == formats.Format.IMAGE:  # painted and stripped in one re-save (a JPEG is encoded once)
+        return pictures.picture_copy(data, Needles(needles), boxes)
     masked = formats.function(masker)(data, Needles(needles))
     if boxes and fmt == formats.Format.DOCX:
         masked = pictures.mask_docx_pictures(masked, boxes)
@@ -102,7 +104,7 @@ def sanitize_bytes(data: bytes, fmt: str) -> tuple[bytes, tuple[str, ...]]:
     holds (`masking.sanitize_docx`, `masking.sanitize_pdf`), and what was removed."""
     sanitizer = formats.info(fmt).sanitizer
     if sanitizer is None:
-        raise RedactionError(f"无法清理“{formats.info(fmt).name}”格式的附件（只支持docx和pdf）")
+        raise RedactionError(f"无法清理“{formats.info(fmt).name}”格式的附件（只支持docx、pdf和图片）")
     unseen: list[str] = []
     if fmt == formats.Format.PDF:  # text on the pages nobody sees: removed from the content streams
         data, unseen = _without_unseen_text(data)
@@ -129,10 +131,16 @@ def leaks(report: Report, file: str) -> list[Finding]:
             and f.severity is not Severity.INFO and f.matched]
 
 
-def copy_name(name: str, fmt: str, needles: Sequence[str]) -> str:
-    """The original name with leaks masked and the extension of the real format."""
+PICTURE_EXTENSIONS = ((b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"II*\x00", ".tif"), (b"MM\x00*", ".tif"))
+
+
+def copy_name(name: str, fmt: str, needles: Sequence[str], data: bytes = b"") -> str:
+    """The original name with leaks masked and the extension of the real format (of a picture, of
+    its kind, from the copy's first bytes)."""
     stem = re.sub(f"{MASK}+", "", Needles(needles).mask(Path(name).stem)).strip("-_ ·　") or "附件"
-    return f"{stem}-脱敏{formats.info(fmt).extensions[0]}"
+    extension = next((ext for head, ext in PICTURE_EXTENSIONS if data.startswith(head)), None) \
+        if fmt == formats.Format.IMAGE else None
+    return f"{stem}-脱敏{extension or formats.info(fmt).extensions[0]}"
 
 
 def plan(application: Application, upload: Upload, *, parse: Parse = parse_upload, call: str | None = None) -> Plan:
@@ -179,7 +187,7 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
             masked, removed = clean(masked, doc.format)
     except AttachmentError as err:  # the limited process timed out or ran out of memory
         raise RedactionError(f"无法生成脱敏副本：{err.message}") from None
-    name = output_name or copy_name(doc.file, doc.format, name_needles)
+    name = output_name or copy_name(doc.file, doc.format, name_needles, masked)
     again = screen(application, [Upload(name, data=masked)], parse=parse, call=call)
     left = [f for f in leaks(again, name) if not _kept(f, kept)]
     if left:
@@ -191,7 +199,8 @@ def redact(application: Application, upload: Upload, *, parse: Parse = parse_upl
     painted = {int(source.split()[1]) for source, _ in boxes if re.fullmatch(r"page \d+", source)}
     notes = tuple(f"第{p.page}页为扫描图像，其中的文字未能脱敏，请人工检查" if p.page else "附件中有图片文字未能脱敏，请人工检查"
                   for p in doc.problems if p.rule == "document.scanned" and p.page not in painted)
-    notes += tuple(f"第{page}页扫描图像中识别出的身份信息已涂黑，请人工核对" for page in sorted(painted))
+    notes += tuple(("图片中识别出的身份信息已涂黑，请人工核对" if doc.format == formats.Format.IMAGE
+                    else f"第{page}页扫描图像中识别出的身份信息已涂黑，请人工核对") for page in sorted(painted))
     notes += tuple(f"{_picture_name(source)}中识别出的身份信息已涂黑，请人工核对" for source, _ in boxes
                    if not re.fullmatch(r"page \d+", source))
     return Redaction(data=masked, file=name, format=doc.format, masked=tuple(found), notes=notes, removed=removed,
@@ -219,7 +228,11 @@ def _picture_name(source: str) -> str:
 def _check_readable(doc: Document) -> None:
     if doc.format not in formats.REDACTABLE:
         what = formats.info(doc.format).name
-        raise RedactionError(f"{doc.file}：{what}无法自动脱敏（只支持docx和pdf），请人工处理")
+        raise RedactionError(f"{doc.file}：{what}无法自动脱敏（只支持docx、pdf和图片），请人工处理")
+    if doc.format == formats.Format.IMAGE:
+        unread = next((p for p in doc.problems if p.rule == "document.scanned"), None)
+        if unread is not None:  # a picture is all picture: what OCR did not read cannot be vouched for
+            raise RedactionError(f"{doc.file}：图片中的文字未能可靠识别，无法保证脱敏完整，未生成副本（{unread.message}）")
     for problem in doc.problems:
         if problem.rule in REFUSED:
             raise RedactionError(f"{doc.file}：{REFUSED[problem.rule]}，无法保证脱敏完整，未生成副本（{problem.message}）")

@@ -15,11 +15,11 @@ from tests.conftest import BATCH
 def test_every_format_has_a_record_and_every_named_function_exists() -> None:
     assert set(FORMATS) == set(Format)
     for record in FORMATS.values():
-        for reference in (record.parser, record.ocr_loader, record.masker):
+        for reference in (record.parser, record.ocr_loader, record.masker, record.sanitizer):
             if reference is not None:
                 assert callable(formats.function(reference)), reference
-        if record.masker is not None:
-            assert record.media_type and record.extensions, record.format
+        if record.masker is not None:  # a picture's copy takes its kind's type (server.PICTURE_TYPES)
+            assert (record.media_type or record.format is Format.IMAGE) and record.extensions, record.format
 
 
 def test_readable_formats_are_what_an_extension_promises() -> None:
@@ -27,7 +27,7 @@ def test_readable_formats_are_what_an_extension_promises() -> None:
     assert {Format.DOCX, Format.PDF, Format.IMAGE, Format.XLSX, Format.XLS, Format.DOC, Format.WPS, Format.ODT,
             Format.RTF, Format.OFD} <= formats.READABLE
     assert Format.ENCRYPTED_OFFICE not in formats.READABLE and Format.UNKNOWN not in formats.READABLE
-    assert {Format.DOCX, Format.PDF} == formats.REDACTABLE
+    assert {Format.DOCX, Format.PDF, Format.IMAGE} == formats.REDACTABLE
     assert formats.parsed_as("encrypted_office") is Format.DOCX and formats.parsed_as("nonsense") is Format.UNKNOWN
 
 

@@ -511,6 +511,63 @@ def test_a_name_cut_across_two_lines_of_a_scan_is_painted_over_in_both(tmp_path:
     assert ORG[:4] not in text and ORG[4:] not in text and "项目可行性研究报告" in text
 
 
+def picture_with_a_leak(kind: str) -> bytes:
+    """A photographed page (no text layer at all): the organisation drawn in it, the leader in its EXIF."""
+    from PIL import ImageDraw, ImageFont
+
+    from tests.test_budget_scan import CJK_FONT
+
+    if not CJK_FONT.is_file():
+        pytest.skip("the CJK font draws the picture")
+    font = ImageFont.truetype(str(CJK_FONT), 40)
+    picture = Image.new("RGB", (1200, 500), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.text((60, 80), "项目可行性研究报告", font=font, fill=0)
+    draw.text((60, 200), f"申报单位：{ORG}", font=font, fill=0)
+    draw.text((60, 320), "本项目研究内容包括材料制备与性能测试。", font=font, fill=0)
+    exif = Image.Exif()
+    exif[40093] = LEADER.encode("utf-16-le") + b"\x00\x00"  # XPAuthor
+    buffer = io.BytesIO()
+    picture.save(buffer, kind, exif=exif, **({"quality": 92} if kind == "JPEG" else {}))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("kind", "extension"), [("JPEG", ".jpg"), ("PNG", ".png")])
+def test_a_picture_attachment_gets_a_painted_copy_without_its_metadata(kind: str, extension: str,
+                                                                       cache_dir: Path) -> None:
+    from screening.application import Application
+    from screening.engine import Upload
+    from screening.redact import redact
+
+    # named .png whatever it is: the copy takes the extension of what it really is
+    result = redact(Application.model_validate(APPLICATION), Upload(f"{ORG}现场照片.png", data=picture_with_a_leak(kind)))
+    assert {f.matched for f in result.masked} == {ORG, LEADER}  # in the picture, its EXIF and its name
+    assert result.file == f"现场照片-脱敏{extension}" and result.notes == ("图片中识别出的身份信息已涂黑，请人工核对",)
+    with Image.open(io.BytesIO(result.data)) as copy:
+        assert copy.format == kind and copy.size == (1200, 500) and not copy.getexif()
+    again = parse_bytes(result.data, result.file)
+    text = "".join(p.text for p in again.parts)
+    assert ORG not in text and LEADER not in text and "项目可行性研究报告" in text
+
+
+def test_a_picture_ocr_did_not_read_or_of_several_frames_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                                                    cache_dir: Path) -> None:
+    from screening.application import Application
+    from screening.engine import Upload
+    from screening.masking import RedactionError
+    from screening.redact import redact
+
+    app = Application.model_validate(APPLICATION)
+    frames = io.BytesIO()
+    first = Image.open(io.BytesIO(picture_with_a_leak("PNG")))
+    first.save(frames, "TIFF", save_all=True, append_images=[first.rotate(180)])  # two frames OCR reads
+    with pytest.raises(RedactionError, match="图片有2页（帧），无法自动脱敏"):
+        redact(app, Upload("扫描件.tif", data=frames.getvalue()))
+    monkeypatch.setenv("SCREENING_OCR", "0")
+    with pytest.raises(RedactionError, match="图片中的文字未能可靠识别，无法保证脱敏完整"):
+        redact(app, Upload("现场照片.jpg", data=picture_with_a_leak("JPEG")))
+
+
 # -- text drawn as curves -------------------------------------------------------------------------------
 
 

@@ -221,9 +221,22 @@ def test_redact_sanitize_removes_what_the_reader_does_not_see(client: TestClient
     assert plain.headers["x-screening-removed"] == ""
 
 
-def test_redact_refuses_what_it_cannot_vouch_for(client: TestClient) -> None:
+def test_redact_refuses_what_it_cannot_vouch_for(client: TestClient, tmp_path: Path) -> None:
+    from samples.pdfkit import build_pdf
+
     folder = BATCH / "QZ2020-0007"
     data, files = project_parts(folder)
-    picture = [f for f in files if f[1][0].endswith(".jpg")]
-    assert_error(client.post("/v1/redact", data=data, files=picture), 422, "redaction_failed", "图片无法自动脱敏")
+    locked = build_pdf(tmp_path / "加密.pdf", pages=[["衢州"]], user_password="x")
+    assert_error(client.post("/v1/redact", data=data, files=[("files", (locked.name, locked.read_bytes()))]), 422,
+                 "redaction_failed", "密码")
     assert_error(client.post("/v1/redact", data=data, files=files[:2]), 400, "one_file")
+
+
+def test_redact_returns_a_picture_in_its_kind(client: TestClient) -> None:
+    """A photo OCR read (the sample's names nobody): its copy, re-saved without its metadata, as a JPEG."""
+    data, files = project_parts(BATCH / "QZ2020-0007")
+    picture = [f for f in files if f[1][0].endswith(".jpg")]
+    response = client.post("/v1/redact", data=data, files=picture)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/jpeg" and response.content.startswith(b"\xff\xd8\xff")
+    assert response.headers["content-disposition"].endswith(".jpg")

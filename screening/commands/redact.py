@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 @app.command()
 def redact(
-    file: Annotated[Path, typer.Argument(help="要脱敏的附件（docx 或 pdf）")],
+    file: Annotated[Path, typer.Argument(help="要脱敏的附件（docx、pdf 或图片：png、jpg、单页tif）")],
     application: Annotated[Path, typer.Option(
         "--application", "-a", help="申报书 application.json，其中有要遮盖的单位和人员")],
     out: Annotated[Path | None, typer.Option(
