@@ -108,6 +108,17 @@ REDACTABLE = frozenset(f for f, info in FORMATS.items() if info.masker is not No
 ANNOTATABLE = frozenset(f for f, info in FORMATS.items() if info.annotator is not None)
 
 
+# the kinds of picture read (and masked: a picture's copy keeps its kind): first bytes, the
+# extension a copy takes, its HTTP Content-Type
+PICTURE_KINDS = ((b"\x89PNG\r\n\x1a\n", ".png", "image/png"), (b"\xff\xd8\xff", ".jpg", "image/jpeg"),
+                 (b"II*\x00", ".tif", "image/tiff"), (b"MM\x00*", ".tif", "image/tiff"))
+
+
+def picture_kind(data: bytes) -> tuple[str, str] | None:
+    """A picture's (extension, Content-Type) by its first bytes; None when it is none of PICTURE_KINDS."""
+    return next(((ext, media) for head, ext, media in PICTURE_KINDS if data.startswith(head)), None)
+
+
 def info(fmt: str) -> FormatInfo:
     """The record of a format (a `Format` or its value; anything else is `UNKNOWN`'s)."""
     try:
@@ -157,7 +168,7 @@ def sniff(data: bytes) -> Format:
         return Format.OFD if any(b"ofd.xml" in part.lower() for part in ends) else Format.ZIP
     if b"%PDF-" in data[:1024]:
         return Format.PDF
-    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+    if picture_kind(head) is not None:
         return Format.IMAGE
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2
         return _ole2(data)
@@ -224,5 +235,5 @@ def function(reference: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["ANNOTATABLE", "EXTENSIONS", "FORMATS", "READABLE", "REDACTABLE", "Format", "FormatInfo", "function", "info",
-           "parsed_as", "settle", "sniff"]
+__all__ = ["ANNOTATABLE", "EXTENSIONS", "FORMATS", "PICTURE_KINDS", "READABLE", "REDACTABLE", "Format", "FormatInfo",
+           "function", "info", "parsed_as", "picture_kind", "settle", "sniff"]

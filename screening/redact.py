@@ -131,16 +131,12 @@ def leaks(report: Report, file: str) -> list[Finding]:
             and f.severity is not Severity.INFO and f.matched]
 
 
-PICTURE_EXTENSIONS = ((b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"II*\x00", ".tif"), (b"MM\x00*", ".tif"))
-
-
 def copy_name(name: str, fmt: str, needles: Sequence[str], data: bytes = b"") -> str:
     """The original name with leaks masked and the extension of the real format (of a picture, of
-    its kind, from the copy's first bytes)."""
+    its kind, from the copy's first bytes: `formats.picture_kind`)."""
     stem = re.sub(f"{MASK}+", "", Needles(needles).mask(Path(name).stem)).strip("-_ ·　") or "附件"
-    extension = next((ext for head, ext in PICTURE_EXTENSIONS if data.startswith(head)), None) \
-        if fmt == formats.Format.IMAGE else None
-    return f"{stem}-脱敏{extension or formats.info(fmt).extensions[0]}"
+    kind = formats.picture_kind(data) if fmt == formats.Format.IMAGE else None
+    return f"{stem}-脱敏{kind[0] if kind else formats.info(fmt).extensions[0]}"
 
 
 def plan(application: Application, upload: Upload, *, parse: Parse = parse_upload, call: str | None = None) -> Plan:

@@ -102,13 +102,6 @@ log = logging.getLogger("uvicorn.error")  # shown with uvicorn's own messages
 
 PAGE = Path(__file__).resolve().parent / "static" / "upload.html"
 MEDIA_TYPES = {str(f): info.media_type for f, info in formats.FORMATS.items() if info.media_type}  # of redacted copies
-PICTURE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".tif": "image/tiff"}  # a picture's copy: by its kind
-
-
-def _copy_type(file: str, fmt: str) -> str:
-    """The media type of a redacted copy: its format's, or for a picture its kind's (the copy's
-    extension says it: `redact.copy_name`)."""
-    return MEDIA_TYPES.get(fmt) or PICTURE_TYPES.get(Path(file).suffix, "application/octet-stream")
 ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "body_timeout", 413: "too_large",
                415: "unsupported_media_type", 422: "unprocessable", 500: "internal_error"}
 
@@ -687,7 +680,9 @@ def create_app(limits: Limits | None = None, isolation: Isolation | None = None,
             "X-Screening-Removed": quote("、".join(result.removed)),
             "Cache-Control": "no-store",
         }
-        return Response(result.data, media_type=_copy_type(result.file, result.format), headers=headers)
+        kind = formats.picture_kind(result.data)  # a picture's copy is of its own kind
+        media = MEDIA_TYPES.get(result.format) or (kind[1] if kind else "application/octet-stream")
+        return Response(result.data, media_type=media, headers=headers)
 
     @app.post("/v1/annotate", summary="批注版：application + 一个附件 → 每条发现标注在原处的副本（退回申报人修改）",
               openapi_extra=_openapi_body(single=True), response_class=Response,

@@ -18,7 +18,7 @@ def test_every_format_has_a_record_and_every_named_function_exists() -> None:
         for reference in (record.parser, record.ocr_loader, record.masker, record.sanitizer):
             if reference is not None:
                 assert callable(formats.function(reference)), reference
-        if record.masker is not None:  # a picture's copy takes its kind's type (server.PICTURE_TYPES)
+        if record.masker is not None:  # a picture's copy takes its kind's type (formats.PICTURE_KINDS)
             assert (record.media_type or record.format is Format.IMAGE) and record.extensions, record.format
 
 

@@ -461,21 +461,27 @@ def test_a_qr_code_in_a_picture_is_decoded(tmp_path: Path, cache_dir: Path) -> N
 # -- a leak OCR read in a picture, masked in the picture ------------------------------------------------
 
 
-def scanned_page(lines: Sequence[tuple[int, str]]) -> bytes:
-    """A one-page scanned PDF (200 dpi, no text layer): each (y in pixels, text) drawn at 40 px."""
+def drawn(size: tuple[int, int], lines: Sequence[tuple[int, str]]) -> Image.Image:
+    """A white picture of `size` with each (y in pixels, text) drawn at 40 px from x = 150 (skipped
+    without the CJK font that draws it)."""
     from PIL import ImageDraw, ImageFont
 
     from tests.test_budget_scan import CJK_FONT
 
     if not CJK_FONT.is_file():
-        pytest.skip("the CJK font draws the scan")
+        pytest.skip("the CJK font draws the picture")
     font = ImageFont.truetype(str(CJK_FONT), 40)
-    page = Image.new("RGB", (1654, 2339), "white")
-    draw = ImageDraw.Draw(page)
+    picture = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(picture)
     for y, text in lines:
         draw.text((150, y), text, font=font, fill=0)
+    return picture
+
+
+def scanned_page(lines: Sequence[tuple[int, str]]) -> bytes:
+    """A one-page scanned PDF (A4 at 200 dpi, no text layer) of `lines` (`drawn`)."""
     buffer = io.BytesIO()
-    page.save(buffer, "PDF", resolution=200)
+    drawn((1654, 2339), lines).save(buffer, "PDF", resolution=200)
     return buffer.getvalue()
 
 
@@ -513,18 +519,8 @@ def test_a_name_cut_across_two_lines_of_a_scan_is_painted_over_in_both(tmp_path:
 
 def picture_with_a_leak(kind: str) -> bytes:
     """A photographed page (no text layer at all): the organisation drawn in it, the leader in its EXIF."""
-    from PIL import ImageDraw, ImageFont
-
-    from tests.test_budget_scan import CJK_FONT
-
-    if not CJK_FONT.is_file():
-        pytest.skip("the CJK font draws the picture")
-    font = ImageFont.truetype(str(CJK_FONT), 40)
-    picture = Image.new("RGB", (1200, 500), "white")
-    draw = ImageDraw.Draw(picture)
-    draw.text((60, 80), "项目可行性研究报告", font=font, fill=0)
-    draw.text((60, 200), f"申报单位：{ORG}", font=font, fill=0)
-    draw.text((60, 320), "本项目研究内容包括材料制备与性能测试。", font=font, fill=0)
+    picture = drawn((1200, 500), [(80, "项目可行性研究报告"), (200, f"申报单位：{ORG}"),
+                                  (320, "本项目研究内容包括材料制备与性能测试。")])
     exif = Image.Exif()
     exif[40093] = LEADER.encode("utf-16-le") + b"\x00\x00"  # XPAuthor
     buffer = io.BytesIO()

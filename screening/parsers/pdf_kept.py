@@ -3,7 +3,8 @@
 A budget PDF is read twice in a row: its text by `pdf.parse`, then, once its role and budget pages
 are known, the tables of those pages (`tables.page_tables`). Opened anew, the second read paid
 for the document again — and for loading the fonts of its pages: 2.3–2.7 ms a document whose CJK
-font is not embedded (STSong-Light and its CMap), more than reading the page's tables takes.
+font is not embedded (STSong-Light and its CMap, drawn then with the machine's CJK font; with the
+stand-in font of `pdfium_lib` since), more than reading the page's tables takes.
 
 Within `keeping()` (the engine's parse of one attachment, `engine.parse_upload`), `pdf.parse` hands
 the document it read to `keep` instead of closing it, and `kept(data)` gives it back when `data`
