@@ -285,6 +285,7 @@ class Guide:
     display: dict[str, str]  # normalised term → as written in the lexicon
     max_len: int
     generic_endings: tuple[str, ...]  # normalised, longest first
+    ending_groups: tuple[tuple[int, frozenset[str]], ...]  # the generic endings by length, longest first
     application_markers: tuple[str, ...]
     modifier_before: frozenset[str]
     modifier_spans: tuple[tuple[str, str], ...]
@@ -341,8 +342,9 @@ class Guide:
         return [text[a:b] for a, b in spans]
 
     def tokens(self, text: str) -> list[str]:
-        """jieba tokens of a normalised text (the lexicon's terms are in the dictionary)."""
-        return list(self.tokenizer.cut(text, HMM=False))
+        """jieba tokens of a normalised text (the lexicon's terms are in the dictionary; its
+        dictionary words, no HMM: `nlp.dictionary_words`)."""
+        return nlp.dictionary_words(self.tokenizer, text)
 
     def _match(self, text: str) -> list[str]:
         return [term for term, _, _ in self.matches(self.tokens(text))]
@@ -418,7 +420,7 @@ class Guide:
             at = region.find(marker)
             if at > 0 and (cut := region.rfind("在", 0, at)) > 0:
                 region = region[:cut]
-        return strip_endings(_PUNCT.sub("", region), self.generic_endings)
+        return strip_endings(_PUNCT.sub("", region), self.ending_groups)
 
 
 _PUNCT = re.compile(r"[\s\"'“”‘’《》〈〉「」（）()【】\[\]、，,。.：:；;！!？?·—\-]+$")
@@ -584,7 +586,8 @@ def _compile(path: Path, spec: LexiconSpec) -> Guide:
         area_terms=frozenset(area_terms),
         display=display,
         max_len=max(map(len, weights)),
-        generic_endings=_longest_first(heads.generic),
+        generic_endings=(generic := _longest_first(heads.generic)),
+        ending_groups=_by_length(generic),
         application_markers=tuple(normalize(m) for m in heads.application_markers if m.strip()),
         modifier_before=frozenset(normalize(m) for m in heads.modifier_before),
         modifier_spans=tuple((normalize(a), normalize(b)) for a, b in heads.modifier_spans),
@@ -671,11 +674,12 @@ def _build_ngrams(guide: Guide, path: Path, ng: NgramSpec, extra: Sequence[tuple
 
 
 def _telling(guide: Guide, title: str, tokens: Sequence[str], covered: Sequence[bool] | None,
-             head: str) -> tuple[list[str], str]:
-    """The runs of telling words of a normalised title's head part (not ordinary words, not covered
-    by a term when `covered` is given), and the last character of its last telling word when that
-    word ends the head part and no term (`head`) is its head."""
-    region = guide.head_region(title)
+             head: str, region: str | None = None) -> tuple[list[str], str]:
+    """The runs of telling words of a normalised title's head part (`region`, `Guide.head_region`
+    when not given; not ordinary words, not covered by a term when `covered` is given), and the last
+    character of its last telling word when that word ends the head part and no term (`head`) is its
+    head."""
+    region = guide.head_region(title) if region is None else region
     pieces: list[str] = []
     current = last = ""
     offset = 0
@@ -684,7 +688,7 @@ def _telling(guide: Guide, title: str, tokens: Sequence[str], covered: Sequence[
         if start >= len(region):
             break
         word = token.strip()
-        core = strip_endings(word, guide.generic_endings)  # 工程技术 → 工程: a generic ending says nothing
+        core = strip_endings(word, guide.ending_groups)  # 工程技术 → 工程: a generic ending says nothing
         if not word or (covered is not None and any(covered[start:offset])) or guide.is_ordinary(core):
             pieces.append(current)
             current, last = "", ""
@@ -700,23 +704,22 @@ def _telling(guide: Guide, title: str, tokens: Sequence[str], covered: Sequence[
     return [p for p in pieces if p], "" if head_char in guide.ordinary_heads else head_char
 
 
-def strip_endings(region: str, endings: Sequence[str]) -> str:
+def strip_endings(region: str, groups: Sequence[tuple[int, frozenset[str]]]) -> str:
     """`region` without the generic endings it finishes with (研究, 研制, 及产业化 …), repeatedly,
-    the longest first."""
-    by_length = _by_length(tuple(endings))
+    the longest first (`groups`: the endings by length, `_by_length`)."""
     stripped = True
     while stripped and region:
         stripped = False
-        for size, words in by_length:
+        for size, words in groups:
             if len(region) > size and region[-size:] in words:
                 region, stripped = region[:-size], True
                 break
     return region
 
 
-@cache
-def _by_length(endings: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ...]:
+def _by_length(endings: Iterable[str]) -> tuple[tuple[int, frozenset[str]], ...]:
     """The endings grouped by length, longest first."""
+    endings = tuple(endings)
     sizes = sorted({len(e) for e in endings if e}, reverse=True)
     return tuple((n, frozenset(e for e in endings if len(e) == n)) for n in sizes)
 
@@ -808,17 +811,18 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
     if title:
         head, region = guide.head(title, found)
         if guide.ngrams is not None:
-            _ngram_evidence(guide, title, tokens, found, head, title_ev)
+            _ngram_evidence(guide, title, tokens, found, head, region, title_ev)
         _head(guide, head, region, title_ev)
         if guide.linear is not None:
             none_lead = _linear_evidence(guide, linear_text(guide, title, tokens), title_ev)
     body = body[: sc.body_chars]
     body_ev: list[dict[str, float]] = [{} for _ in range(n)]
+    raws = [0.0] * n
     if body.strip():
         length_norm = 1 - sc.bm25_b + sc.bm25_b * len(body) / sc.body_avg_chars
         for term, tf in Counter(guide.terms(body)).items():
             _add(body_ev, guide, term, tf * (sc.bm25_k1 + 1) / (tf + sc.bm25_k1 * length_norm))
-    raws = [sum(e.values()) for e in body_ev]
+        raws = [sum(e.values()) for e in body_ev]
     top_raw = max(raws)
     scored: list[tuple[float, int, dict[str, float]]] = []
     for i in range(n):
@@ -859,16 +863,16 @@ def rank(guide: Guide, title: str, body: str = "", *, top: int = 3) -> Ranking:
 
 
 def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequence[tuple[str, int, int]],
-                    head: str, evidence: list[dict[str, float]]) -> None:
-    """Add the n-gram votes (`screening.guide_ngrams`) of the title's words that no term covers and
-    that say something (not ordinary words), and of its head's last character when no term (`head`)
-    is its head: × weight, at most cap per domain, each vote shown as 「充电」 or 「…纸」."""
+                    head: str, region: str, evidence: list[dict[str, float]]) -> None:
+    """Add the n-gram votes (`screening.guide_ngrams`) of the title's words in its head part
+    (`region`) that no term covers and that say something (not ordinary words), and of its head's
+    last character when no term (`head`) is its head: × weight, at most cap per domain, each vote shown as 「充电」 or 「…纸」."""
     assert guide.ngrams is not None and guide.ngram_spec is not None
     covered = [False] * len(title)
     for term, _, at in found:
         for k in range(at, min(at + len(term), len(title))):
             covered[k] = True
-    pieces, head_char = _telling(guide, title, tokens, covered, head)
+    pieces, head_char = _telling(guide, title, tokens, covered, head, region)
     spec = guide.ngram_spec
     for domain, votes in guide.ngrams.votes(pieces, head_char, guide.ordinary_words).items():
         total = sum(votes.values())
