@@ -97,6 +97,26 @@ def test_longer_name_is_unsure_not_fail() -> None:
     assert warns("王建国华同志参加了会议。") == ["王建国"]
 
 
+@pytest.mark.parametrize("text", [
+    "采样方案按王建国提供的标准执行。",  # a preposition right before the name (name-prepositions.txt)
+    "据王建国测算，残压可降低三成。",
+    "随访完成率比王建国去年统计的高出近20个百分点。",  # the segmenter glues 比 onto the surname (比王|建国)
+    "王建国2016年起主持硅油车间的技术改造。",  # a year after the name: when he acted, not a quantity
+    "王建国3月已完成中试。",
+])
+def test_a_name_after_a_preposition_or_before_a_date_fails(text: str) -> None:
+    assert fails(text) == ["王建国"], run(text)
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("令王建国华所在班组停机。", "令 is no preposition: 令王 may be another name's start, and 王建国华 is another person"),
+    ("按王建国华提供的标准执行。", "王建国华 is another person, however clean the word before"),
+    ("雷达2台，高明100吨。", "a quantity after an ordinary word"),
+])
+def test_glued_and_quantities_stay_short_of_fail(text: str, why: str) -> None:
+    assert fails(text) == [], why
+
+
 @pytest.mark.parametrize(
     ("text", "method"),
     [

@@ -68,6 +68,7 @@ from screening.identity.surroundings import (
     role_after,
     spaced,
     subject,
+    time_after,
 )
 from screening.identity.targets import Contact, ContactKind, Target, TargetKind, contacts, phone_keys
 from screening.model import Document, Finding, Location, Part, PartKind, Role, Severity
@@ -325,7 +326,7 @@ class Engine:
             ev.add("longer_name", "后接其他字，可能是另一人的姓名")
             return ev  # a title before belongs to that other name
         actor = "" if author else person_context(text, s, e, "actor")
-        if ((not bound.clean_edges or bound.crossing) and not gap
+        if ((not bound.clean_edges or bound.glued) and not gap
                 and not (cue or actor).startswith(text[e : e + 1]) and not bio):
             ev.add("glued", "前后紧接其他字，可能是更长姓名的一部分")
         if bio:
@@ -339,8 +340,8 @@ class Engine:
         if quoted_exactly(text, s, e) and not (cue or bio):
             ev.add("quoted", "位于引号中，是被提及的词语")  # “高峰”期, “钱江”源头: a word, not a person
         bare = not (cue or actor or bio or ev.has("与成员")) and not author
-        if bare and e < len(text) and text[e].isdigit():
-            ev.add("number_after", "后接数字，不像人名")
+        if bare and e < len(text) and text[e].isdigit() and not time_after(text, e):
+            ev.add("number_after", "后接数字，不像人名")  # 高达100吨; not 王建国2016年起…
         elif bare and len(key) <= 2 and len(bound.after) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in bound.after):
             ev.add("word_after", f"与后面的“{bound.after}”连成词组，不像人名")  # 钱江源头, 洪波涌起
         return ev

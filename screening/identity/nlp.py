@@ -268,7 +268,17 @@ def is_org_word(word: str) -> bool:
 
 @cache
 def neighbours() -> frozenset[str]:
+    """Single characters that stand right before or after a name without being part of it
+    (lexicons/name-neighbours.txt)."""
     return frozenset(w for line in lexicons.lines("name-neighbours.txt") for w in line.split())
+
+
+@cache
+def neighbours_before() -> frozenset[str]:
+    """`neighbours`, and the single characters that stand right before a name only: prepositions
+    and conjunctions that are no surname (lexicons/name-prepositions.txt: 按, 据, 比 …). Not after
+    a name: some of them end given names (王建根)."""
+    return neighbours() | {w for line in lexicons.lines("name-prepositions.txt") for w in line.split()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +287,9 @@ class Boundary:
     before: str  # the word right before the match ('' at the start)
     after: str  # the word right after the match ('' at the end)
     crossing: tuple[str, ...] = ()  # words the segmenter made across the match's start or end
+    # of those, the ones that glue something on: not a single neighbour character (比 in 比周|红霞,
+    # 所 in 欧阳|丽所, made up by the segmenter for an unknown name) outside the match
+    glued: tuple[str, ...] = ()
 
     def inside_word(self, min_freq: int) -> bool:
         """The match is part of a dictionary word (金华 in 金华市, 华友 in 中华|友好). Words the
@@ -286,13 +299,13 @@ class Boundary:
     @property
     def clean_edges(self) -> bool:
         """No single character glued to the match that could make it a longer name (王建国华)."""
-        return all(_loose(w) for w in (self.before, self.after))
+        return _loose(self.before, neighbours_before()) and _loose(self.after, neighbours())
 
 
-def _loose(word: str) -> bool:
+def _loose(word: str, near: frozenset[str]) -> bool:
     if len(word) != 1 or not ("\u4e00" <= word <= "\u9fff"):
         return True
-    return word in neighbours()
+    return word in near
 
 
 def boundary(text: str, start: int, end: int) -> Boundary:
@@ -308,8 +321,12 @@ def boundary(text: str, start: int, end: int) -> Boundary:
     )
     before = next((text[s:e] for s, e in reversed(cuts) if e <= start), "")
     after = next((text[s:e] for s, e in cuts if s >= end), "")
-    crossing = tuple(text[s:e] for s, e in cuts if s < start < e or s < end < e)
-    return Boundary(aligned=aligned, before=before, after=after, crossing=crossing)
+    crossing = [(s, e) for s, e in cuts if s < start < e or s < end < e]
+    glued = tuple(text[s:e] for s, e in crossing
+                  if (s < start and text[s:start] not in neighbours_before())
+                  or (end < e and text[end:e] not in neighbours()))
+    return Boundary(aligned=aligned, before=before, after=after, crossing=tuple(text[s:e] for s, e in crossing),
+                    glued=glued)
 
 
 def _is_cjk(ch: str) -> bool:

@@ -68,6 +68,18 @@ def role_after(text: str, end: int) -> str:
         return m.group(0)
     return ""
 
+_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?\s*")
+
+
+def time_after(text: str, end: int) -> str:
+    """A date or a time right after a name (王建国2016年起…, 李明3月完成…): the number is when the
+    person acted, not a quantity of something the name is a word for (高达100吨): '' if none. The
+    units are person-context.txt's `time_after`."""
+    if not (m := _NUMBER.match(text, end)):
+        return ""
+    return next((m.group(0) + w for w in person_words("time_after") if text.startswith(w, m.end())), "")
+
+
 def person_context(text: str, start: int, end: int, strength: str = "") -> str:
     """The title or role word right before or after a name (王建国教授, 负责人：王建国), or ''.
     With strength "actor": the weaker cues of someone acting (由王伟完成)."""
