@@ -114,6 +114,7 @@ class EvidenceWeights(Strict):
     quoted: float               # inside quotation marks holding a longer term (“天网工程”), or quoted as a word
     glued: float                # a single character glued to either side: maybe part of another name
     other_name: float           # inside another organisation's name (武平紫金矿业有限公司 for 紫金矿业)
+    other_industry: float       # the 字号 followed by an industry word not in the name (欧派家居 for 欧派门业)
     longer_name: float          # a two-character member name continued by a given-name character
     org_context: float          # 公司/集团/团队 … after, 委托/依托/与…合作 around (lexicons/org-context.txt)
     biography: float            # 林海，男，1982年生: the opening of a biography (person-context.txt bio_after)

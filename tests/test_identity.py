@@ -28,9 +28,9 @@ APP: dict[str, Any] = {
 
 
 def run(text: str, *, kind: PartKind = PartKind.BODY, origin: str = "", role: Role = Role.FEASIBILITY_REPORT,
-        call: Call | None = None, parts: tuple[Part, ...] = ()) -> list[Finding]:
+        call: Call | None = None, parts: tuple[Part, ...] = (), application: dict[str, Any] | None = None) -> list[Finding]:
     the_call = call or load_call()
-    app = parse_application(__import__("json").dumps(APP, ensure_ascii=False))
+    app = parse_application(__import__("json").dumps(application or APP, ensure_ascii=False))
     doc = Document(file="报告.docx", format="docx", sha256="", pages=1, role=role,
                    parts=parts or (Part(kind=kind, text=text, paragraph=1, origin=origin),))
     ctx = Context(the_call, app, (doc,), tuple(identities(app, the_call.identity)))
@@ -274,3 +274,39 @@ def test_every_finding_explains_itself() -> None:
         assert f.method and f.score is not None and f.context and f.matched and f.message and f.location
         assert f.matched in f.message
         assert f.evidence and all(isinstance(e, str) and e for e in f.evidence)  # contract §3: why this severity
+
+
+def _applicant(name: str, aliases: list[str]) -> dict[str, Any]:
+    return {**APP, "applicant": {"name": name, "aliases": aliases}}
+
+
+def test_the_trade_name_of_another_industry_is_not_the_applicant() -> None:
+    app = _applicant("江山欧派门业股份有限公司", ["江山欧派", "欧派"])
+    other = "行业外部，欧派家居、索菲亚等定制家居企业已在柜类产品上全面推行水性漆。"
+    assert fails(other, application=app) == [] and warns(other, application=app) == ["欧派"]
+    assert fails("与欧派家居合作开发柜门。", application=app) == []  # context cannot make it the applicant
+    assert fails("欧派门业的木门生产线已全部改用水性漆。", application=app)
+    assert fails("江山欧派的木门生产线已全部改用水性漆。", application=app)
+
+
+@pytest.mark.parametrize("value", ["（研究机构名称已略去）", "【企业名称已隐去】", "〔医院名称略〕"])
+def test_a_withheld_value_that_names_the_kind_of_body(value: str) -> None:
+    assert fails(f"申报单位：{value}") == []
+
+
+def test_a_field_on_the_next_line_ends_a_withheld_value() -> None:
+    """Normalising joins a form's lines; a line that opens a field of its own (推荐部门 is no label the
+    engine looks for) still ends the value before it."""
+    form = "申报单位：（隐去）\n推荐部门：（隐去）\n项目负责人：（隐去）"
+    assert fails(form) == [] and warns(form) == []
+    assert fails("申报单位：浙江恒远化工有限公司\n推荐部门：（隐去）") == ["浙江恒远化工有限公司"]
+
+
+def test_a_public_body_without_its_place_is_a_kind_of_body() -> None:
+    """疾病预防控制中心 is what every city has; 衢晟研究院 is one body."""
+    cdc = {**APP, "applicant": {"name": "衢州市疾病预防控制中心", "aliases": ["衢州市疾控中心"]}}
+    for text in ("美国疾病预防控制中心（CDC）建立了国家症状监测项目。", "成果可供各地疾病预防控制中心推广使用。"):
+        assert fails(text, application=cdc) == [], text
+    assert fails("本项目由衢州市疾病预防控制中心承担。", application=cdc)
+    institute = {**APP, "applicant": {"name": "浙江衢晟研究院", "aliases": []}}
+    assert fails("衢晟研究院的中试基地已建成。", application=institute)

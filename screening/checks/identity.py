@@ -52,6 +52,7 @@ from screening.identity.sections import in_references, sections
 from screening.identity.surroundings import (
     continues_name,
     foreign_place_before,
+    industry_follows,
     inside_other_name,
     label_before,
     latin_bounded,
@@ -90,6 +91,7 @@ def generic_authors() -> frozenset[str]:
 
 # 本单位为省级生猪美丽牧场, 本单位为国家级企业技术中心: a description, not a name
 _DESCRIPTION = re.compile(r"^(?:国家级|省级|市级|县级|区级|一家|一所|一个|全国|国内|我国|全省|全市|重点|高新技术|专业|大型|中型|小型|知名|领先)")
+_NEXT_FIELD = re.compile(r"\n[ \t\u3000]*[\u4e00-\u9fff]{2,8}[ \t\u3000]*[:：]")  # a line opening with 推荐部门：
 _SENTENCE_END = re.compile(r"[,，。;；!！?？、)）】]")
 _TABLE_CELL = re.compile(r"^(?P<row>.*)c(?P<col>\d+)$")
 
@@ -279,6 +281,13 @@ class Engine:
             # 欧派家居集团 for 欧派门业: the same 字号 with another industry is another company
             ev.add("other_name", "同字号的其他单位名称")
             return ev
+        name = split(target.identity)
+        if (key == norm(name.trade) and is_company(name.suffix) and (word := industry_follows(text, e))
+                and word not in norm(target.identity) and not org_context(text, s, e)):
+            # 欧派家居、索菲亚 for 欧派门业: the 字号 alone, of another industry (not its own 技术中心):
+            # maybe another company, so unsure at most (what would make it the applicant is not looked for)
+            ev.add("other_industry", f"后接其他行业词“{word}”，可能是同字号的其他单位")
+            return ev
         if len(key) <= rules.short_name_length and not whole:
             bound = nlp.boundary(text, s, e)
             if bound.inside_word(rules.crossing_word_min_freq):
@@ -418,7 +427,14 @@ class Engine:
         out: list[Hit] = []
         for lv in find_inline(n.text):
             start, end = n.span(lv.start, lv.end)
-            out.append(self._label_hit(part, start, end, lv.label, lv.value))
+            value = lv.value
+            # normalising joined the lines: a line that opens a field of its own ends the value
+            # (申报单位：（隐去）⏎推荐部门：（隐去）: 推荐部门 is no label looked for, but a field all the same)
+            if cut := _NEXT_FIELD.search(part.text, start, end):
+                end, value = cut.start(), shaped(lv.kind, part.text[start : cut.start()])
+                if not value:
+                    continue
+            out.append(self._label_hit(part, start, end, lv.label, value))
         for line_start, line in _lines(part.text):  # "申报单位    浙江某某有限公司" in a PDF table
             m = bare_line().match(line)
             if not m or m.group(2).startswith((":", "：")):

@@ -177,6 +177,15 @@ def is_distinctive(word: str, common_min_freq: int) -> bool:
     return not nlp.is_common_word(w, common_min_freq)
 
 
+def _ordinary_words_only(word: str, common_min_freq: int) -> bool:
+    """Every word of `word` is an ordinary one (疾病|预防|控制, 第一|人民): without its place the name of a
+    public body says what kind of body it is (疾病预防控制中心: every city has one), not which."""
+    from screening.identity import nlp
+
+    words = nlp.dictionary_words(nlp.dictionary(), norm(word))  # an unknown word (衢晟) falls apart in characters
+    return all(len(w) >= 2 and nlp.is_common_word(w, common_min_freq) for w in words)
+
+
 def _rule_abbreviations(parts: OrgName) -> list[str]:
     """Systematic short forms of universities and academies (always with their place, since a
     bare 农科院 or 师大 names many)."""
@@ -243,7 +252,8 @@ def variants(name: str, aliases: tuple[str, ...] = (), websites: tuple[str | Non
     for p in splits(name) if company else [parts]:
         if not company:  # 衢州学院, 浙江省农业科学院: customary short forms only (below), and the name
             # without its place when what is left is distinctive (浙江衢晟研究院 → 衢晟研究院)
-            if p.region and p.trade and is_distinctive(p.trade, common_min_freq) and not p.industry:
+            if (p.region and p.trade and is_distinctive(p.trade, common_min_freq) and not p.industry
+                    and not _ordinary_words_only(p.trade, common_min_freq)):
                 out.append(Variant(p.trade + p.suffix, "alias", "去掉地名", "full_name", p.trade))
             continue
         trade, industry, suffix = p.trade, p.industry, p.suffix

@@ -184,6 +184,11 @@ def other_company_follows(text: str, end: int) -> bool:
     return bool(word) and any(tail.startswith(s) for s in lexicons.longest_first("org-suffixes.txt") if is_company(s))
 
 
+def industry_follows(text: str, end: int) -> str:
+    """The industry word right after a 字号 (欧派|家居): '' if none (org-industries.txt)."""
+    return lexicons.prefix_at("org-industries.txt", text[end : end + 12]) or ""
+
+
 def legal_form_follows(text: str, end: int) -> bool:
     """An industry word (or none) and a legal form follow: …家居集团, …有限公司."""
     rest = text[end : end + 12]
