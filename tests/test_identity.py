@@ -310,3 +310,15 @@ def test_a_public_body_without_its_place_is_a_kind_of_body() -> None:
     assert fails("本项目由衢州市疾病预防控制中心承担。", application=cdc)
     institute = {**APP, "applicant": {"name": "浙江衢晟研究院", "aliases": []}}
     assert fails("衢晟研究院的中试基地已建成。", application=institute)
+
+
+def test_the_home_place_goes_with_every_reading_of_the_name() -> None:
+    """浙江艾佳果蔬开发有限公司 reads as 艾佳果蔬开发 and as 艾佳 (+果蔬开发): people in 常山县 write 常山艾佳."""
+    app = {**APP, "applicant": {"name": "浙江艾佳果蔬开发有限公司", "aliases": ["艾佳果蔬"], "region": "常山县"}}
+    assert fails("基础：常山艾佳是胡柚深加工领域的骨干企业，年加工鲜果3万吨。", application=app) == ["常山艾佳"]
+
+
+def test_a_maternal_and_child_hospital_without_its_place_is_every_such_hospital() -> None:
+    app = {**APP, "applicant": {"name": "衢州市柯城区妇幼保健院", "aliases": []}}
+    assert fails("各县（市、区）妇幼保健院均已开展新生儿听力筛查。", application=app) == []
+    assert fails("本项目由衢州市柯城区妇幼保健院承担。", application=app)

@@ -32,7 +32,7 @@ def _norm(s: str) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("set", choices=["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "frozen"])
+    p.add_argument("set", choices=["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "frozen"])
     p.add_argument("--show", action="store_true", help="list wrong and unsure findings (refused for frozen)")
     p.add_argument("--workers", default="2")
     args = p.parse_args()

@@ -260,6 +260,12 @@ def _tags() -> dict[str, str]:
     return jieba.posseg.dt.word_tag_tab
 
 
+def is_proper_noun(word: str) -> bool:
+    """jieba tags the word as a name: of a place (ns: 之江, 天目山), a person (nr …) or an organisation
+    (nt), or another proper noun (nz)."""
+    return _tags().get(word, "") in ("ns", "nr", "nrt", "nrfg", "nz", "nt")
+
+
 def is_org_word(word: str) -> bool:
     """jieba's dictionary lists the word as an organisation name (nt: 中国联通, 云南白药) or an
     abbreviation (j: 中科大): a name, however frequent. (Its nz tag is no help: 诚信 and 万能 carry it.)"""

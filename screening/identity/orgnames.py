@@ -177,13 +177,15 @@ def is_distinctive(word: str, common_min_freq: int) -> bool:
     return not nlp.is_common_word(w, common_min_freq)
 
 
-def _ordinary_words_only(word: str, common_min_freq: int) -> bool:
-    """Every word of `word` is an ordinary one (疾病|预防|控制, 第一|人民): without its place the name of a
-    public body says what kind of body it is (疾病预防控制中心: every city has one), not which."""
+def _ordinary_words_only(word: str) -> bool:
+    """`word` is made of dictionary words of two characters or more, none of them a name (疾病|预防|控制,
+    特种设备|检验, 妇幼): without its place, the name of a public body says what kind of body it is
+    (疾病预防控制中心: every city has one), not which one. An unknown word falls apart in single
+    characters (衢|晟), and a place or a proper name (之江, 天目山) names one body."""
     from screening.identity import nlp
 
-    words = nlp.dictionary_words(nlp.dictionary(), norm(word))  # an unknown word (衢晟) falls apart in characters
-    return all(len(w) >= 2 and nlp.is_common_word(w, common_min_freq) for w in words)
+    words = nlp.dictionary_words(nlp.dictionary(), norm(word))
+    return all(len(w) >= 2 and nlp.word_freq(w) > 0 and not nlp.is_proper_noun(w) for w in words)
 
 
 def _rule_abbreviations(parts: OrgName) -> list[str]:
@@ -253,7 +255,7 @@ def variants(name: str, aliases: tuple[str, ...] = (), websites: tuple[str | Non
         if not company:  # 衢州学院, 浙江省农业科学院: customary short forms only (below), and the name
             # without its place when what is left is distinctive (浙江衢晟研究院 → 衢晟研究院)
             if (p.region and p.trade and is_distinctive(p.trade, common_min_freq) and not p.industry
-                    and not _ordinary_words_only(p.trade, common_min_freq)):
+                    and not _ordinary_words_only(p.trade)):
                 out.append(Variant(p.trade + p.suffix, "alias", "去掉地名", "full_name", p.trade))
             continue
         trade, industry, suffix = p.trade, p.industry, p.suffix
@@ -271,7 +273,7 @@ def variants(name: str, aliases: tuple[str, ...] = (), websites: tuple[str | Non
         # 浙江天马, 常山天马 (of 浙江常山天马), and the places of the applicant's home (衢州天马)
         here = {p.region, p.region.removesuffix("省").removesuffix("市")} if p.region else set()
         here |= {r.removesuffix("省").removesuffix("市") for r in _region_chain(p.region)}
-        here |= set(places) if p == parts else set()
+        here |= set(places)  # for every reading of the name: 常山艾佳 of 浙江艾佳果蔬开发 (常山县)
         if here:
             for place in sorted(here, key=len, reverse=True):
                 if place:
