@@ -68,6 +68,7 @@ def role_after(text: str, end: int) -> str:
         return m.group(0)
     return ""
 
+
 _NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?\s*")
 
 
