@@ -29,7 +29,6 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from copy import copy
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -45,6 +44,7 @@ from screening.model import Location, Severity, Verdict
 from screening.recommendation_form import category, leader, write_forms
 from screening.report import SEVERITY_STYLE, VERDICT_STYLE, VERDICT_WORD, one_line, plain, printable
 from screening.wording import SEVERITY, location
+from screening.xlsx_looks import Looks
 
 SUMMARY_CSV = "summary.csv"
 FINDINGS_XLSX = "审查发现.xlsx"
@@ -147,22 +147,20 @@ def write_findings(path: Path, items: Sequence[BatchItem]) -> Path:
     sheet.freeze_panes = "A2"
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
 
-    looks: dict[tuple[int, int], Any] = {}  # a look's style indices, by (font, alignment)
+    looks = Looks()
+
+    def dress(out: WriteOnlyCell, font: Font | None, alignment: Alignment | None) -> None:
+        if font is not None:
+            out.font = font
+        if alignment is not None:
+            out.alignment = alignment
 
     def cell(value: str, *, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell | str:
         if font is None and alignment is None and not value.startswith("="):
             return value  # a plain string is written as text
         out = WriteOnlyCell(sheet, value=value)
         out.data_type = "s"  # text, never a formula: openpyxl makes "=…" a formula
-        look = (id(font), id(alignment))
-        if look in looks:  # a copy of the indices: openpyxl's setters hash the style every time
-            out._style = copy(looks[look])
-            return out
-        if font is not None:
-            out.font = font
-        if alignment is not None:
-            out.alignment = alignment
-        looks[look] = copy(out._style)
+        looks.give(out, (id(font), id(alignment)), lambda c: dress(c, font, alignment))
         return out
 
     sheet.append([cell(name, font=bold) for name in FINDING_COLUMNS])

@@ -284,8 +284,7 @@ class Guide:
     area_terms: frozenset[str]  # the terms of whole areas (never the head of a title)
     display: dict[str, str]  # normalised term → as written in the lexicon
     max_len: int
-    generic_endings: tuple[str, ...]  # normalised, longest first
-    ending_groups: tuple[tuple[int, frozenset[str]], ...]  # the generic endings by length, longest first
+    ending_groups: tuple[tuple[int, frozenset[str]], ...]  # the generic endings (normalised) by length, longest first
     application_markers: tuple[str, ...]
     modifier_before: frozenset[str]
     modifier_spans: tuple[tuple[str, str], ...]
@@ -586,8 +585,7 @@ def _compile(path: Path, spec: LexiconSpec) -> Guide:
         area_terms=frozenset(area_terms),
         display=display,
         max_len=max(map(len, weights)),
-        generic_endings=(generic := _longest_first(heads.generic)),
-        ending_groups=_by_length(generic),
+        ending_groups=_by_length(_longest_first(heads.generic)),
         application_markers=tuple(normalize(m) for m in heads.application_markers if m.strip()),
         modifier_before=frozenset(normalize(m) for m in heads.modifier_before),
         modifier_spans=tuple((normalize(a), normalize(b)) for a, b in heads.modifier_spans),
@@ -866,7 +864,8 @@ def _ngram_evidence(guide: Guide, title: str, tokens: Sequence[str], found: Sequ
                     head: str, region: str, evidence: list[dict[str, float]]) -> None:
     """Add the n-gram votes (`screening.guide_ngrams`) of the title's words in its head part
     (`region`) that no term covers and that say something (not ordinary words), and of its head's
-    last character when no term (`head`) is its head: × weight, at most cap per domain, each vote shown as 「充电」 or 「…纸」."""
+    last character when no term (`head`) is its head: × weight, at most cap per domain, each vote
+    shown as 「充电」 or 「…纸」."""
     assert guide.ngrams is not None and guide.ngram_spec is not None
     covered = [False] * len(title)
     for term, _, at in found:

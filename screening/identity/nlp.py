@@ -225,7 +225,8 @@ def is_common_word(word: str, min_freq: int) -> bool:
     return word_freq(word) >= min_freq
 
 
-_PROPER = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng"})
+_NAMES = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})  # jieba's tags of names: people, places, bodies, others
+_PROPER = _NAMES | {"j", "eng"}  # and abbreviations, Latin words
 
 
 def person_word(word: str, min_freq: int, low_freq: int) -> str:
@@ -263,7 +264,7 @@ def _tags() -> dict[str, str]:
 def is_proper_noun(word: str) -> bool:
     """jieba tags the word as a name: of a place (ns: 之江, 天目山), a person (nr …) or an organisation
     (nt), or another proper noun (nz)."""
-    return _tags().get(word, "") in ("ns", "nr", "nrt", "nrfg", "nz", "nt")
+    return _tags().get(word, "") in _NAMES
 
 
 def is_org_word(word: str) -> bool:

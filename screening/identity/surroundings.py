@@ -179,9 +179,8 @@ def inside_other_name(text: str, start: int, end: int, common_min_freq: int) -> 
 def other_company_follows(text: str, end: int) -> bool:
     """An industry word and a company's legal form follow the 字号: 欧派|家居|集团 (a longer variant of
     the applicant's own name would have matched instead; 技术中心 is a department, not a company)."""
-    rest = text[end : end + 12]
-    word = lexicons.prefix_at("org-industries.txt", rest) or ""
-    tail = rest[len(word) :]
+    word = industry_follows(text, end)
+    tail = text[end + len(word) : end + 12]
     return bool(word) and any(tail.startswith(s) for s in lexicons.longest_first("org-suffixes.txt") if is_company(s))
 
 
@@ -192,8 +191,7 @@ def industry_follows(text: str, end: int) -> str:
 
 def legal_form_follows(text: str, end: int) -> bool:
     """An industry word (or none) and a legal form follow: …家居集团, …有限公司."""
-    rest = text[end : end + 12]
-    rest = rest[len(lexicons.prefix_at("org-industries.txt", rest) or "") :]
+    rest = text[end + len(industry_follows(text, end)) : end + 12]
     return rest.startswith(lexicons.longest_first("org-suffixes.txt"))
 
 
